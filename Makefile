@@ -1,0 +1,123 @@
+# restoredrill — one non-recursive Makefile.
+#   make            build build/restoredrill
+#   make check      install missing deps, build, unit + integration tests
+#   make demo       install missing deps, build, verify a bundled sample backup
+#   make sanitize   the same tests with an ASan+UBSan build (build/san)
+#   make fuzz       build the libFuzzer targets (clang) into build/fuzz
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make format-check
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+BUILD   ?= build
+CC      ?= cc
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+CSTD    = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -D_GNU_SOURCE
+WARN    = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+          -Wwrite-strings -Wvla -Wcast-qual -Wpointer-arith -Wimplicit-fallthrough \
+          -Wconversion -Wno-sign-conversion -Wno-missing-field-initializers \
+          -Wno-format-truncation
+PKGS    = libpq jansson libcrypto
+CFLAGS  ?= -O2 -g
+CFLAGS  += $(CSTD) $(WARN) -I. -DRD_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+ifdef DEV
+CFLAGS  += -Werror
+endif
+ifdef SAN
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+SRCDIRS  = verifier restore reports probes
+LIB_SRC  = $(filter-out verifier/main.c,$(wildcard $(addsuffix /*.c,$(SRCDIRS))))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+HDRS     = $(wildcard $(addsuffix /*.h,$(SRCDIRS)))
+BIN      = $(BUILD)/restoredrill
+
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_OBJ = $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/check_main.o
+UNIT_BIN = $(BUILD)/unit-tests
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_CC  = clang-14
+FUZZ_CFLAGS = $(CSTD) -g -O1 -I. -DRD_VERSION='"$(VERSION)"' -fsanitize=fuzzer-no-link,address,undefined \
+              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+
+.PHONY: all check check-unit check-integration demo sanitize fuzz fuzz-run install \
+        uninstall format-check clean deps
+all: $(BIN)
+
+$(BUILD)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BIN): $(LIB_OBJ) $(BUILD)/verifier/main.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# check_main.c includes the generated list of suites (one per test_<m>.c).
+$(BUILD)/tests/unit/suites.h: $(UNIT_SRC)
+	@mkdir -p $(dir $@)
+	@{ for f in $(notdir $(basename $(UNIT_SRC))); do \
+	     echo "SUITE($${f#test_})"; done; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c $(HDRS) $(BUILD)/tests/unit/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests/unit -c -o $@ $<
+
+$(UNIT_BIN): $(UNIT_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+deps:
+	@ci/install-deps
+
+check: deps
+	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN)
+	@$(MAKE) --no-print-directory check-unit check-integration
+
+check-unit: $(UNIT_BIN)
+	$(UNIT_BIN)
+
+check-integration: $(BIN)
+	RESTOREDRILL=$(abspath $(BIN)) tests/integration/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	RESTOREDRILL=$(abspath $(BIN)) demo/run.sh
+
+sanitize: deps
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=gcc build/san/restoredrill build/san/unit-tests
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=gcc check-unit check-integration
+
+$(BUILD)/fuzz/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/tests/fuzz/fuzz_%.o $(LIB_SRC:%.c=$(BUILD)/fuzz/%.o)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+fuzz: $(FUZZ_BIN)
+
+# Bounded run of every target (FUZZ_SECONDS each) on a temp copy of its seeds.
+FUZZ_SECONDS ?= 20
+fuzz-run: fuzz
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/restoredrill
+	install -m 0644 docs/restoredrill.1 $(DESTDIR)$(MANDIR)/man1/restoredrill.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/restoredrill $(DESTDIR)$(MANDIR)/man1/restoredrill.1
+
+format-check:
+	clang-format --dry-run -Werror $(wildcard $(addsuffix /*.[ch],$(SRCDIRS)) tests/unit/*.c tests/fuzz/*.c)
+
+clean:
+	rm -rf build

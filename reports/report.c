@@ -1,0 +1,328 @@
+/* report: the JSON report (schema_version 1), its atomic write and the human summary. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "verifier/duration.h"
+#include "verifier/fsutil.h"
+
+#include "reports/report.h"
+
+static const char *const stage_names[STAGE_COUNT] = {
+    "select", "fetch", "checksum", "decode", "preflight", "restore",
+    "probes", "drift", "report", "alert", "cleanup"};
+
+struct report {
+    json_t *root; /* (owned) */
+    enum rd_status status;
+    enum rd_status error_status; /* status of report.error */
+    enum rd_code error_code;
+    struct timespec started, stage_t0[STAGE_COUNT];
+    enum rd_status stage_status[STAGE_COUNT];
+    double stage_dur[STAGE_COUNT];
+};
+
+const char *
+stage_name(enum stage s)
+{
+    return stage_names[s];
+}
+
+char *
+report_rfc3339(char *buf, size_t len, time_t t)
+{
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+static double
+elapsed_s(const struct timespec *t0)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) +
+           (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Seconds rounded to milliseconds, so reports stay readable. */
+static json_t *
+json_secs(double s)
+{
+    return json_real(round(s * 1000.0) / 1000.0);
+}
+
+struct report *
+report_new(const char *command, const char *job)
+{
+    struct report *r = calloc(1, sizeof(*r));
+    char ts[32], host[256] = "";
+
+    if (r == NULL)
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+    gethostname(host, sizeof(host) - 1);
+    r->status = RD_ST_OK;
+    r->error_status = RD_ST_SKIPPED;
+    for (int s = 0; s < STAGE_COUNT; s++)
+        r->stage_status[s] = RD_ST_SKIPPED;
+    r->root = json_pack(
+        "{s:i, s:{s:s, s:s}, s:s, s:s, s:s, s:i, s:s, s:s, s:f, s:s,"
+        " s:{s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n},"
+        " s:{s:n, s:n, s:n, s:n, s:n, s:n, s:i, s:[], s:s, s:{s:i, s:i},"
+        " s:n, s:b},"
+        " s:[], s:{s:n, s:[]}, s:[], s:[], s:[], s:n}",
+        "schema_version", 1, "tool", "name", "restoredrill", "version",
+        RD_VERSION, "command", command, "job", job, "status", "ok",
+        "exit_code", 0, "started_at",
+        report_rfc3339(ts, sizeof(ts), time(NULL)), "finished_at", ts,
+        "duration_s", 0.0, "host", host,
+        "archive", "name", "source", "created_at", "age_s", "size_bytes",
+        "sha256", "format", "compression", "transfer", "dump_version",
+        "server_version",
+        "restore", "target", "database", "tool", "server_version", "jobs",
+        "duration_s", "error_count", 0, "errors", "stderr_tail", "",
+        "filtered", "owner", 0, "acl", 0, "scratch_dropped", "kept", 0,
+        "probes", "drift", "baseline_at", "tables", "stages", "alerts",
+        "notes", "error");
+    if (r->root == NULL) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void
+report_free(struct report *r)
+{
+    if (r == NULL)
+        return;
+    json_decref(r->root);
+    free(r);
+}
+
+json_t *
+report_archive(struct report *r)
+{
+    return json_object_get(r->root, "archive");
+}
+
+json_t *
+report_restore(struct report *r)
+{
+    return json_object_get(r->root, "restore");
+}
+
+void
+report_stage_begin(struct report *r, enum stage s)
+{
+    clock_gettime(CLOCK_MONOTONIC, &r->stage_t0[s]);
+}
+
+void
+report_stage_end(struct report *r, enum stage s, enum rd_status st)
+{
+    r->stage_dur[s] = elapsed_s(&r->stage_t0[s]);
+    report_stage_set(r, s, st);
+}
+
+void
+report_stage_set(struct report *r, enum stage s, enum rd_status st)
+{
+    r->stage_status[s] = st;
+    if (st != RD_ST_SKIPPED)
+        r->status = rd_status_worse(r->status, st);
+}
+
+void
+report_error(struct report *r, const char *where, const struct rd_err *err)
+{
+    enum rd_status st = rd_code_status(err->code);
+
+    r->status = rd_status_worse(r->status, st);
+    if (rd_status_rank(st) <= rd_status_rank(r->error_status))
+        return; /* keep the first error at the worst status */
+    r->error_status = st;
+    r->error_code = err->code;
+    json_object_set_new(r->root, "error",
+                        json_pack("{s:s, s:s, s:s}", "stage", where, "code",
+                                  rd_code_name(err->code), "message",
+                                  err->msg));
+}
+
+void
+report_note(struct report *r, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    json_array_append_new(json_object_get(r->root, "notes"), json_string(buf));
+}
+
+enum rd_status
+report_status(const struct report *r)
+{
+    return r->status;
+}
+
+enum rd_code
+report_error_code(const struct report *r)
+{
+    return r->error_code;
+}
+
+void
+report_finish(struct report *r, int exit_code)
+{
+    json_t *stages = json_array();
+    char ts[32];
+
+    for (int s = 0; s < STAGE_COUNT; s++)
+        json_array_append_new(
+            stages, json_pack("{s:s, s:s, s:o}", "name", stage_names[s],
+                              "status", rd_status_name(r->stage_status[s]),
+                              "duration_s", json_secs(r->stage_dur[s])));
+    json_object_set_new(r->root, "stages", stages);
+    json_object_set_new(r->root, "finished_at",
+                        json_string(report_rfc3339(ts, sizeof(ts), time(NULL))));
+    json_object_set_new(r->root, "duration_s", json_secs(elapsed_s(&r->started)));
+    json_object_set_new(r->root, "status",
+                        json_string(rd_status_name(r->status)));
+    json_object_set_new(r->root, "exit_code", json_integer(exit_code));
+}
+
+int
+report_write(struct report *r, const char *path, struct rd_err *err)
+{
+    char *s = json_dumps(r->root, JSON_SORT_KEYS | JSON_INDENT(2));
+    int rc;
+
+    if (s == NULL)
+        return rd_err_set(err, RD_INTERNAL, "cannot serialise the report");
+    if (strcmp(path, "-") == 0) {
+        rc = (fputs(s, stdout) < 0 || fputc('\n', stdout) < 0 ||
+              fflush(stdout) != 0)
+                 ? rd_err_set(err, RD_INTERNAL, "cannot write the report to stdout")
+                 : 0;
+    } else {
+        size_t len = strlen(s);
+
+        s[len] = '\n'; /* json_dumps leaves room only for the NUL: re-add it */
+        char *withnl = realloc(s, len + 2);
+        if (withnl == NULL) {
+            free(s);
+            return rd_err_set(err, RD_INTERNAL, "out of memory");
+        }
+        s = withnl;
+        s[len + 1] = '\0';
+        rc = fs_write_atomic(path, s, len + 1, err);
+    }
+    free(s);
+    return rc;
+}
+
+/* "✓"/"✗" on a terminal, else ASCII. */
+static const char *
+mark(enum rd_status st, bool tty)
+{
+    switch (st) {
+    case RD_ST_OK:
+        return tty ? "\u2713" : "ok  ";
+    case RD_ST_WARNING:
+        return tty ? "!" : "WARN";
+    case RD_ST_SKIPPED:
+        return tty ? "-" : "skip";
+    default:
+        return tty ? "\u2717" : "FAIL";
+    }
+}
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+
+    return s != NULL ? s : "";
+}
+
+void
+report_summary(const struct report *r, FILE *out, const char *report_path)
+{
+    json_t *a = json_object_get(r->root, "archive");
+    json_t *rs = json_object_get(r->root, "restore");
+    json_t *e = json_object_get(r->root, "error");
+    json_t *notes = json_object_get(r->root, "notes"), *n;
+    bool tty = isatty(fileno(out));
+    char sz[32], age[32];
+    size_t i;
+
+    fprintf(out, "restoredrill %s: job '%s': %s\n",
+            jstr(r->root, "command"), jstr(r->root, "job"),
+            r->status == RD_ST_OK         ? "OK"
+            : r->status == RD_ST_WARNING  ? "WARNING"
+            : r->status == RD_ST_CRITICAL ? "CRITICAL"
+                                          : "UNKNOWN");
+    if (json_is_string(json_object_get(a, "name"))) {
+        json_t *szj = json_object_get(a, "size_bytes");
+        json_t *agej = json_object_get(a, "age_s");
+
+        fprintf(out, "  archive  %s (%s, %s old, %s)\n", jstr(a, "name"),
+                json_is_integer(szj)
+                    ? size_human(json_integer_value(szj), sz, sizeof(sz))
+                    : "size unknown",
+                json_is_number(agej)
+                    ? duration_human((int64_t)json_number_value(agej), age,
+                                     sizeof(age))
+                    : "?",
+                json_is_string(json_object_get(a, "format"))
+                    ? jstr(a, "format")
+                    : "format unknown");
+    }
+    for (int s = 0; s < STAGE_COUNT; s++) {
+        if (r->stage_status[s] == RD_ST_SKIPPED)
+            continue;
+        fprintf(out, "  %s %-9s %6.2fs", mark(r->stage_status[s], tty),
+                stage_names[s], r->stage_dur[s]);
+        if (s == STAGE_RESTORE && json_is_string(json_object_get(rs, "tool")))
+            fprintf(out, "  %s into %s, %lld error%s", jstr(rs, "tool"),
+                    jstr(rs, "target"),
+                    (long long)json_integer_value(
+                        json_object_get(rs, "error_count")),
+                    json_integer_value(json_object_get(rs, "error_count")) == 1
+                        ? ""
+                        : "s");
+        fputc('\n', out);
+    }
+    json_array_foreach(notes, i, n)
+        fprintf(out, "  note: %s\n", json_string_value(n));
+    if (json_is_object(e)) {
+        const char *msg = jstr(e, "message");
+        const char *hint = strstr(msg, "\nHINT: ");
+
+        fprintf(out, "  error: %s: %.*s\n", jstr(e, "code"),
+                hint != NULL ? (int)(hint - msg) : (int)strlen(msg), msg);
+        if (hint != NULL)
+            fprintf(out, "  hint: %s\n", hint + 7);
+        json_t *errs = json_object_get(rs, "errors"), *x;
+        json_array_foreach(errs, i, x) {
+            if (i >= 5) {
+                fprintf(out, "    ... (%zu more in the report)\n",
+                        json_array_size(errs) - 5);
+                break;
+            }
+            fprintf(out, "    %s\n", json_string_value(x));
+        }
+    }
+    if (report_path != NULL && strcmp(report_path, "-") != 0)
+        fprintf(out, "  report: %s\n", report_path);
+    fflush(out);
+}

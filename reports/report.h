@@ -1,0 +1,99 @@
+/* report: the JSON report (schema_version 1), its atomic write and the human summary. */
+#ifndef RD_REPORT_H
+#define RD_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "verifier/rd_err.h"
+
+enum stage {
+    STAGE_SELECT,
+    STAGE_FETCH,
+    STAGE_CHECKSUM,
+    STAGE_DECODE,
+    STAGE_PREFLIGHT,
+    STAGE_RESTORE,
+    STAGE_PROBES,
+    STAGE_DRIFT,
+    STAGE_REPORT,
+    STAGE_ALERT,
+    STAGE_CLEANUP,
+    STAGE_COUNT
+};
+
+/* stage_name(s): "select", "fetch", ... */
+const char *stage_name(enum stage s);
+
+struct report;
+
+/*
+ * report_new(command, job): a report with every field present (null or
+ * empty), every stage "skipped", started_at = now.  NULL on allocation
+ * failure.
+ */
+struct report *report_new(const char *command, const char *job);
+
+/* report_free(r): NULL-safe. */
+void report_free(struct report *r);
+
+/* report_archive(r), report_restore(r): the objects to fill (borrowed). */
+json_t *report_archive(struct report *r);
+json_t *report_restore(struct report *r);
+
+/* report_stage_begin(r, s): start timing stage ${s} (monotonic clock). */
+void report_stage_begin(struct report *r, enum stage s);
+
+/*
+ * report_stage_end(r, s, st): record ${s}'s status and the time since
+ * report_stage_begin(); the run status becomes the worst seen.
+ */
+void report_stage_end(struct report *r, enum stage s, enum rd_status st);
+
+/* report_stage_set(r, s, st): change ${s}'s status without timing it. */
+void report_stage_set(struct report *r, enum stage s, enum rd_status st);
+
+/*
+ * report_error(r, where, err): record ${err} at ${where} (a stage name,
+ * "config", "lock" or "signal").  report.error keeps the first error with
+ * the worst status; the run status is raised to the error's status.
+ */
+void report_error(struct report *r, const char *where,
+                  const struct rd_err *err);
+
+/* report_note(r, fmt, ...): append a line to notes[]. */
+void report_note(struct report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* report_status(r): the worst status so far (ok when nothing went wrong). */
+enum rd_status report_status(const struct report *r);
+
+/* report_error_code(r): the code of report.error, RD_OK when none. */
+enum rd_code report_error_code(const struct report *r);
+
+/*
+ * report_finish(r, exit_code): set finished_at, duration_s, status and
+ * exit_code (call once, before writing).
+ */
+void report_finish(struct report *r, int exit_code);
+
+/*
+ * report_write(r, path, err): write the report to ${path} atomically (temp
+ * file + fsync + rename), or to stdout when ${path} is "-".
+ */
+int report_write(struct report *r, const char *path, struct rd_err *err);
+
+/*
+ * report_summary(r, out, report_path): the human summary: one line per
+ * stage that ran, the archive, the restore, the error with its HINT, and
+ * where the report is.  ASCII unless ${out} is a terminal.
+ */
+void report_summary(const struct report *r, FILE *out,
+                    const char *report_path);
+
+/* report_now_rfc3339(buf, len, t): "2026-11-26T05:03:14Z" for ${t}. */
+char *report_rfc3339(char *buf, size_t len, time_t t);
+
+#endif

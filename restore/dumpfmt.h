@@ -1,0 +1,63 @@
+/* dumpfmt: recognise an archive by its first bytes and read a custom dump's header. */
+#ifndef RD_DUMPFMT_H
+#define RD_DUMPFMT_H
+
+#include <stddef.h>
+
+enum dump_kind {
+    DUMP_UNKNOWN = 0,
+    DUMP_CUSTOM,   /* "PGDMP": pg_dump -Fc */
+    DUMP_TAR,      /* ustar magic at 257: pg_dump -Ft (or a tar of -Fd) */
+    DUMP_PLAIN,    /* text that looks like SQL */
+    DUMP_GZIP,
+    DUMP_ZSTD,
+    DUMP_XZ,
+    DUMP_BZIP2,
+    DUMP_LZ4
+};
+
+/* Bytes dumpfmt_sniff() wants to see (fewer is fine for short files). */
+#define DUMPFMT_SNIFF_BYTES 512
+
+/*
+ * dumpfmt_sniff(buf, len): classify the first ${len} bytes of an archive by
+ * magic bytes only (never by name).
+ */
+enum dump_kind dumpfmt_sniff(const unsigned char *buf, size_t len);
+
+/* dumpfmt_kind_name(k): "custom", "tar", "plain", "gzip", ..., "unknown". */
+const char *dumpfmt_kind_name(enum dump_kind k);
+
+/* What a custom-format header says. */
+struct dump_header {
+    int vmaj, vmin, vrev;     /* archive format version, e.g. 1.14.0 */
+    int format;               /* 1 = custom, 3 = tar, ... (archFormat byte) */
+    int compression;          /* < 1.15: zlib level; >= 1.15: algorithm */
+    char dbname[128];         /* database the dump was taken from */
+    char server_version[64];  /* "15.4 (Debian 15.4-1)" */
+    char pgdump_version[64];  /* pg_dump's version string */
+};
+
+/*
+ * dumpfmt_parse_custom(buf, len, h, errbuf, errlen):
+ * Parse the header of a custom-format archive from its first ${len} bytes
+ * (DUMPFMT_HEADER_BYTES are enough for any real header).  Returns 0 with
+ * ${h} filled, 1 when ${len} is too short to hold the whole header (the
+ * version fields are still filled when present), or -1 with a message
+ * when the bytes are not a valid header.  Never reads past ${len}.
+ */
+#define DUMPFMT_HEADER_BYTES 4096
+int dumpfmt_parse_custom(const unsigned char *buf, size_t len,
+                         struct dump_header *h, char *errbuf, size_t errlen);
+
+/*
+ * dumpfmt_max_archive_version(pg_major, vmaj, vmin): the newest custom
+ * archive version pg_restore of PostgreSQL ${pg_major} reads (15 -> 1.14,
+ * 16 -> 1.15, 17+ -> 1.16).
+ */
+void dumpfmt_max_archive_version(int pg_major, int *vmaj, int *vmin);
+
+/* dumpfmt_major(version): 15 from "15.4 (Debian ...)", 9 from "9.6.2"; 0 if none. */
+int dumpfmt_major(const char *version);
+
+#endif

@@ -1,0 +1,78 @@
+/* select: archive candidates and the choice of the newest one. */
+#ifndef RD_SELECT_H
+#define RD_SELECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* One archive a source listed. */
+struct archive_entry {
+    char *name;       /* (owned) name as listed, relative to the source */
+    time_t mtime;     /* listing's own time (file mtime, object time), -1 unknown */
+    time_t name_time; /* time parsed from the name by the pattern, -1 if none */
+    int64_t size;     /* bytes, -1 unknown */
+};
+
+struct archive_list {
+    struct archive_entry *items; /* (owned) */
+    size_t n, cap;
+};
+
+/* archive_list_init(l): make ${l} empty. */
+void archive_list_init(struct archive_list *l);
+
+/*
+ * archive_list_add(l, name, mtime, size):
+ * Append a copy of ${name}.  Returns 0, or -1 on allocation failure.
+ */
+int archive_list_add(struct archive_list *l, const char *name, time_t mtime,
+                     int64_t size);
+
+/* archive_list_release(l): free every entry; ${l} is empty afterwards. */
+void archive_list_release(struct archive_list *l);
+
+/* archive_entry_time(e): name_time when known, else mtime. */
+time_t archive_entry_time(const struct archive_entry *e);
+
+/* Why a listed name is not a candidate. */
+enum select_skip {
+    SELECT_OK = 0,
+    SELECT_NO_MATCH,    /* does not match the pattern */
+    SELECT_IN_PROGRESS, /* .part / .tmp / .partial / .inprogress, or a dotfile */
+    SELECT_SIDECAR,     /* NAME.sha256 sidecar */
+    SELECT_TOO_YOUNG    /* modified less than min_age ago */
+};
+
+/*
+ * select_filter(l, pattern, min_age_s, now, skipped_young):
+ * Keep in ${l} only the candidates: names that match ${pattern} (NULL or ""
+ * means every name), are not in-progress or sidecar files, and (when
+ * ${min_age_s} > 0) whose mtime is at least ${min_age_s} before ${now}.
+ * Fills name_time from the pattern.  ${skipped_young} (may be NULL)
+ * receives how many were dropped for being too young.  The order of the
+ * kept entries is preserved.
+ */
+void select_filter(struct archive_list *l, const char *pattern,
+                   int64_t min_age_s, time_t now, size_t *skipped_young);
+
+/*
+ * select_classify(name, pattern): why ${name} would be skipped, or
+ * SELECT_OK (min_age is not considered here).
+ */
+enum select_skip select_classify(const char *name, const char *pattern);
+
+/*
+ * select_sort(l): order ${l} oldest first by archive_entry_time(), ties by
+ * name (byte order), so the newest is the last entry.
+ */
+void select_sort(struct archive_list *l);
+
+/*
+ * select_newest(l): the newest entry (by archive_entry_time(), ties broken by
+ * the greater name), or NULL when ${l} is empty.
+ */
+const struct archive_entry *select_newest(const struct archive_list *l);
+
+#endif

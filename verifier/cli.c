@@ -1,0 +1,254 @@
+/* cli: command line -> command, options and config overrides. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verifier/duration.h"
+
+#include "verifier/cli.h"
+
+/* Option codes above the config keys' range. */
+enum {
+    OPT_KEY_BASE = 1000, /* OPT_KEY_BASE + enum config_key */
+    OPT_JOB = 2000,
+    OPT_ARCHIVE,
+    OPT_LOG_FORMAT,
+    OPT_JSON,
+    OPT_MAX_AGE
+};
+
+static const struct {
+    const char *name;
+    enum cli_command cmd;
+} commands[] = {{"verify", CMD_VERIFY}, {"list", CMD_LIST},
+                {"lint", CMD_LINT},     {"restore", CMD_RESTORE},
+                {"probe", CMD_PROBE}};
+
+static const char overview[] =
+    "restoredrill - prove that database backups restore\n"
+    "\n"
+    "usage: restoredrill COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  verify   restore the newest archive into a scratch database and report\n"
+    "  list     list archives and judge the newest one's age (no restore)\n"
+    "  lint     check the config file without fetching or restoring anything\n"
+    "  restore  (not in this version) bootstrap a dev database from the newest backup\n"
+    "  probe    (not in this version) run SQL probes against an existing database\n"
+    "\n"
+    "common options:\n"
+    "  -c, --config FILE     config file (default ./restoredrill.conf, then\n"
+    "                        /etc/restoredrill.conf; none needed with --source)\n"
+    "      --job NAME        run only job NAME of the config\n"
+    "  -v, --verbose         debug logging      -q, --quiet   warnings and errors only\n"
+    "      --log-format text|json                log line format on stderr\n"
+    "  -h, --help            this help (restoredrill COMMAND --help for more)\n"
+    "  -V, --version         print the version\n"
+    "\n"
+    "exit codes: 0 ok, 1 warning, 2 critical (the backup is bad, missing or too\n"
+    "old), 3 unknown (the check could not be made), 128+N killed by signal N.\n"
+    "\n"
+    "example:\n"
+    "  restoredrill verify --source /var/backups/pg --pattern 'app_%Y%m%d-%H%M*' \\\n"
+    "                      --max-archive-age 26h --report out.json\n"
+    "\n"
+    "See restoredrill(1) and docs/ for the config file, the report and error codes.\n";
+
+static const char config_flags[] =
+    "settings (each is also a config key, e.g. --max-archive-age = max_archive_age):\n"
+    "      --source PATH           folder of archives (/path or file:///path)\n"
+    "      --pattern PAT           archive names, with strftime fields for the time:\n"
+    "                              'app_%Y%m%d-%H%M*' (UTC); without fields the newest\n"
+    "                              file by mtime wins\n"
+    "      --max-archive-age DUR   newest archive older than DUR is critical (e.g. 26h)\n"
+    "      --min-size SIZE         newest archive smaller than SIZE is critical\n"
+    "                              (default 1: an empty file; e.g. 10k, 5M)\n"
+    "      --min-age DUR           skip files modified less than DUR ago (still\n"
+    "                              being written), said in the report\n"
+    "      --target T              'ephemeral' (default: a throwaway cluster) or a\n"
+    "                              libpq conninfo/URI of an existing server\n"
+    "      --run-as USER           OS user for the scratch server and pg_restore when\n"
+    "                              run as root (default postgres)\n"
+    "      --state-dir DIR         locks and last reports (root: /var/lib/restoredrill,\n"
+    "                              else ~/.local/state/restoredrill)\n"
+    "      --report FILE           JSON report ('-' = stdout; {job} = job name)\n"
+    "durations: a whole number and one unit: 90s, 15m, 26h, 7d.\n";
+
+void
+cli_usage(FILE *out, enum cli_command cmd)
+{
+    switch (cmd) {
+    case CMD_VERIFY:
+        fprintf(out,
+                "usage: restoredrill verify [-c FILE] [--job NAME] [--source PATH]\n"
+                "                           [--archive NAME] [--report FILE] [SETTINGS]\n"
+                "\n"
+                "Pick the newest archive (or --archive NAME), restore it with pg_restore\n"
+                "into a scratch database, write the JSON report (also kept at\n"
+                "STATE_DIR/JOB/last.json), remove everything it made, and exit 0 ok,\n"
+                "1 warning, 2 critical, 3 unknown.  Several [job] sections run one after\n"
+                "another; the exit code is the worst.\n"
+                "\n"
+                "      --archive NAME          verify this archive instead of the newest\n"
+                "%s",
+                config_flags);
+        break;
+    case CMD_LIST:
+        fprintf(out,
+                "usage: restoredrill list [-c FILE] [--job NAME] [--source PATH]\n"
+                "                         [--max-age DUR] [--json] [SETTINGS]\n"
+                "\n"
+                "List the archives oldest first, mark the newest, and judge it without\n"
+                "restoring: none -> 2 (archive_not_found), smaller than min_size -> 2\n"
+                "(archive_empty), older than --max-age -> 2 (archive_too_old).\n"
+                "\n"
+                "      --max-age DUR           same as --max-archive-age\n"
+                "      --json                  {\"archives\":[{name, created_at, age_s,\n"
+                "                              size_bytes}], \"newest\", \"gaps\"}\n"
+                "%s",
+                config_flags);
+        break;
+    case CMD_LINT:
+        fprintf(out,
+                "usage: restoredrill lint [-c FILE] [--job NAME]\n"
+                "\n"
+                "Check the config file: sections, keys, durations, sizes, patterns,\n"
+                "targets, and that each job's source folder is readable.  Errors name\n"
+                "FILE:LINE; exit 0 when all is well, else 3.\n");
+        break;
+    default:
+        fputs(overview, out);
+        break;
+    }
+}
+
+int
+cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
+          struct rd_err *err)
+{
+    static const struct option fixed[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"job", required_argument, NULL, OPT_JOB},
+        {"archive", required_argument, NULL, OPT_ARCHIVE},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"max-age", required_argument, NULL, OPT_MAX_AGE},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+    };
+    enum { NFIXED = sizeof(fixed) / sizeof(fixed[0]) };
+    struct option opts[NFIXED + CK_COUNT + 1];
+    char names[CK_COUNT][40];
+    int c, n = 0;
+
+    memset(cli, 0, sizeof(*cli));
+    for (int i = 0; i < NFIXED; i++)
+        opts[n++] = fixed[i];
+    for (int k = 0; k < CK_COUNT; k++) {
+        snprintf(names[k], sizeof(names[k]), "%s",
+                 config_key_info((enum config_key)k)->name);
+        for (char *p = names[k]; *p != '\0'; p++)
+            if (*p == '_')
+                *p = '-';
+        opts[n++] = (struct option){names[k], required_argument, NULL,
+                                    OPT_KEY_BASE + k};
+    }
+    opts[n] = (struct option){NULL, 0, NULL, 0};
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+c:vqhV", opts, NULL)) != -1 ||
+           optind < argc) {
+        if (c == -1) {
+            /* A non-option: the command (once), then keep parsing. */
+            const char *word = argv[optind++];
+
+            if (cli->cmd != CMD_NONE)
+                return rd_err_set(err, RD_USAGE,
+                                  "unexpected argument '%s'\nHINT: restoredrill --help",
+                                  word);
+            for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (strcmp(word, commands[i].name) == 0)
+                    cli->cmd = commands[i].cmd;
+            if (strcmp(word, "help") == 0) {
+                cli->help = true;
+                continue;
+            }
+            if (cli->cmd == CMD_NONE)
+                return rd_err_set(err, RD_USAGE,
+                                  "unknown command '%s' (use verify, list or lint)\nHINT: restoredrill --help",
+                                  word);
+            cli->cmd_name = word;
+            continue;
+        }
+        switch (c) {
+        case 'c':
+            cli->config_path = optarg;
+            break;
+        case 'v':
+            cli->verbose = true;
+            break;
+        case 'q':
+            cli->quiet = true;
+            cli->run.quiet = true;
+            break;
+        case 'h':
+            cli->help = true;
+            break;
+        case 'V':
+            cli->version = true;
+            break;
+        case OPT_JOB:
+            cli->run.only_job = optarg;
+            break;
+        case OPT_ARCHIVE:
+            cli->run.archive = optarg;
+            break;
+        case OPT_JSON:
+            cli->run.json = true;
+            break;
+        case OPT_LOG_FORMAT:
+            if (strcmp(optarg, "json") == 0)
+                cli->log_json = true;
+            else if (strcmp(optarg, "text") != 0)
+                return rd_err_set(err, RD_USAGE,
+                                  "invalid --log-format '%s' (use text or json)",
+                                  optarg);
+            break;
+        case OPT_MAX_AGE:
+            if (config_set_flag(cfg, CK_MAX_ARCHIVE_AGE, optarg, err) != 0)
+                return -1;
+            break;
+        case '?':
+            if (optopt != 0 && optopt < OPT_KEY_BASE)
+                return rd_err_set(err, RD_USAGE,
+                                  "unknown option '-%c'\nHINT: restoredrill --help",
+                                  optopt);
+            if (optopt != 0)
+                return rd_err_set(err, RD_USAGE,
+                                  "option '%s' needs a value", argv[optind - 1]);
+            return rd_err_set(err, RD_USAGE,
+                              "unknown option '%s'\nHINT: restoredrill --help",
+                              argv[optind - 1]);
+        case ':':
+            return rd_err_set(err, RD_USAGE, "option '%s' needs a value",
+                              argv[optind - 1]);
+        default:
+            if (c >= OPT_KEY_BASE && c < OPT_KEY_BASE + CK_COUNT) {
+                if (config_set_flag(cfg, (enum config_key)(c - OPT_KEY_BASE),
+                                    optarg, err) != 0)
+                    return -1;
+                break;
+            }
+            return rd_err_set(err, RD_USAGE, "unexpected option");
+        }
+    }
+    if (cli->run.json && cli->cmd != CMD_LIST)
+        return rd_err_set(err, RD_USAGE, "--json goes with 'list'");
+    if (cli->run.archive != NULL && cli->cmd != CMD_VERIFY)
+        return rd_err_set(err, RD_USAGE, "--archive goes with 'verify'");
+    return 0;
+}

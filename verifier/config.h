@@ -1,0 +1,154 @@
+/* config: the key table, INI files and flags layered into per-job settings. */
+#ifndef RD_CONFIG_H
+#define RD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "verifier/rd_err.h"
+
+/* Every key of PRODUCT.md; each is also a flag --key-with-dashes. */
+enum config_key {
+    CK_TARGET,
+    CK_STATE_DIR,
+    CK_RUN_AS,
+    CK_SOURCE,
+    CK_PATTERN,
+    CK_MAX_ARCHIVE_AGE,
+    CK_MIN_SIZE,
+    CK_MIN_AGE,
+    CK_REPORT,
+    /* keys of later features: known, refused while unimplemented */
+    CK_PATH,
+    CK_CHECKSUM,
+    CK_DECRYPT_COMMAND,
+    CK_GLOBALS,
+    CK_PROBES,
+    CK_PROBE_TIMEOUT,
+    CK_MAX_SHRINK,
+    CK_DRIFT_EXACT_ROWS,
+    CK_RTO,
+    CK_DEEP_CHECK,
+    CK_JUNIT,
+    CK_METRICS,
+    CK_ALERT_ON,
+    CK_ALERT_EXEC,
+    CK_ALERT_WEBHOOK,
+    CK_WEBHOOK_FORMAT,
+    CK_ALERT_TIMEOUT,
+    CK_ALERT_REPEAT,
+    CK_PING_URL,
+    CK_S3_ENDPOINT,
+    CK_S3_REGION,
+    CK_S3_URI_STYLE,
+    CK_TARSNAP_KEYFILE,
+    CK_TARSNAP_CACHEDIR,
+    CK_RESTIC_TAG,
+    CK_RESTIC_HOST,
+    CK_LIST_COMMAND,
+    CK_FETCH_COMMAND,
+    CK_COUNT
+};
+
+enum config_type { CT_STRING, CT_DURATION, CT_SIZE, CT_PATH };
+
+struct config_key_info {
+    const char *name;  /* "max_archive_age" */
+    enum config_type type;
+    bool implemented;  /* false: accepted by the grammar, refused as not yet supported */
+    const char *help;  /* one line for --help and docs */
+};
+
+/* config_key_info(k): the table entry for ${k}. */
+const struct config_key_info *config_key_info(enum config_key k);
+
+/* config_key_lookup(name): the key named ${name} ("max_archive_age" or "max-archive-age"), or -1. */
+int config_key_lookup(const char *name);
+
+/* One job's effective settings after layering. */
+struct job_config {
+    char *name;            /* (owned) "default" for a job built from flags alone */
+    char *target;          /* (owned) "ephemeral" or a conninfo / URI */
+    char *state_dir;       /* (owned) */
+    char *run_as;          /* (owned) */
+    char *source;          /* (owned) NULL when unset */
+    char *pattern;         /* (owned) NULL when unset */
+    char *report;          /* (owned) with {job} expanded; NULL when unset */
+    int64_t max_archive_age_s; /* 0: off */
+    int64_t min_size;      /* bytes */
+    int64_t min_age_s;     /* 0: off */
+};
+
+/* Raw values of one scope (a section or the command line), with origins. */
+struct config_scope {
+    char *name;                 /* (owned) job name; NULL for [defaults]/flags */
+    char *val[CK_COUNT];        /* (owned) */
+    char *origin[CK_COUNT];     /* (owned) "FILE:LINE" or "--flag" */
+};
+
+struct config {
+    char *path;                  /* (owned) config file read, or NULL */
+    struct config_scope defaults;
+    struct config_scope *jobs;   /* (owned) in file order */
+    size_t njobs;
+    struct config_scope flags;   /* command-line overrides */
+};
+
+/* config_init(c): an empty configuration (no file, no flags). */
+void config_init(struct config *c);
+
+/* config_release(c): free everything ${c} owns; NULL-safe. */
+void config_release(struct config *c);
+
+/*
+ * config_load_file(c, path, err):
+ * Read the INI file at ${path} into ${c}: sections [defaults] and
+ * [job NAME] only, keys from the table only, no key twice in a section, no
+ * section twice.  Errors are RD_CONFIG_INVALID "PATH:LINE: ...".
+ */
+int config_load_file(struct config *c, const char *path, struct rd_err *err);
+
+/*
+ * config_find_default_file(): "./restoredrill.conf" if it exists, else
+ * "/etc/restoredrill.conf" if it exists, else NULL (static storage).
+ */
+const char *config_find_default_file(void);
+
+/*
+ * config_set_flag(c, key, value, err):
+ * Record a command-line override of ${key} (origin "--key-with-dashes").
+ */
+int config_set_flag(struct config *c, enum config_key key, const char *value,
+                    struct rd_err *err);
+
+/*
+ * config_resolve(c, job_name, out, err):
+ * Layer built-in defaults < [defaults] < [job ${job_name}] < flags into
+ * ${out} and validate every value (durations, sizes, the pattern, source
+ * scheme, keys not yet implemented).  ${job_name} may name a job with no
+ * section only when it is "default".  Errors name the origin of the bad
+ * value: "restoredrill.conf:12: invalid duration '26 hours' for
+ * 'max_archive_age' (use e.g. 90s, 15m, 26h, 7d)".  Release ${out} with
+ * job_config_release() in every case.
+ */
+int config_resolve(const struct config *c, const char *job_name,
+                   struct job_config *out, struct rd_err *err);
+
+/* job_config_release(j): free what ${j} owns; NULL-safe. */
+void job_config_release(struct job_config *j);
+
+/*
+ * config_job_names(c, only, names, n, err):
+ * The jobs a command runs: ${only} when given (it must exist, or be
+ * "default" with no job sections), else every [job] section in file order,
+ * else "default".  ${names} is an array of borrowed strings the caller frees
+ * with free() (the array only).
+ */
+int config_job_names(const struct config *c, const char *only,
+                     const char ***names, size_t *n, struct rd_err *err);
+
+/* config_default_state_dir(buf, len): /var/lib/restoredrill for root, else XDG. */
+char *config_default_state_dir(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,19 @@
+/* lock: one flock per job, so overlapping runs of a job never collide. */
+#ifndef RD_LOCK_H
+#define RD_LOCK_H
+
+#include "verifier/rd_err.h"
+
+/*
+ * lock_acquire(state_dir, job, err):
+ * Create STATE_DIR/locks (0700) and take an exclusive, non-blocking flock on
+ * STATE_DIR/locks/JOB.lock, writing our pid into it.  Returns the fd to keep
+ * open (closing it releases the lock), or -1: RD_LOCKED when another run
+ * holds it (the message names its pid), RD_ACCESS_DENIED otherwise.
+ */
+int lock_acquire(const char *state_dir, const char *job, struct rd_err *err);
+
+/* lock_release(fd): release and close; -1 is ignored. */
+void lock_release(int fd);
+
+#endif

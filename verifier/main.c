@@ -1,0 +1,89 @@
+/* main: the only exit(); maps the run's outcome to PRODUCT.md's exit codes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "verifier/cli.h"
+#include "verifier/config.h"
+#include "verifier/log.h"
+#include "verifier/rd_err.h"
+#include "verifier/run.h"
+#include "verifier/sig.h"
+
+/* Print an error with an optional "HINT:" line, the way PG tools do. */
+static void
+print_err(const struct rd_err *err)
+{
+    const char *hint = strstr(err->msg, "\nHINT: ");
+
+    if (hint == NULL) {
+        log_error("%s", err->msg);
+        return;
+    }
+    log_error("%.*s", (int)(hint - err->msg), err->msg);
+    fprintf(stderr, "HINT: %s\n", hint + 7);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct rd_err err = {0};
+    struct config cfg;
+    struct cli cli;
+    const char *path;
+    int code = RD_ST_UNKNOWN;
+
+    config_init(&cfg);
+    sig_install();
+    if (cli_parse(argc, argv, &cli, &cfg, &err) != 0) {
+        print_err(&err);
+        goto done;
+    }
+    log_setup(cli.verbose ? RD_LOG_DEBUG : cli.quiet ? RD_LOG_WARN : RD_LOG_INFO,
+              cli.log_json);
+    if (cli.version) {
+        printf("restoredrill %s\n", RD_VERSION);
+        code = 0;
+        goto done;
+    }
+    if (cli.help || cli.cmd == CMD_NONE) {
+        cli_usage(cli.help ? stdout : stderr, cli.cmd);
+        code = cli.help ? 0 : RD_ST_UNKNOWN;
+        goto done;
+    }
+    if (cli.cmd == CMD_RESTORE || cli.cmd == CMD_PROBE) {
+        log_error("'%s' is not available in restoredrill %s yet (use verify, list or lint)",
+                  cli.cmd_name, RD_VERSION);
+        goto done;
+    }
+    path = cli.config_path;
+    if (path == NULL && cfg.flags.val[CK_SOURCE] == NULL)
+        path = config_find_default_file();
+    if (path == NULL && cfg.flags.val[CK_SOURCE] == NULL) {
+        log_error("no configuration: no ./restoredrill.conf or /etc/restoredrill.conf, and no --source");
+        fprintf(stderr, "HINT: restoredrill %s --source /path/to/backups, or -c FILE\n",
+                cli.cmd_name);
+        goto done;
+    }
+    if (path != NULL && config_load_file(&cfg, path, &err) != 0) {
+        print_err(&err);
+        goto done;
+    }
+    switch (cli.cmd) {
+    case CMD_VERIFY:
+        code = run_verify(&cfg, &cli.run);
+        break;
+    case CMD_LIST:
+        code = run_list(&cfg, &cli.run);
+        break;
+    case CMD_LINT:
+        code = run_lint(&cfg, &cli.run);
+        break;
+    default:
+        break;
+    }
+done:
+    config_release(&cfg);
+    return code;
+}

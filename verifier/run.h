@@ -1,0 +1,35 @@
+/* run: the commands' pipelines (verify, list, lint), one job at a time. */
+#ifndef RD_RUN_H
+#define RD_RUN_H
+
+#include <stdbool.h>
+
+#include "verifier/config.h"
+
+struct run_opts {
+    const char *only_job; /* --job, or NULL for every job */
+    const char *archive;  /* --archive NAME, or NULL for the newest */
+    bool json;            /* list --json */
+    bool quiet;           /* -q: no human summary */
+};
+
+/*
+ * run_verify(c, o): verify every selected job of ${c} one after another and
+ * return the exit code: the worst job's status code, or 128+N when a
+ * signal N stopped the run (after cleanup and the report).
+ */
+int run_verify(const struct config *c, const struct run_opts *o);
+
+/*
+ * run_list(c, o): list each job's archives (plain or JSON) and judge the
+ * newest (archive_not_found, archive_empty, archive_too_old); exit code.
+ */
+int run_list(const struct config *c, const struct run_opts *o);
+
+/*
+ * run_lint(c, o): resolve and check every job (values, source folder,
+ * state dir) without fetching or restoring anything; exit 0 or 3.
+ */
+int run_lint(const struct config *c, const struct run_opts *o);
+
+#endif

@@ -1,4 +1,5 @@
-/* report: the JSON report (schema_version 1), its atomic write and the human summary. */
+/* report: the JSON report (schema_version 1), its atomic write and the human
+ * summary. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 
 static const char *const stage_names[STAGE_COUNT] = {
     "select", "fetch", "checksum", "decode", "preflight", "restore",
-    "probes", "drift", "report", "alert", "cleanup"};
+    "probes", "drift", "report",   "alert",  "cleanup"};
 
 struct report {
     json_t *root; /* (owned) */
@@ -79,18 +80,15 @@ report_new(const char *command, const char *job)
         " s:n, s:b},"
         " s:[], s:{s:n, s:[]}, s:[], s:[], s:[], s:n}",
         "schema_version", 1, "tool", "name", "restoredrill", "version",
-        RD_VERSION, "command", command, "job", job, "status", "ok",
-        "exit_code", 0, "started_at",
-        report_rfc3339(ts, sizeof(ts), time(NULL)), "finished_at", ts,
-        "duration_s", 0.0, "host", host,
-        "archive", "name", "source", "created_at", "age_s", "size_bytes",
-        "sha256", "format", "compression", "transfer", "dump_version",
-        "server_version",
-        "restore", "target", "database", "tool", "server_version", "jobs",
-        "duration_s", "error_count", 0, "errors", "stderr_tail", "",
-        "filtered", "owner", 0, "acl", 0, "scratch_dropped", "kept", 0,
-        "probes", "drift", "baseline_at", "tables", "stages", "alerts",
-        "notes", "error");
+        RD_VERSION, "command", command, "job", job, "status", "ok", "exit_code",
+        0, "started_at", report_rfc3339(ts, sizeof(ts), time(NULL)),
+        "finished_at", ts, "duration_s", 0.0, "host", host, "archive", "name",
+        "source", "created_at", "age_s", "size_bytes", "sha256", "format",
+        "compression", "transfer", "dump_version", "server_version", "restore",
+        "target", "database", "tool", "server_version", "jobs", "duration_s",
+        "error_count", 0, "errors", "stderr_tail", "", "filtered", "owner", 0,
+        "acl", 0, "scratch_dropped", "kept", 0, "probes", "drift",
+        "baseline_at", "tables", "stages", "alerts", "notes", "error");
     if (r->root == NULL) {
         free(r);
         return NULL;
@@ -192,9 +190,11 @@ report_finish(struct report *r, int exit_code)
                               "status", rd_status_name(r->stage_status[s]),
                               "duration_s", json_secs(r->stage_dur[s])));
     json_object_set_new(r->root, "stages", stages);
-    json_object_set_new(r->root, "finished_at",
-                        json_string(report_rfc3339(ts, sizeof(ts), time(NULL))));
-    json_object_set_new(r->root, "duration_s", json_secs(elapsed_s(&r->started)));
+    json_object_set_new(
+        r->root, "finished_at",
+        json_string(report_rfc3339(ts, sizeof(ts), time(NULL))));
+    json_object_set_new(r->root, "duration_s",
+                        json_secs(elapsed_s(&r->started)));
     json_object_set_new(r->root, "status",
                         json_string(rd_status_name(r->status)));
     json_object_set_new(r->root, "exit_code", json_integer(exit_code));
@@ -211,7 +211,8 @@ report_write(struct report *r, const char *path, struct rd_err *err)
     if (strcmp(path, "-") == 0) {
         rc = (fputs(s, stdout) < 0 || fputc('\n', stdout) < 0 ||
               fflush(stdout) != 0)
-                 ? rd_err_set(err, RD_INTERNAL, "cannot write the report to stdout")
+                 ? rd_err_set(err, RD_INTERNAL,
+                              "cannot write the report to stdout")
                  : 0;
     } else {
         size_t len = strlen(s);
@@ -265,8 +266,8 @@ report_summary(const struct report *r, FILE *out, const char *report_path)
     char sz[32], age[32];
     size_t i;
 
-    fprintf(out, "restoredrill %s: job '%s': %s\n",
-            jstr(r->root, "command"), jstr(r->root, "job"),
+    fprintf(out, "restoredrill %s: job '%s': %s\n", jstr(r->root, "command"),
+            jstr(r->root, "job"),
             r->status == RD_ST_OK         ? "OK"
             : r->status == RD_ST_WARNING  ? "WARNING"
             : r->status == RD_ST_CRITICAL ? "CRITICAL"
@@ -313,7 +314,8 @@ report_summary(const struct report *r, FILE *out, const char *report_path)
         if (hint != NULL)
             fprintf(out, "  hint: %s\n", hint + 7);
         json_t *errs = json_object_get(rs, "errors"), *x;
-        json_array_foreach(errs, i, x) {
+        json_array_foreach(errs, i, x)
+        {
             if (i >= 5) {
                 fprintf(out, "    ... (%zu more in the report)\n",
                         json_array_size(errs) - 5);

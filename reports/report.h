@@ -1,4 +1,5 @@
-/* report: the JSON report (schema_version 1), its atomic write and the human summary. */
+/* report: the JSON report (schema_version 1), its atomic write and the human
+ * summary. */
 #ifndef RD_REPORT_H
 #define RD_REPORT_H
 
@@ -90,8 +91,7 @@ int report_write(struct report *r, const char *path, struct rd_err *err);
  * stage that ran, the archive, the restore, the error with its HINT, and
  * where the report is.  ASCII unless ${out} is a terminal.
  */
-void report_summary(const struct report *r, FILE *out,
-                    const char *report_path);
+void report_summary(const struct report *r, FILE *out, const char *report_path);
 
 /* report_now_rfc3339(buf, len, t): "2026-11-26T05:03:14Z" for ${t}. */
 char *report_rfc3339(char *buf, size_t len, time_t t);

@@ -1,4 +1,5 @@
-/* cluster: PostgreSQL binaries, and the throwaway cluster of target = ephemeral. */
+/* cluster: PostgreSQL binaries, and the throwaway cluster of target =
+ * ephemeral. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,13 +20,12 @@
 
 #include "restore/cluster.h"
 
-#define CLUSTER_PORT  5432
-#define CLUSTER_SUPER "postgres"
+#define CLUSTER_PORT    5432
+#define CLUSTER_SUPER   "postgres"
 #define START_TIMEOUT_S 60
 
 char *
-pgtools_path(const struct pg_tools *t, const char *prog, char *buf,
-             size_t len)
+pgtools_path(const struct pg_tools *t, const char *prog, char *buf, size_t len)
 {
     snprintf(buf, len, "%s/%s", t->bindir, prog);
     return buf;
@@ -74,8 +74,7 @@ pgtools_find(struct pg_tools *t, bool server, struct rd_err *err)
         char *end;
         long m = strtol(de->d_name, &end, 10);
 
-        if (end == de->d_name || *end != '\0' || m <= 0 || m > 999 ||
-            m <= best)
+        if (end == de->d_name || *end != '\0' || m <= 0 || m > 999 || m <= best)
             continue;
         snprintf(bindir, sizeof(bindir), "%s/%s/bin", root, de->d_name);
         if (!has_tools(bindir, server))
@@ -88,8 +87,9 @@ pgtools_find(struct pg_tools *t, bool server, struct rd_err *err)
     if (best == 0)
         return rd_err_set(
             err, RD_TOOL_MISSING,
-            server ? "no PostgreSQL server installed under '%s' (initdb, postgres and pg_restore are needed for target = ephemeral)\nHINT: apt-get install postgresql-15 (or the major your dumps come from), or set target to an existing server's conninfo"
-                   : "no pg_restore installed under '%s'\nHINT: apt-get install postgresql-client-15 (or the major your dumps come from)",
+            server
+                ? "no PostgreSQL server installed under '%s' (initdb, postgres and pg_restore are needed for target = ephemeral)\nHINT: apt-get install postgresql-15 (or the major your dumps come from), or set target to an existing server's conninfo"
+                : "no pg_restore installed under '%s'\nHINT: apt-get install postgresql-client-15 (or the major your dumps come from)",
             root);
     t->major = best;
 
@@ -97,9 +97,13 @@ pgtools_find(struct pg_tools *t, bool server, struct rd_err *err)
     char line[64] = "", *v;
     const char *argv[] = {pgr, "--version", NULL};
     const char *envp[] = {"LC_ALL=C", "PATH=/usr/bin:/bin", NULL};
-    struct proc_spec spec = {.argv = argv, .env = envp, .stdin_fd = -1,
-                             .stdout_fd = -1, .stderr_fd = -1,
-                             .out_cap = 256, .timeout_s = 30};
+    struct proc_spec spec = {.argv = argv,
+                             .env = envp,
+                             .stdin_fd = -1,
+                             .stdout_fd = -1,
+                             .stderr_fd = -1,
+                             .out_cap = 256,
+                             .timeout_s = 30};
     struct proc_result res;
 
     pgtools_path(t, "pg_restore", pgr, sizeof(pgr));
@@ -181,10 +185,17 @@ static int
 run_initdb(struct cluster *c, struct rd_err *err)
 {
     char initdb[PATH_MAX + 16], data[PATH_MAX + 8], last[512] = "", st[96];
-    const char *argv[] = {initdb,         "-D",         data,
-                          "-U",           CLUSTER_SUPER, "--auth=trust",
-                          "--encoding=UTF8", "--locale=C", "--no-sync",
-                          "--no-instructions", NULL};
+    const char *argv[] = {initdb,
+                          "-D",
+                          data,
+                          "-U",
+                          CLUSTER_SUPER,
+                          "--auth=trust",
+                          "--encoding=UTF8",
+                          "--locale=C",
+                          "--no-sync",
+                          "--no-instructions",
+                          NULL};
     struct proc_env env;
     struct proc_result res;
     int rc = -1;
@@ -196,12 +207,18 @@ run_initdb(struct cluster *c, struct rd_err *err)
         rd_err_set(err, RD_INTERNAL, "out of memory");
         goto done;
     }
-    struct proc_spec spec = {
-        .argv = argv, .env = (const char *const *)env.v, .cwd = c->dir,
-        .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
-        .drop_privs = c->ident->drop, .uid = c->ident->uid,
-        .gid = c->ident->gid, .timeout_s = 300, .on_line = keep_last_line,
-        .line_ctx = last};
+    struct proc_spec spec = {.argv = argv,
+                             .env = (const char *const *)env.v,
+                             .cwd = c->dir,
+                             .stdin_fd = -1,
+                             .stdout_fd = -1,
+                             .stderr_fd = -1,
+                             .drop_privs = c->ident->drop,
+                             .uid = c->ident->uid,
+                             .gid = c->ident->gid,
+                             .timeout_s = 300,
+                             .on_line = keep_last_line,
+                             .line_ctx = last};
     if (proc_run(&spec, &res, err) != 0)
         goto done;
     if (res.timed_out || !WIFEXITED(res.status) ||
@@ -242,18 +259,18 @@ wait_ready(struct cluster *c, const char *logpath, struct rd_err *err)
         if (proc_exited(c->pid, &status)) {
             c->pid = 0;
             file_tail(logpath, tail, sizeof(tail));
-            return rd_err_set(err,
-                              strstr(tail, "No space left") ? RD_DISK_FULL
-                                                            : RD_TOOL_MISSING,
-                              "the scratch PostgreSQL server exited at start: %s",
-                              tail);
+            return rd_err_set(
+                err,
+                strstr(tail, "No space left") ? RD_DISK_FULL : RD_TOOL_MISSING,
+                "the scratch PostgreSQL server exited at start: %s", tail);
         }
         clock_gettime(CLOCK_MONOTONIC, &t);
         if (t.tv_sec - t0.tv_sec > START_TIMEOUT_S) {
             file_tail(logpath, tail, sizeof(tail));
-            return rd_err_set(err, RD_TOOL_MISSING,
-                              "the scratch PostgreSQL server did not accept connections within %ds: %s",
-                              START_TIMEOUT_S, tail);
+            return rd_err_set(
+                err, RD_TOOL_MISSING,
+                "the scratch PostgreSQL server did not accept connections within %ds: %s",
+                START_TIMEOUT_S, tail);
         }
         usleep(50 * 1000);
     }
@@ -317,34 +334,58 @@ cluster_start(struct cluster *c, const struct pg_tools *tools,
     snprintf(sockopt, sizeof(sockopt), "unix_socket_directories=%s", c->dir);
     snprintf(portopt, sizeof(portopt), "port=%d", c->port);
     /* Throwaway settings: measured ~1.8x faster restores than stock. */
-    const char *argv[] = {postgres, "-D", data,
-                          "-c", "listen_addresses=",
-                          "-c", sockopt,
-                          "-c", portopt,
-                          "-c", "unix_socket_permissions=0700",
-                          "-c", "fsync=off",
-                          "-c", "full_page_writes=off",
-                          "-c", "synchronous_commit=off",
-                          "-c", "wal_level=minimal",
-                          "-c", "max_wal_senders=0",
-                          "-c", "archive_mode=off",
-                          "-c", "max_wal_size=8GB",
-                          "-c", "checkpoint_timeout=1h",
-                          "-c", "maintenance_work_mem=256MB",
-                          "-c", "autovacuum=off",
-                          "-c", "lc_messages=C",
-                          "-c", "log_timezone=UTC",
-                          "-c", "TimeZone=UTC",
+    const char *argv[] = {postgres,
+                          "-D",
+                          data,
+                          "-c",
+                          "listen_addresses=",
+                          "-c",
+                          sockopt,
+                          "-c",
+                          portopt,
+                          "-c",
+                          "unix_socket_permissions=0700",
+                          "-c",
+                          "fsync=off",
+                          "-c",
+                          "full_page_writes=off",
+                          "-c",
+                          "synchronous_commit=off",
+                          "-c",
+                          "wal_level=minimal",
+                          "-c",
+                          "max_wal_senders=0",
+                          "-c",
+                          "archive_mode=off",
+                          "-c",
+                          "max_wal_size=8GB",
+                          "-c",
+                          "checkpoint_timeout=1h",
+                          "-c",
+                          "maintenance_work_mem=256MB",
+                          "-c",
+                          "autovacuum=off",
+                          "-c",
+                          "lc_messages=C",
+                          "-c",
+                          "log_timezone=UTC",
+                          "-c",
+                          "TimeZone=UTC",
                           NULL};
     if (base_env(c, &env) != 0) {
         rd_err_set(err, RD_INTERNAL, "out of memory");
         goto fail;
     }
-    struct proc_spec spec = {
-        .argv = argv, .env = (const char *const *)env.v, .cwd = c->dir,
-        .stdin_fd = -1, .stdout_fd = logfd, .stderr_fd = logfd,
-        .drop_privs = ident->drop, .uid = ident->uid, .gid = ident->gid,
-        .death_signal = SIGQUIT};
+    struct proc_spec spec = {.argv = argv,
+                             .env = (const char *const *)env.v,
+                             .cwd = c->dir,
+                             .stdin_fd = -1,
+                             .stdout_fd = logfd,
+                             .stderr_fd = logfd,
+                             .drop_privs = ident->drop,
+                             .uid = ident->uid,
+                             .gid = ident->gid,
+                             .death_signal = SIGQUIT};
     if (proc_spawn(&spec, &c->pid, err) != 0)
         goto fail;
     close(logfd);
@@ -434,8 +475,9 @@ cluster_sweep(void)
         if (pm > 0 && kill((pid_t)pm, 0) == 0)
             continue; /* a server still runs there: not ours to judge */
         if (fs_rm_rf(dir) == 0) {
-            log_info("removed '%s', left behind by an earlier run (pid %ld) that was killed",
-                     dir, owner);
+            log_info(
+                "removed '%s', left behind by an earlier run (pid %ld) that was killed",
+                dir, owner);
             removed++;
         }
     }

@@ -1,4 +1,5 @@
-/* cluster: PostgreSQL binaries, and the throwaway cluster of target = ephemeral. */
+/* cluster: PostgreSQL binaries, and the throwaway cluster of target =
+ * ephemeral. */
 #ifndef RD_CLUSTER_H
 #define RD_CLUSTER_H
 
@@ -32,8 +33,8 @@ char *pgtools_path(const struct pg_tools *t, const char *prog, char *buf,
 struct cluster {
     char dir[PATH_MAX]; /* private temp dir: data/, socket, server.log */
     int port;
-    pid_t pid;          /* postmaster, 0 when not running */
-    bool keep;          /* leave it running on cluster_stop() */
+    pid_t pid;                      /* postmaster, 0 when not running */
+    bool keep;                      /* leave it running on cluster_stop() */
     const struct pg_tools *tools;   /* (borrowed) */
     const struct proc_ident *ident; /* (borrowed) */
 };

@@ -1,4 +1,5 @@
-/* dumpfmt: recognise an archive by its first bytes and read a custom dump's header. */
+/* dumpfmt: recognise an archive by its first bytes and read a custom dump's
+ * header. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,11 +8,9 @@
 #include "restore/dumpfmt.h"
 
 static const char *const kind_names[] = {
-    [DUMP_UNKNOWN] = "unknown", [DUMP_CUSTOM] = "custom",
-    [DUMP_TAR] = "tar",         [DUMP_PLAIN] = "plain",
-    [DUMP_GZIP] = "gzip",       [DUMP_ZSTD] = "zstd",
-    [DUMP_XZ] = "xz",           [DUMP_BZIP2] = "bzip2",
-    [DUMP_LZ4] = "lz4"};
+    [DUMP_UNKNOWN] = "unknown", [DUMP_CUSTOM] = "custom", [DUMP_TAR] = "tar",
+    [DUMP_PLAIN] = "plain",     [DUMP_GZIP] = "gzip",     [DUMP_ZSTD] = "zstd",
+    [DUMP_XZ] = "xz",           [DUMP_BZIP2] = "bzip2",   [DUMP_LZ4] = "lz4"};
 
 const char *
 dumpfmt_kind_name(enum dump_kind k)
@@ -36,13 +35,13 @@ looks_like_sql(const unsigned char *b, size_t len)
     i = 0;
     if (n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
         i = 3;
-    while (i < n && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' ||
-                     b[i] == '\t'))
+    while (i < n &&
+           (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t'))
         i++;
     if (i + 2 <= n && b[i] == '-' && b[i + 1] == '-')
         return true;
-    static const char *const starts[] = {"SET ", "CREATE ", "BEGIN", "\\",
-                                         "SELECT ", NULL};
+    static const char *const starts[] = {"SET ", "CREATE ", "BEGIN",
+                                         "\\",   "SELECT ", NULL};
     for (int k = 0; starts[k] != NULL; k++) {
         size_t sl = strlen(starts[k]);
 
@@ -62,10 +61,13 @@ dumpfmt_sniff(const unsigned char *b, size_t len)
     if (len >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f &&
         b[3] == 0xfd)
         return DUMP_ZSTD;
-    if (len >= 6 && memcmp(b, "\xfd" "7zXZ\0", 6) == 0)
+    if (len >= 6 && memcmp(b,
+                           "\xfd"
+                           "7zXZ\0",
+                           6) == 0)
         return DUMP_XZ;
-    if (len >= 4 && b[0] == 'B' && b[1] == 'Z' && b[2] == 'h' &&
-        b[3] >= '1' && b[3] <= '9')
+    if (len >= 4 && b[0] == 'B' && b[1] == 'Z' && b[2] == 'h' && b[3] >= '1' &&
+        b[3] <= '9')
         return DUMP_BZIP2;
     if (len >= 4 && b[0] == 0x04 && b[1] == 0x22 && b[2] == 0x4d &&
         b[3] == 0x18)
@@ -151,8 +153,8 @@ dumpfmt_parse_custom(const unsigned char *buf, size_t len,
     h->vmin = buf[6];
     h->vrev = buf[7];
     if (h->vmaj != 1 || h->vmin < 10) {
-        snprintf(errbuf, errlen, "unsupported archive version %d.%d",
-                 h->vmaj, h->vmin);
+        snprintf(errbuf, errlen, "unsupported archive version %d.%d", h->vmaj,
+                 h->vmin);
         return h->vmaj > 1 ? 0 : -1;
     }
     if (len < 11)
@@ -174,7 +176,8 @@ dumpfmt_parse_custom(const unsigned char *buf, size_t len,
             goto bad;
         h->compression = (int)v;
     }
-    for (int i = 0; i < 7; i++) /* creation time: sec min hour mday mon year isdst */
+    for (int i = 0; i < 7;
+         i++) /* creation time: sec min hour mday mon year isdst */
         if (!read_int(&r, &v))
             goto bad;
     if (!read_str(&r, h->dbname, sizeof(h->dbname)) ||

@@ -1,4 +1,5 @@
-/* dumpfmt: recognise an archive by its first bytes and read a custom dump's header. */
+/* dumpfmt: recognise an archive by its first bytes and read a custom dump's
+ * header. */
 #ifndef RD_DUMPFMT_H
 #define RD_DUMPFMT_H
 
@@ -6,9 +7,9 @@
 
 enum dump_kind {
     DUMP_UNKNOWN = 0,
-    DUMP_CUSTOM,   /* "PGDMP": pg_dump -Fc */
-    DUMP_TAR,      /* ustar magic at 257: pg_dump -Ft (or a tar of -Fd) */
-    DUMP_PLAIN,    /* text that looks like SQL */
+    DUMP_CUSTOM, /* "PGDMP": pg_dump -Fc */
+    DUMP_TAR,    /* ustar magic at 257: pg_dump -Ft (or a tar of -Fd) */
+    DUMP_PLAIN,  /* text that looks like SQL */
     DUMP_GZIP,
     DUMP_ZSTD,
     DUMP_XZ,
@@ -30,12 +31,12 @@ const char *dumpfmt_kind_name(enum dump_kind k);
 
 /* What a custom-format header says. */
 struct dump_header {
-    int vmaj, vmin, vrev;     /* archive format version, e.g. 1.14.0 */
-    int format;               /* 1 = custom, 3 = tar, ... (archFormat byte) */
-    int compression;          /* < 1.15: zlib level; >= 1.15: algorithm */
-    char dbname[128];         /* database the dump was taken from */
-    char server_version[64];  /* "15.4 (Debian 15.4-1)" */
-    char pgdump_version[64];  /* pg_dump's version string */
+    int vmaj, vmin, vrev;    /* archive format version, e.g. 1.14.0 */
+    int format;              /* 1 = custom, 3 = tar, ... (archFormat byte) */
+    int compression;         /* < 1.15: zlib level; >= 1.15: algorithm */
+    char dbname[128];        /* database the dump was taken from */
+    char server_version[64]; /* "15.4 (Debian 15.4-1)" */
+    char pgdump_version[64]; /* pg_dump's version string */
 };
 
 /*
@@ -57,7 +58,8 @@ int dumpfmt_parse_custom(const unsigned char *buf, size_t len,
  */
 void dumpfmt_max_archive_version(int pg_major, int *vmaj, int *vmin);
 
-/* dumpfmt_major(version): 15 from "15.4 (Debian ...)", 9 from "9.6.2"; 0 if none. */
+/* dumpfmt_major(version): 15 from "15.4 (Debian ...)", 9 from "9.6.2"; 0 if
+ * none. */
 int dumpfmt_major(const char *version);
 
 #endif

@@ -14,7 +14,7 @@
 
 #include "restore/restore.h"
 
-#define SCRATCH_PREFIX "restoredrill_"
+#define SCRATCH_PREFIX  "restoredrill_"
 #define NAMEDATALEN_MAX 63
 
 int
@@ -31,8 +31,8 @@ restore_connect(struct restore_ctx *ctx, struct rd_err *err)
         snprintf(ctx->server_version, sizeof(ctx->server_version), "%d.%d",
                  v / 10000, v % 10000);
     else
-        snprintf(ctx->server_version, sizeof(ctx->server_version),
-                 "%d.%d.%d", v / 10000, (v / 100) % 100, v % 100);
+        snprintf(ctx->server_version, sizeof(ctx->server_version), "%d.%d.%d",
+                 v / 10000, (v / 100) % 100, v % 100);
     return 0;
 }
 
@@ -55,16 +55,14 @@ scratch_name(char *buf, size_t len, const char *job, int attempt)
     room = NAMEDATALEN_MAX - strlen(SCRATCH_PREFIX) - strlen(tail);
     for (const char *p = job; *p != '\0' && j < room && j < sizeof(jobpart) - 1;
          p++)
-        jobpart[j++] = isalnum((unsigned char)*p)
-                           ? (char)tolower((unsigned char)*p)
-                           : '_';
+        jobpart[j++] =
+            isalnum((unsigned char)*p) ? (char)tolower((unsigned char)*p) : '_';
     jobpart[j] = '\0';
     snprintf(buf, len, "%s%s%s", SCRATCH_PREFIX, jobpart, tail);
 }
 
 int
-restore_create_db(struct restore_ctx *ctx, const char *job,
-                  struct rd_err *err)
+restore_create_db(struct restore_ctx *ctx, const char *job, struct rd_err *err)
 {
     char host[128] = "?", ts[32], sqlstate[6];
     time_t now = time(NULL);
@@ -78,8 +76,8 @@ restore_create_db(struct restore_ctx *ctx, const char *job,
         int rc;
 
         scratch_name(ctx->dbname, sizeof(ctx->dbname), job, attempt);
-        ident = PQescapeIdentifier(ctx->admin, ctx->dbname,
-                                   strlen(ctx->dbname));
+        ident =
+            PQescapeIdentifier(ctx->admin, ctx->dbname, strlen(ctx->dbname));
         if (ident == NULL)
             return rd_err_set(err, RD_INTERNAL, "%s",
                               PQerrorMessage(ctx->admin));
@@ -93,16 +91,17 @@ restore_create_db(struct restore_ctx *ctx, const char *job,
         if (rc != 0) {
             PQfreemem(ident);
             ctx->dbname[0] = '\0';
-            return rd_err_set(err, err->code == RD_DB_UNREACHABLE
-                                       ? RD_DB_UNREACHABLE
-                                       : RD_ACCESS_DENIED,
+            return rd_err_set(err,
+                              err->code == RD_DB_UNREACHABLE ? RD_DB_UNREACHABLE
+                                                             : RD_ACCESS_DENIED,
                               "cannot create the scratch database: %s",
                               err->msg);
         }
         ctx->created = true;
-        snprintf(ctx->marker, sizeof(ctx->marker),
-                 "restoredrill scratch database (job %s, pid %ld, host %s, created %s); dropped when the run ends",
-                 job, (long)getpid(), host, ts);
+        snprintf(
+            ctx->marker, sizeof(ctx->marker),
+            "restoredrill scratch database (job %s, pid %ld, host %s, created %s); dropped when the run ends",
+            job, (long)getpid(), host, ts);
         lit = PQescapeLiteral(ctx->admin, ctx->marker, strlen(ctx->marker));
         if (lit == NULL) {
             PQfreemem(ident);
@@ -260,7 +259,8 @@ restore_run(struct restore_ctx *ctx, const struct fetched *f,
     proc_env_init(&env);
     snprintf(rr->tool, sizeof(rr->tool), "pg_restore %s",
              ctx->tools->restore_version);
-    by_path = f->path != NULL && f->seekable && readable_as(ctx->ident, f->path);
+    by_path =
+        f->path != NULL && f->seekable && readable_as(ctx->ident, f->path);
     ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     rr->jobs = by_path && ncpu > 1 ? (int)(ncpu > 64 ? 64 : ncpu) : 1;
 
@@ -287,11 +287,17 @@ restore_run(struct restore_ctx *ctx, const struct fetched *f,
     }
     log_debug("running %s%s%s into '%s'", prog, rr->jobs > 1 ? " " : "",
               rr->jobs > 1 ? jobs : "", ctx->dbname);
-    struct proc_spec spec = {
-        .argv = argv, .env = (const char *const *)env.v, .cwd = "/",
-        .stdin_fd = by_path ? -1 : f->fd, .stdout_fd = -1, .stderr_fd = -1,
-        .drop_privs = ctx->ident->drop, .uid = ctx->ident->uid,
-        .gid = ctx->ident->gid, .on_line = on_restore_line, .line_ctx = rr};
+    struct proc_spec spec = {.argv = argv,
+                             .env = (const char *const *)env.v,
+                             .cwd = "/",
+                             .stdin_fd = by_path ? -1 : f->fd,
+                             .stdout_fd = -1,
+                             .stderr_fd = -1,
+                             .drop_privs = ctx->ident->drop,
+                             .uid = ctx->ident->uid,
+                             .gid = ctx->ident->gid,
+                             .on_line = on_restore_line,
+                             .line_ctx = rr};
     if (proc_run(&spec, &res, err) != 0)
         goto done;
     if (WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0 &&
@@ -324,10 +330,11 @@ restore_drop_db(struct restore_ctx *ctx, struct rd_err *err)
         return 0;
     /* Only a database that still carries our marker is ever dropped. */
     params[0] = ctx->dbname;
-    res = PQexecParams(ctx->admin,
-                       "SELECT pg_catalog.shobj_description(d.oid, 'pg_database') "
-                       "FROM pg_catalog.pg_database d WHERE d.datname = $1",
-                       1, NULL, params, NULL, NULL, 0);
+    res = PQexecParams(
+        ctx->admin,
+        "SELECT pg_catalog.shobj_description(d.oid, 'pg_database') "
+        "FROM pg_catalog.pg_database d WHERE d.datname = $1",
+        1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rd_err_set(err, RD_DB_UNREACHABLE,
                    "cannot check scratch database '%s' before dropping it: %s",
@@ -343,9 +350,10 @@ restore_drop_db(struct restore_ctx *ctx, struct rd_err *err)
     if (PQgetisnull(res, 0, 0) ||
         strcmp(PQgetvalue(res, 0, 0), ctx->marker) != 0) {
         PQclear(res);
-        return rd_err_set(err, RD_INTERNAL,
-                          "database '%s' no longer carries restoredrill's marker; not dropping it",
-                          ctx->dbname);
+        return rd_err_set(
+            err, RD_INTERNAL,
+            "database '%s' no longer carries restoredrill's marker; not dropping it",
+            ctx->dbname);
     }
     PQclear(res);
     ident = PQescapeIdentifier(ctx->admin, ctx->dbname, strlen(ctx->dbname));

@@ -15,25 +15,25 @@
 #define RESTORE_TAIL_BYTES 4096
 
 struct restore_result {
-    char tool[96];            /* "pg_restore 15.20" */
+    char tool[96]; /* "pg_restore 15.20" */
     int jobs;
     int error_count;
     char *errors[RESTORE_MAX_ERRORS]; /* (owned) first error lines */
     int nerrors;
-    char tail[RESTORE_TAIL_BYTES];    /* last stderr bytes */
+    char tail[RESTORE_TAIL_BYTES]; /* last stderr bytes */
     size_t tail_len;
 };
 
 struct restore_ctx {
-    const char *conninfo;            /* (borrowed) maintenance connection */
-    const struct pg_tools *tools;    /* (borrowed) */
-    const struct proc_ident *ident;  /* (borrowed) */
-    const char *home;                /* (borrowed) HOME for child tools */
-    PGconn *admin;                   /* (owned) */
-    int server_num;                  /* PQserverVersion(): 150020 */
-    char server_version[32];         /* "15.20" */
-    char dbname[64];                 /* scratch database, "" when none */
-    char marker[256];                /* COMMENT we put on it */
+    const char *conninfo;           /* (borrowed) maintenance connection */
+    const struct pg_tools *tools;   /* (borrowed) */
+    const struct proc_ident *ident; /* (borrowed) */
+    const char *home;               /* (borrowed) HOME for child tools */
+    PGconn *admin;                  /* (owned) */
+    int server_num;                 /* PQserverVersion(): 150020 */
+    char server_version[32];        /* "15.20" */
+    char dbname[64];                /* scratch database, "" when none */
+    char marker[256];               /* COMMENT we put on it */
     bool created;
 };
 

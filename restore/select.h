@@ -9,8 +9,8 @@
 
 /* One archive a source listed. */
 struct archive_entry {
-    char *name;       /* (owned) name as listed, relative to the source */
-    time_t mtime;     /* listing's own time (file mtime, object time), -1 unknown */
+    char *name;   /* (owned) name as listed, relative to the source */
+    time_t mtime; /* listing's own time (file mtime, object time), -1 unknown */
     time_t name_time; /* time parsed from the name by the pattern, -1 if none */
     int64_t size;     /* bytes, -1 unknown */
 };
@@ -40,7 +40,8 @@ time_t archive_entry_time(const struct archive_entry *e);
 enum select_skip {
     SELECT_OK = 0,
     SELECT_NO_MATCH,    /* does not match the pattern */
-    SELECT_IN_PROGRESS, /* .part / .tmp / .partial / .inprogress, or a dotfile */
+    SELECT_IN_PROGRESS, /* .part / .tmp / .partial / .inprogress, or a dotfile
+                         */
     SELECT_SIDECAR,     /* NAME.sha256 sidecar */
     SELECT_TOO_YOUNG    /* modified less than min_age ago */
 };

@@ -1,4 +1,5 @@
-/* source: where archives live (driver table; this version has the local folder). */
+/* source: where archives live (driver table; this version has the local
+ * folder). */
 #ifndef RD_SOURCE_H
 #define RD_SOURCE_H
 
@@ -11,11 +12,12 @@
 
 /* An archive opened for reading. */
 struct fetched {
-    int fd;           /* (owned) open for reading; -1 when closed */
-    char *path;       /* (owned) local path when the archive is a local file, else NULL */
-    int64_t size;     /* bytes, -1 unknown */
+    int fd;       /* (owned) open for reading; -1 when closed */
+    char *path;   /* (owned) local path when the archive is a local file, else
+                     NULL */
+    int64_t size; /* bytes, -1 unknown */
     time_t mtime;
-    bool seekable;    /* a regular file: pg_restore may use --jobs */
+    bool seekable; /* a regular file: pg_restore may use --jobs */
 };
 
 struct source;
@@ -34,8 +36,8 @@ struct source_ops {
 
 struct source {
     const struct source_ops *ops;
-    char *display;  /* (owned) location with credentials redacted */
-    void *ctx;      /* driver-private state, owned by the driver */
+    char *display; /* (owned) location with credentials redacted */
+    void *ctx;     /* driver-private state, owned by the driver */
 };
 
 /*
@@ -49,7 +51,8 @@ struct source *source_open(const char *location, struct rd_err *err);
 int source_list(struct source *src, struct archive_list *list,
                 struct rd_err *err);
 
-/* source_fetch(src, name, f, err): open archive ${name}; release ${f} with fetched_release(). */
+/* source_fetch(src, name, f, err): open archive ${name}; release ${f} with
+ * fetched_release(). */
 int source_fetch(struct source *src, const char *name, struct fetched *f,
                  struct rd_err *err);
 

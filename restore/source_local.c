@@ -37,11 +37,9 @@ local_open(struct source *src, const char *location, struct rd_err *err)
                 err, RD_CONFIG_INVALID,
                 "source '%s' is a file, not a folder\nHINT: set source to the folder and pattern (or --archive) to the file name",
                 location);
-        return rd_err_set(err,
-                          e == EACCES ? RD_ACCESS_DENIED
-                                      : RD_SOURCE_UNREACHABLE,
-                          "cannot open source folder '%s': %s", location,
-                          strerror(e));
+        return rd_err_set(
+            err, e == EACCES ? RD_ACCESS_DENIED : RD_SOURCE_UNREACHABLE,
+            "cannot open source folder '%s': %s", location, strerror(e));
     }
     return 0;
 }
@@ -92,12 +90,13 @@ local_fetch(struct source *src, const char *name, struct fetched *f,
 
     if (strchr(name, '/') != NULL || strcmp(name, "..") == 0 ||
         strcmp(name, ".") == 0 || name[0] == '\0')
-        return rd_err_set(err, RD_USAGE,
-                          "invalid archive name '%s' (a file name inside the source folder)",
-                          name);
+        return rd_err_set(
+            err, RD_USAGE,
+            "invalid archive name '%s' (a file name inside the source folder)",
+            name);
     /* O_NONBLOCK: a FIFO must not block us; O_NOFOLLOW: no symlinks. */
-    f->fd = openat(c->dfd, name,
-                   O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    f->fd =
+        openat(c->dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (f->fd < 0) {
         int e = errno;
 

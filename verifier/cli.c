@@ -21,8 +21,10 @@ enum {
 static const struct {
     const char *name;
     enum cli_command cmd;
-} commands[] = {{"verify", CMD_VERIFY}, {"list", CMD_LIST},
-                {"lint", CMD_LINT},     {"restore", CMD_RESTORE},
+} commands[] = {{"verify", CMD_VERIFY},
+                {"list", CMD_LIST},
+                {"lint", CMD_LINT},
+                {"restore", CMD_RESTORE},
                 {"probe", CMD_PROBE}};
 
 static const char overview[] =
@@ -80,42 +82,45 @@ cli_usage(FILE *out, enum cli_command cmd)
 {
     switch (cmd) {
     case CMD_VERIFY:
-        fprintf(out,
-                "usage: restoredrill verify [-c FILE] [--job NAME] [--source PATH]\n"
-                "                           [--archive NAME] [--report FILE] [SETTINGS]\n"
-                "\n"
-                "Pick the newest archive (or --archive NAME), restore it with pg_restore\n"
-                "into a scratch database, write the JSON report (also kept at\n"
-                "STATE_DIR/JOB/last.json), remove everything it made, and exit 0 ok,\n"
-                "1 warning, 2 critical, 3 unknown.  Several [job] sections run one after\n"
-                "another; the exit code is the worst.\n"
-                "\n"
-                "      --archive NAME          verify this archive instead of the newest\n"
-                "%s",
-                config_flags);
+        fprintf(
+            out,
+            "usage: restoredrill verify [-c FILE] [--job NAME] [--source PATH]\n"
+            "                           [--archive NAME] [--report FILE] [SETTINGS]\n"
+            "\n"
+            "Pick the newest archive (or --archive NAME), restore it with pg_restore\n"
+            "into a scratch database, write the JSON report (also kept at\n"
+            "STATE_DIR/JOB/last.json), remove everything it made, and exit 0 ok,\n"
+            "1 warning, 2 critical, 3 unknown.  Several [job] sections run one after\n"
+            "another; the exit code is the worst.\n"
+            "\n"
+            "      --archive NAME          verify this archive instead of the newest\n"
+            "%s",
+            config_flags);
         break;
     case CMD_LIST:
-        fprintf(out,
-                "usage: restoredrill list [-c FILE] [--job NAME] [--source PATH]\n"
-                "                         [--max-age DUR] [--json] [SETTINGS]\n"
-                "\n"
-                "List the archives oldest first, mark the newest, and judge it without\n"
-                "restoring: none -> 2 (archive_not_found), smaller than min_size -> 2\n"
-                "(archive_empty), older than --max-age -> 2 (archive_too_old).\n"
-                "\n"
-                "      --max-age DUR           same as --max-archive-age\n"
-                "      --json                  {\"archives\":[{name, created_at, age_s,\n"
-                "                              size_bytes}], \"newest\", \"gaps\"}\n"
-                "%s",
-                config_flags);
+        fprintf(
+            out,
+            "usage: restoredrill list [-c FILE] [--job NAME] [--source PATH]\n"
+            "                         [--max-age DUR] [--json] [SETTINGS]\n"
+            "\n"
+            "List the archives oldest first, mark the newest, and judge it without\n"
+            "restoring: none -> 2 (archive_not_found), smaller than min_size -> 2\n"
+            "(archive_empty), older than --max-age -> 2 (archive_too_old).\n"
+            "\n"
+            "      --max-age DUR           same as --max-archive-age\n"
+            "      --json                  {\"archives\":[{name, created_at, age_s,\n"
+            "                              size_bytes}], \"newest\", \"gaps\"}\n"
+            "%s",
+            config_flags);
         break;
     case CMD_LINT:
-        fprintf(out,
-                "usage: restoredrill lint [-c FILE] [--job NAME]\n"
-                "\n"
-                "Check the config file: sections, keys, durations, sizes, patterns,\n"
-                "targets, and that each job's source folder is readable.  Errors name\n"
-                "FILE:LINE; exit 0 when all is well, else 3.\n");
+        fprintf(
+            out,
+            "usage: restoredrill lint [-c FILE] [--job NAME]\n"
+            "\n"
+            "Check the config file: sections, keys, durations, sizes, patterns,\n"
+            "targets, and that each job's source folder is readable.  Errors name\n"
+            "FILE:LINE; exit 0 when all is well, else 3.\n");
         break;
     default:
         fputs(overview, out);
@@ -167,9 +172,10 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
             const char *word = argv[optind++];
 
             if (cli->cmd != CMD_NONE)
-                return rd_err_set(err, RD_USAGE,
-                                  "unexpected argument '%s'\nHINT: restoredrill --help",
-                                  word);
+                return rd_err_set(
+                    err, RD_USAGE,
+                    "unexpected argument '%s'\nHINT: restoredrill --help",
+                    word);
             for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (strcmp(word, commands[i].name) == 0)
                     cli->cmd = commands[i].cmd;
@@ -178,9 +184,10 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
                 continue;
             }
             if (cli->cmd == CMD_NONE)
-                return rd_err_set(err, RD_USAGE,
-                                  "unknown command '%s' (use verify, list or lint)\nHINT: restoredrill --help",
-                                  word);
+                return rd_err_set(
+                    err, RD_USAGE,
+                    "unknown command '%s' (use verify, list or lint)\nHINT: restoredrill --help",
+                    word);
             cli->cmd_name = word;
             continue;
         }
@@ -214,9 +221,9 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
             if (strcmp(optarg, "json") == 0)
                 cli->log_json = true;
             else if (strcmp(optarg, "text") != 0)
-                return rd_err_set(err, RD_USAGE,
-                                  "invalid --log-format '%s' (use text or json)",
-                                  optarg);
+                return rd_err_set(
+                    err, RD_USAGE,
+                    "invalid --log-format '%s' (use text or json)", optarg);
             break;
         case OPT_MAX_AGE:
             if (config_set_flag(cfg, CK_MAX_ARCHIVE_AGE, optarg, err) != 0)
@@ -224,12 +231,12 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
             break;
         case '?':
             if (optopt != 0 && optopt < OPT_KEY_BASE)
-                return rd_err_set(err, RD_USAGE,
-                                  "unknown option '-%c'\nHINT: restoredrill --help",
-                                  optopt);
+                return rd_err_set(
+                    err, RD_USAGE,
+                    "unknown option '-%c'\nHINT: restoredrill --help", optopt);
             if (optopt != 0)
-                return rd_err_set(err, RD_USAGE,
-                                  "option '%s' needs a value", argv[optind - 1]);
+                return rd_err_set(err, RD_USAGE, "option '%s' needs a value",
+                                  argv[optind - 1]);
             return rd_err_set(err, RD_USAGE,
                               "unknown option '%s'\nHINT: restoredrill --help",
                               argv[optind - 1]);

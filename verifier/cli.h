@@ -7,12 +7,19 @@
 #include "verifier/config.h"
 #include "verifier/run.h"
 
-enum cli_command { CMD_NONE, CMD_VERIFY, CMD_LIST, CMD_LINT, CMD_RESTORE, CMD_PROBE };
+enum cli_command {
+    CMD_NONE,
+    CMD_VERIFY,
+    CMD_LIST,
+    CMD_LINT,
+    CMD_RESTORE,
+    CMD_PROBE
+};
 
 struct cli {
     enum cli_command cmd;
-    const char *cmd_name;     /* (borrowed from argv) */
-    const char *config_path;  /* -c FILE (borrowed) */
+    const char *cmd_name;    /* (borrowed from argv) */
+    const char *config_path; /* -c FILE (borrowed) */
     bool help, version, verbose, quiet, log_json;
     struct run_opts run;
 };

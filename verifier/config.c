@@ -18,39 +18,51 @@
 #define JOB_NAME_MAX 40
 
 static const struct config_key_info keys[CK_COUNT] = {
-    [CK_TARGET] = {"target", CT_STRING, true,
-                   "where to restore: 'ephemeral' (a throwaway cluster) or a libpq conninfo/URI"},
-    [CK_STATE_DIR] = {"state_dir", CT_PATH, true,
-                      "state: locks and last reports (root: /var/lib/restoredrill)"},
-    [CK_RUN_AS] = {"run_as", CT_STRING, true,
-                   "OS user for the ephemeral server and client tools when run as root"},
+    [CK_TARGET] =
+        {"target", CT_STRING, true,
+         "where to restore: 'ephemeral' (a throwaway cluster) or a libpq conninfo/URI"},
+    [CK_STATE_DIR] =
+        {"state_dir", CT_PATH, true,
+         "state: locks and last reports (root: /var/lib/restoredrill)"},
+    [CK_RUN_AS] =
+        {"run_as", CT_STRING, true,
+         "OS user for the ephemeral server and client tools when run as root"},
     [CK_SOURCE] = {"source", CT_STRING, true,
                    "where archives live: /path or file:///path"},
-    [CK_PATTERN] = {"pattern", CT_STRING, true,
-                    "archive name pattern with strftime fields, e.g. app_%Y%m%d-%H%M*"},
-    [CK_MAX_ARCHIVE_AGE] = {"max_archive_age", CT_DURATION, true,
-                            "newest archive older than this is critical (0s: off)"},
-    [CK_MIN_SIZE] = {"min_size", CT_SIZE, true,
-                     "newest archive smaller than this is critical (default 1)"},
-    [CK_MIN_AGE] = {"min_age", CT_DURATION, true,
-                    "skip files modified less than this ago (still being written)"},
-    [CK_REPORT] = {"report", CT_PATH, true,
-                   "JSON report path ('-' = stdout; {job} expands to the job name)"},
+    [CK_PATTERN] =
+        {"pattern", CT_STRING, true,
+         "archive name pattern with strftime fields, e.g. app_%Y%m%d-%H%M*"},
+    [CK_MAX_ARCHIVE_AGE] =
+        {"max_archive_age", CT_DURATION, true,
+         "newest archive older than this is critical (0s: off)"},
+    [CK_MIN_SIZE] =
+        {"min_size", CT_SIZE, true,
+         "newest archive smaller than this is critical (default 1)"},
+    [CK_MIN_AGE] =
+        {"min_age", CT_DURATION, true,
+         "skip files modified less than this ago (still being written)"},
+    [CK_REPORT] =
+        {"report", CT_PATH, true,
+         "JSON report path ('-' = stdout; {job} expands to the job name)"},
     [CK_PATH] = {"path", CT_STRING, false, "dump file inside a tool archive"},
     [CK_CHECKSUM] = {"checksum", CT_STRING, false, "sha256 sidecar check"},
-    [CK_DECRYPT_COMMAND] = {"decrypt_command", CT_STRING, false, "decrypt filter"},
-    [CK_GLOBALS] = {"globals", CT_PATH, false, "pg_dumpall --globals-only file"},
+    [CK_DECRYPT_COMMAND] = {"decrypt_command", CT_STRING, false,
+                            "decrypt filter"},
+    [CK_GLOBALS] = {"globals", CT_PATH, false,
+                    "pg_dumpall --globals-only file"},
     [CK_PROBES] = {"probes", CT_PATH, false, "folder of SQL probe files"},
     [CK_PROBE_TIMEOUT] = {"probe_timeout", CT_DURATION, false, "probe timeout"},
     [CK_MAX_SHRINK] = {"max_shrink", CT_STRING, false, "drift threshold"},
-    [CK_DRIFT_EXACT_ROWS] = {"drift_exact_rows", CT_STRING, false, "drift exact count limit"},
+    [CK_DRIFT_EXACT_ROWS] = {"drift_exact_rows", CT_STRING, false,
+                             "drift exact count limit"},
     [CK_RTO] = {"rto", CT_DURATION, false, "recovery-time objective"},
     [CK_DEEP_CHECK] = {"deep_check", CT_STRING, false, "pg_amcheck"},
     [CK_JUNIT] = {"junit", CT_PATH, false, "JUnit XML path"},
     [CK_METRICS] = {"metrics", CT_PATH, false, "Prometheus textfile path"},
     [CK_ALERT_ON] = {"alert_on", CT_STRING, false, "alert threshold"},
     [CK_ALERT_EXEC] = {"alert_exec", CT_STRING, false, "alert program"},
-    [CK_ALERT_WEBHOOK] = {"alert_webhook", CT_STRING, false, "alert webhook URL"},
+    [CK_ALERT_WEBHOOK] = {"alert_webhook", CT_STRING, false,
+                          "alert webhook URL"},
     [CK_WEBHOOK_FORMAT] = {"webhook_format", CT_STRING, false, "json|slack"},
     [CK_ALERT_TIMEOUT] = {"alert_timeout", CT_DURATION, false, "alert timeout"},
     [CK_ALERT_REPEAT] = {"alert_repeat", CT_STRING, false, "alert repetition"},
@@ -59,11 +71,13 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_S3_REGION] = {"s3_region", CT_STRING, false, "S3 region"},
     [CK_S3_URI_STYLE] = {"s3_uri_style", CT_STRING, false, "path|host"},
     [CK_TARSNAP_KEYFILE] = {"tarsnap_keyfile", CT_PATH, false, "tarsnap key"},
-    [CK_TARSNAP_CACHEDIR] = {"tarsnap_cachedir", CT_PATH, false, "tarsnap cache"},
+    [CK_TARSNAP_CACHEDIR] = {"tarsnap_cachedir", CT_PATH, false,
+                             "tarsnap cache"},
     [CK_RESTIC_TAG] = {"restic_tag", CT_STRING, false, "restic tag"},
     [CK_RESTIC_HOST] = {"restic_host", CT_STRING, false, "restic host"},
     [CK_LIST_COMMAND] = {"list_command", CT_STRING, false, "exec source list"},
-    [CK_FETCH_COMMAND] = {"fetch_command", CT_STRING, false, "exec source fetch"},
+    [CK_FETCH_COMMAND] = {"fetch_command", CT_STRING, false,
+                          "exec source fetch"},
 };
 
 const struct config_key_info *
@@ -182,18 +196,20 @@ on_ini(void *vctx, const char *section, const char *key, const char *value,
         }
         if (strncmp(section, "job", 3) != 0 ||
             !isspace((unsigned char)section[3])) {
-            snprintf(errbuf, errlen,
-                     "unknown section '[%s]' (use '[defaults]' or '[job NAME]')",
-                     section);
+            snprintf(
+                errbuf, errlen,
+                "unknown section '[%s]' (use '[defaults]' or '[job NAME]')",
+                section);
             return -1;
         }
         name = section + 3;
         while (isspace((unsigned char)*name))
             name++;
         if (!valid_job_name(name)) {
-            snprintf(errbuf, errlen,
-                     "invalid job name '%s' (1-%d characters: letters, digits, '_', '-', '.')",
-                     name, JOB_NAME_MAX);
+            snprintf(
+                errbuf, errlen,
+                "invalid job name '%s' (1-%d characters: letters, digits, '_', '-', '.')",
+                name, JOB_NAME_MAX);
             return -1;
         }
         for (size_t i = 0; i < c->njobs; i++) {
@@ -216,9 +232,10 @@ on_ini(void *vctx, const char *section, const char *key, const char *value,
     }
 
     if (ctx->cur == NULL) {
-        snprintf(errbuf, errlen,
-                 "key '%s' outside a section (put it under '[defaults]' or '[job NAME]')",
-                 key);
+        snprintf(
+            errbuf, errlen,
+            "key '%s' outside a section (put it under '[defaults]' or '[job NAME]')",
+            key);
         return -1;
     }
     k = config_key_lookup(key);
@@ -227,8 +244,9 @@ on_ini(void *vctx, const char *section, const char *key, const char *value,
         return -1;
     }
     if (ctx->cur->val[k] != NULL) {
-        snprintf(errbuf, errlen, "key '%s' is set twice in '[%s]' (first at %s)",
-                 key, section, ctx->cur->origin[k]);
+        snprintf(errbuf, errlen,
+                 "key '%s' is set twice in '[%s]' (first at %s)", key, section,
+                 ctx->cur->origin[k]);
         return -1;
     }
     snprintf(origin, sizeof(origin), "%s:%d", ctx->path, lineno);
@@ -345,18 +363,18 @@ expand_job(const char *tmpl, const char *job)
 
 /* Turn a source value into a local path, or refuse schemes not built yet. */
 static int
-check_source(const char *v, const char *origin, char **out,
-             struct rd_err *err)
+check_source(const char *v, const char *origin, char **out, struct rd_err *err)
 {
-    static const char *const later[] = {"http://", "https://", "s3://",
-                                        "tarsnap:", "restic:", "borg:",
-                                        "exec:", NULL};
+    static const char *const later[] = {"http://",  "https://", "s3://",
+                                        "tarsnap:", "restic:",  "borg:",
+                                        "exec:",    NULL};
 
     if (strncmp(v, "file://", 7) == 0) {
         if (v[7] != '/')
-            return rd_err_set(err, RD_CONFIG_INVALID,
-                              "%s: invalid source '%s' (use file:///absolute/path)",
-                              origin, v);
+            return rd_err_set(
+                err, RD_CONFIG_INVALID,
+                "%s: invalid source '%s' (use file:///absolute/path)", origin,
+                v);
         *out = strdup(v + 7);
         return *out == NULL ? rd_err_set(err, RD_INTERNAL, "out of memory") : 0;
     }
@@ -425,9 +443,10 @@ config_resolve(const struct config *c, const char *job_name,
         PQconninfoOption *o = PQconninfoParse(out->target, &perr);
 
         if (o == NULL) {
-            rd_err_set(err, RD_CONFIG_INVALID,
-                       "%s: invalid target (use 'ephemeral' or a libpq conninfo/URI): %s",
-                       org[CK_TARGET], perr != NULL ? perr : "out of memory");
+            rd_err_set(
+                err, RD_CONFIG_INVALID,
+                "%s: invalid target (use 'ephemeral' or a libpq conninfo/URI): %s",
+                org[CK_TARGET], perr != NULL ? perr : "out of memory");
             PQfreemem(perr);
             return -1;
         }
@@ -492,8 +511,8 @@ config_resolve(const struct config *c, const char *job_name,
 }
 
 int
-config_job_names(const struct config *c, const char *only,
-                 const char ***names, size_t *n, struct rd_err *err)
+config_job_names(const struct config *c, const char *only, const char ***names,
+                 size_t *n, struct rd_err *err)
 {
     const char **v;
 

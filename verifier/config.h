@@ -54,45 +54,47 @@ enum config_key {
 enum config_type { CT_STRING, CT_DURATION, CT_SIZE, CT_PATH };
 
 struct config_key_info {
-    const char *name;  /* "max_archive_age" */
+    const char *name; /* "max_archive_age" */
     enum config_type type;
-    bool implemented;  /* false: accepted by the grammar, refused as not yet supported */
-    const char *help;  /* one line for --help and docs */
+    bool implemented; /* false: accepted by the grammar, refused as not yet
+                         supported */
+    const char *help; /* one line for --help and docs */
 };
 
 /* config_key_info(k): the table entry for ${k}. */
 const struct config_key_info *config_key_info(enum config_key k);
 
-/* config_key_lookup(name): the key named ${name} ("max_archive_age" or "max-archive-age"), or -1. */
+/* config_key_lookup(name): the key named ${name} ("max_archive_age" or
+ * "max-archive-age"), or -1. */
 int config_key_lookup(const char *name);
 
 /* One job's effective settings after layering. */
 struct job_config {
-    char *name;            /* (owned) "default" for a job built from flags alone */
-    char *target;          /* (owned) "ephemeral" or a conninfo / URI */
-    char *state_dir;       /* (owned) */
-    char *run_as;          /* (owned) */
-    char *source;          /* (owned) NULL when unset */
-    char *pattern;         /* (owned) NULL when unset */
-    char *report;          /* (owned) with {job} expanded; NULL when unset */
+    char *name;      /* (owned) "default" for a job built from flags alone */
+    char *target;    /* (owned) "ephemeral" or a conninfo / URI */
+    char *state_dir; /* (owned) */
+    char *run_as;    /* (owned) */
+    char *source;    /* (owned) NULL when unset */
+    char *pattern;   /* (owned) NULL when unset */
+    char *report;    /* (owned) with {job} expanded; NULL when unset */
     int64_t max_archive_age_s; /* 0: off */
-    int64_t min_size;      /* bytes */
-    int64_t min_age_s;     /* 0: off */
+    int64_t min_size;          /* bytes */
+    int64_t min_age_s;         /* 0: off */
 };
 
 /* Raw values of one scope (a section or the command line), with origins. */
 struct config_scope {
-    char *name;                 /* (owned) job name; NULL for [defaults]/flags */
-    char *val[CK_COUNT];        /* (owned) */
-    char *origin[CK_COUNT];     /* (owned) "FILE:LINE" or "--flag" */
+    char *name;             /* (owned) job name; NULL for [defaults]/flags */
+    char *val[CK_COUNT];    /* (owned) */
+    char *origin[CK_COUNT]; /* (owned) "FILE:LINE" or "--flag" */
 };
 
 struct config {
-    char *path;                  /* (owned) config file read, or NULL */
+    char *path; /* (owned) config file read, or NULL */
     struct config_scope defaults;
-    struct config_scope *jobs;   /* (owned) in file order */
+    struct config_scope *jobs; /* (owned) in file order */
     size_t njobs;
-    struct config_scope flags;   /* command-line overrides */
+    struct config_scope flags; /* command-line overrides */
 };
 
 /* config_init(c): an empty configuration (no file, no flags). */
@@ -148,7 +150,8 @@ void job_config_release(struct job_config *j);
 int config_job_names(const struct config *c, const char *only,
                      const char ***names, size_t *n, struct rd_err *err);
 
-/* config_default_state_dir(buf, len): /var/lib/restoredrill for root, else XDG. */
+/* config_default_state_dir(buf, len): /var/lib/restoredrill for root, else XDG.
+ */
 char *config_default_state_dir(char *buf, size_t len);
 
 #endif

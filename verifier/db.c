@@ -25,7 +25,8 @@ db_connect(const char *conninfo, const char *dbname, struct rd_err *err)
     val[i] = NULL;
     conn = PQconnectdbParams(kw, val, 1);
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
-        rd_err_set(err, RD_DB_UNREACHABLE, "cannot connect to the target server: %s",
+        rd_err_set(err, RD_DB_UNREACHABLE,
+                   "cannot connect to the target server: %s",
                    conn != NULL ? PQerrorMessage(conn) : "out of memory");
         PQfinish(conn);
         return NULL;
@@ -41,11 +42,11 @@ db_connect(const char *conninfo, const char *dbname, struct rd_err *err)
 }
 
 int
-db_exec(PGconn *conn, const char *sql, int nparams,
-        const char *const *params, char *sqlstate, struct rd_err *err)
+db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
+        char *sqlstate, struct rd_err *err)
 {
-    PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL,
-                                 NULL, 0);
+    PGresult *res =
+        PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
     int rc = 0;
 

@@ -105,14 +105,13 @@ fs_write_atomic(const char *path, const char *data, size_t len,
     if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
             (int)sizeof(tmp) ||
         strlen(path) >= sizeof(dir))
-        return rd_err_set(err, RD_CONFIG_INVALID, "path too long: '%s'",
-                          path);
+        return rd_err_set(err, RD_CONFIG_INVALID, "path too long: '%s'", path);
     if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
         mode = st.st_mode & 07777;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-              0600);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
-        return rd_err_set(err, errno == ENOSPC ? RD_DISK_FULL : RD_ACCESS_DENIED,
+        return rd_err_set(err,
+                          errno == ENOSPC ? RD_DISK_FULL : RD_ACCESS_DENIED,
                           "cannot write '%s': %s", tmp, strerror(errno));
     while (off < len) {
         ssize_t w = write(fd, data + off, len - off);

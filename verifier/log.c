@@ -46,8 +46,8 @@ log_msg(enum log_level level, const char *fmt, ...)
 
         gmtime_r(&now, &tm);
         strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        o = json_pack("{s:s, s:s, s:s}", "ts", ts, "level",
-                      level_names[level], "msg", msg);
+        o = json_pack("{s:s, s:s, s:s}", "ts", ts, "level", level_names[level],
+                      "msg", msg);
         s = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
         if (s != NULL)
             fprintf(stderr, "%s\n", s);

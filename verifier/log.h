@@ -6,23 +6,25 @@
 
 enum log_level { RD_LOG_ERROR = 0, RD_LOG_WARN, RD_LOG_INFO, RD_LOG_DEBUG };
 
-/* log_setup(level, json): messages above ${level} are dropped; ${json} selects JSON lines. */
+/* log_setup(level, json): messages above ${level} are dropped; ${json} selects
+ * JSON lines. */
 void log_setup(enum log_level level, bool json);
 
 /* log_enabled(level): true when a message at ${level} would be written. */
 bool log_enabled(enum log_level level);
 
-/* log_msg(level, fmt, ...): write one message line to stderr ("restoredrill: warning: ..."). */
+/* log_msg(level, fmt, ...): write one message line to stderr ("restoredrill:
+ * warning: ..."). */
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 #define log_error(...) log_msg(RD_LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)  log_msg(RD_LOG_WARN, __VA_ARGS__)
 #define log_info(...)  log_msg(RD_LOG_INFO, __VA_ARGS__)
-#define log_debug(...)                                                        \
-    do {                                                                      \
-        if (log_enabled(RD_LOG_DEBUG))                                        \
-            log_msg(RD_LOG_DEBUG, __VA_ARGS__);                               \
+#define log_debug(...)                          \
+    do {                                        \
+        if (log_enabled(RD_LOG_DEBUG))          \
+            log_msg(RD_LOG_DEBUG, __VA_ARGS__); \
     } while (0)
 
 #endif

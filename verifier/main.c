@@ -40,7 +40,9 @@ main(int argc, char **argv)
         print_err(&err);
         goto done;
     }
-    log_setup(cli.verbose ? RD_LOG_DEBUG : cli.quiet ? RD_LOG_WARN : RD_LOG_INFO,
+    log_setup(cli.verbose ? RD_LOG_DEBUG
+              : cli.quiet ? RD_LOG_WARN
+                          : RD_LOG_INFO,
               cli.log_json);
     if (cli.version) {
         printf("restoredrill %s\n", RD_VERSION);
@@ -53,16 +55,19 @@ main(int argc, char **argv)
         goto done;
     }
     if (cli.cmd == CMD_RESTORE || cli.cmd == CMD_PROBE) {
-        log_error("'%s' is not available in restoredrill %s yet (use verify, list or lint)",
-                  cli.cmd_name, RD_VERSION);
+        log_error(
+            "'%s' is not available in restoredrill %s yet (use verify, list or lint)",
+            cli.cmd_name, RD_VERSION);
         goto done;
     }
     path = cli.config_path;
     if (path == NULL && cfg.flags.val[CK_SOURCE] == NULL)
         path = config_find_default_file();
     if (path == NULL && cfg.flags.val[CK_SOURCE] == NULL) {
-        log_error("no configuration: no ./restoredrill.conf or /etc/restoredrill.conf, and no --source");
-        fprintf(stderr, "HINT: restoredrill %s --source /path/to/backups, or -c FILE\n",
+        log_error(
+            "no configuration: no ./restoredrill.conf or /etc/restoredrill.conf, and no --source");
+        fprintf(stderr,
+                "HINT: restoredrill %s --source /path/to/backups, or -c FILE\n",
                 cli.cmd_name);
         goto done;
     }

@@ -34,8 +34,7 @@ now_ms(void)
  * In the child, with fds 0-2 wired and the exec-status pipe at fd 3:
  * reset signals, drop privileges, exec.  On failure errno goes to fd 3.
  */
-static void __attribute__((noreturn))
-child_exec(const struct proc_spec *spec)
+static void __attribute__((noreturn)) child_exec(const struct proc_spec *spec)
 {
     struct sigaction sa;
     sigset_t none;
@@ -84,8 +83,7 @@ start_child(const struct proc_spec *spec, int in, int out, int errw,
     pid_t pid;
 
     if (pipe2(ep, O_CLOEXEC) != 0) {
-        rd_err_set(err, RD_INTERNAL, "cannot create pipe: %s",
-                   strerror(errno));
+        rd_err_set(err, RD_INTERNAL, "cannot create pipe: %s", strerror(errno));
         return -1;
     }
     pid = fork();
@@ -131,8 +129,8 @@ start_child(const struct proc_spec *spec, int in, int out, int errw,
 
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
             ;
-        rd_err_set(err, RD_TOOL_MISSING, "cannot run '%s': %s",
-                   spec->argv[0], strerror(e));
+        rd_err_set(err, RD_TOOL_MISSING, "cannot run '%s': %s", spec->argv[0],
+                   strerror(e));
         return -1;
     }
     return pid;
@@ -206,8 +204,7 @@ struct liner {
 };
 
 static void
-liner_feed(struct liner *l, const char *p, size_t n, proc_line_fn fn,
-           void *ctx)
+liner_feed(struct liner *l, const char *p, size_t n, proc_line_fn fn, void *ctx)
 {
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\n') {
@@ -283,8 +280,8 @@ proc_run(const struct proc_spec *spec, struct proc_result *res,
             kill(-pid, SIGTERM);
             res->status = proc_stop(pid, SIGTERM, 5);
             rd_err_set(err, RD_INTERRUPTED,
-                       "'%s' stopped: restoredrill received %s",
-                       spec->argv[0], sig_name(sig));
+                       "'%s' stopped: restoredrill received %s", spec->argv[0],
+                       sig_name(sig));
             goto done;
         }
         if (!stopping && deadline != 0 && now_ms() > deadline) {
@@ -327,8 +324,7 @@ proc_run(const struct proc_spec *spec, struct proc_result *res,
                 continue;
             }
             if (pfd[i].fd == ep[0]) {
-                liner_feed(ln, chunk, (size_t)n, spec->on_line,
-                           spec->line_ctx);
+                liner_feed(ln, chunk, (size_t)n, spec->on_line, spec->line_ctx);
             } else {
                 size_t room = spec->out_cap - res->out_len;
                 size_t take = (size_t)n < room ? (size_t)n : room;
@@ -445,9 +441,10 @@ proc_ident_resolve(const char *run_as, struct proc_ident *id,
             "run_as user '%s' does not exist\nHINT: install postgresql (it creates 'postgres') or set run_as to an unprivileged user",
             run_as);
     if (pw->pw_uid == 0)
-        return rd_err_set(err, RD_CONFIG_INVALID,
-                          "run_as user '%s' is root: restores never run as an OS superuser",
-                          run_as);
+        return rd_err_set(
+            err, RD_CONFIG_INVALID,
+            "run_as user '%s' is root: restores never run as an OS superuser",
+            run_as);
     id->drop = true;
     id->uid = pw->pw_uid;
     id->gid = pw->pw_gid;

@@ -12,20 +12,22 @@
 typedef void (*proc_line_fn)(void *ctx, const char *line);
 
 struct proc_spec {
-    const char *const *argv; /* (borrowed) argv[0]: absolute path or name on PATH */
-    const char *const *env;  /* (borrowed) the whole environment, NULL-terminated */
-    const char *cwd;         /* (borrowed) working directory; NULL means "/" */
-    int stdin_fd;            /* -1: /dev/null */
-    int stdout_fd;           /* -1: /dev/null (unless out_cap > 0) */
-    int stderr_fd;           /* -1: captured through on_line */
-    bool drop_privs;         /* run as uid/gid (when we are root) */
+    const char *const
+        *argv; /* (borrowed) argv[0]: absolute path or name on PATH */
+    const char *const
+        *env;        /* (borrowed) the whole environment, NULL-terminated */
+    const char *cwd; /* (borrowed) working directory; NULL means "/" */
+    int stdin_fd;    /* -1: /dev/null */
+    int stdout_fd;   /* -1: /dev/null (unless out_cap > 0) */
+    int stderr_fd;   /* -1: captured through on_line */
+    bool drop_privs; /* run as uid/gid (when we are root) */
     uid_t uid;
     gid_t gid;
-    int death_signal;        /* signal the child gets if we die; 0 = SIGKILL */
-    int timeout_s;           /* 0: no limit */
-    proc_line_fn on_line;    /* stderr lines; NULL: discarded */
+    int death_signal;     /* signal the child gets if we die; 0 = SIGKILL */
+    int timeout_s;        /* 0: no limit */
+    proc_line_fn on_line; /* stderr lines; NULL: discarded */
     void *line_ctx;
-    size_t out_cap;          /* > 0: capture stdout, at most out_cap bytes */
+    size_t out_cap; /* > 0: capture stdout, at most out_cap bytes */
 };
 
 struct proc_result {
@@ -73,7 +75,8 @@ int proc_stop(pid_t pid, int sig, int grace_s);
  */
 bool proc_exited(pid_t pid, int *status);
 
-/* proc_describe(status, buf, len): "exit code 1", "killed by SIGKILL"; returns ${buf}. */
+/* proc_describe(status, buf, len): "exit code 1", "killed by SIGKILL"; returns
+ * ${buf}. */
 char *proc_describe(int status, char *buf, size_t len);
 
 /* A child environment built from scratch (nothing inherited by accident). */
@@ -86,7 +89,8 @@ struct proc_env {
 /* proc_env_init(e): an empty environment. */
 void proc_env_init(struct proc_env *e);
 
-/* proc_env_set(e, name, value): add or replace NAME; -1 when full or out of memory. */
+/* proc_env_set(e, name, value): add or replace NAME; -1 when full or out of
+ * memory. */
 int proc_env_set(struct proc_env *e, const char *name, const char *value);
 
 /* proc_env_release(e): free the strings; NULL-safe. */
@@ -94,7 +98,7 @@ void proc_env_release(struct proc_env *e);
 
 /* The OS identity children run as. */
 struct proc_ident {
-    bool drop;      /* we are root: children switch to uid/gid */
+    bool drop; /* we are root: children switch to uid/gid */
     uid_t uid;
     gid_t gid;
     char name[64];

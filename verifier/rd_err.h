@@ -1,4 +1,5 @@
-/* rd_err: error codes (PRODUCT.md § Decisions), run statuses, and the error record. */
+/* rd_err: error codes (PRODUCT.md § Decisions), run statuses, and the error
+ * record. */
 #ifndef RD_ERR_H
 #define RD_ERR_H
 

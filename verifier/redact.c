@@ -8,9 +8,13 @@
 
 #include "verifier/redact.h"
 
-static const char *const secret_params[] = {
-    "x-amz-signature", "x-amz-credential", "x-amz-security-token",
-    "password", "token", "sig", NULL};
+static const char *const secret_params[] = {"x-amz-signature",
+                                            "x-amz-credential",
+                                            "x-amz-security-token",
+                                            "password",
+                                            "token",
+                                            "sig",
+                                            NULL};
 
 /* True when the query parameter name at ${p} (length ${n}) is a secret. */
 static int

@@ -87,9 +87,10 @@ stage_select(struct job_run *jr)
 
     report_stage_begin(jr->r, STAGE_SELECT);
     if (jc->source == NULL) {
-        rd_err_set(&err, RD_CONFIG_INVALID,
-                   "job '%s' has no source\nHINT: set source = /path/to/backups in the config or pass --source",
-                   jc->name);
+        rd_err_set(
+            &err, RD_CONFIG_INVALID,
+            "job '%s' has no source\nHINT: set source = /path/to/backups in the config or pass --source",
+            jc->name);
         return fail_stage(jr, STAGE_SELECT, &err);
     }
     jr->src = source_open(jc->source, &err);
@@ -116,17 +117,15 @@ stage_select(struct job_run *jr)
             if (strcmp(jr->list.items[i].name, jr->o->archive) == 0)
                 jr->chosen = &jr->list.items[i];
     } else {
-        select_filter(&jr->list, jc->pattern, jc->min_age_s, now_utc(),
-                      &young);
+        select_filter(&jr->list, jc->pattern, jc->min_age_s, now_utc(), &young);
         if (young > 0)
-            report_note(jr->r,
-                        "%zu archive%s modified less than min_age ago %s skipped as still being written",
-                        young, young == 1 ? "" : "s",
-                        young == 1 ? "was" : "were");
+            report_note(
+                jr->r,
+                "%zu archive%s modified less than min_age ago %s skipped as still being written",
+                young, young == 1 ? "" : "s", young == 1 ? "was" : "were");
         jr->chosen = select_newest(&jr->list);
         if (jr->chosen == NULL) {
-            rd_err_set(&err, RD_ARCHIVE_NOT_FOUND,
-                       "no archive%s%s%s in '%s'",
+            rd_err_set(&err, RD_ARCHIVE_NOT_FOUND, "no archive%s%s%s in '%s'",
                        jc->pattern != NULL ? " matching '" : "",
                        jc->pattern != NULL ? jc->pattern : "",
                        jc->pattern != NULL ? "'" : "", jr->src->display);
@@ -139,8 +138,9 @@ stage_select(struct job_run *jr)
         json_object_set_new(
             a, "created_at",
             json_string(report_rfc3339(ts, sizeof(ts), jr->archive_time)));
-        json_object_set_new(a, "age_s",
-                            json_integer((json_int_t)(now_utc() - jr->archive_time)));
+        json_object_set_new(
+            a, "age_s",
+            json_integer((json_int_t)(now_utc() - jr->archive_time)));
     }
     if (jr->chosen->size >= 0)
         json_object_set_new(a, "size_bytes", json_integer(jr->chosen->size));
@@ -149,11 +149,11 @@ stage_select(struct job_run *jr)
     if (jr->chosen->size >= 0 && jr->chosen->size < jc->min_size) {
         char s1[32], s2[32];
 
-        rd_err_set(&err, RD_ARCHIVE_EMPTY,
-                   "newest archive '%s' is %s, smaller than min_size %s: the backup that made it probably failed",
-                   jr->chosen->name,
-                   size_human(jr->chosen->size, s1, sizeof(s1)),
-                   size_human(jc->min_size, s2, sizeof(s2)));
+        rd_err_set(
+            &err, RD_ARCHIVE_EMPTY,
+            "newest archive '%s' is %s, smaller than min_size %s: the backup that made it probably failed",
+            jr->chosen->name, size_human(jr->chosen->size, s1, sizeof(s1)),
+            size_human(jc->min_size, s2, sizeof(s2)));
         return fail_stage(jr, STAGE_SELECT, &err);
     }
     report_stage_end(jr->r, STAGE_SELECT, RD_ST_OK);
@@ -180,18 +180,19 @@ hash_archive(struct job_run *jr, struct rd_err *err)
         if (n < 0 && errno == EINTR && sig_pending() == 0)
             continue;
         if (n < 0) {
-            rd_err_set(err, errno == EINTR ? RD_INTERRUPTED : RD_SOURCE_UNREACHABLE,
-                       "cannot read archive '%s': %s", jr->f.path,
-                       strerror(errno));
+            rd_err_set(
+                err, errno == EINTR ? RD_INTERRUPTED : RD_SOURCE_UNREACHABLE,
+                "cannot read archive '%s': %s", jr->f.path, strerror(errno));
             goto done;
         }
         EVP_DigestUpdate(ctx, buf, (size_t)n);
         total += n;
     }
     if (total != jr->f.size) {
-        rd_err_set(err, RD_FETCH_TRUNCATED,
-                   "archive '%s' changed while being read (%lld bytes read, %lld expected)",
-                   jr->f.path, (long long)total, (long long)jr->f.size);
+        rd_err_set(
+            err, RD_FETCH_TRUNCATED,
+            "archive '%s' changed while being read (%lld bytes read, %lld expected)",
+            jr->f.path, (long long)total, (long long)jr->f.size);
         goto done;
     }
     EVP_DigestFinal_ex(ctx, md, &mdlen);
@@ -216,8 +217,7 @@ stage_fetch(struct job_run *jr)
     report_stage_begin(jr->r, STAGE_FETCH);
     if (source_fetch(jr->src, jr->chosen->name, &jr->f, &err) != 0)
         return fail_stage(jr, STAGE_FETCH, &err);
-    json_object_set_new(report_archive(jr->r), "transfer",
-                        json_string("file"));
+    json_object_set_new(report_archive(jr->r), "transfer", json_string("file"));
     json_object_set_new(report_archive(jr->r), "size_bytes",
                         json_integer(jr->f.size));
     if (jr->f.size < jr->jc->min_size) {
@@ -255,9 +255,10 @@ stage_decode(struct job_run *jr)
         json_object_set_new(a, "compression", json_string("none"));
         break;
     case DUMP_UNKNOWN:
-        rd_err_set(&err, RD_FORMAT_UNKNOWN,
-                   "archive '%s' is not a PostgreSQL dump: its first bytes match no known format (custom, tar, plain SQL, gzip, zstd, xz, bzip2, lz4)",
-                   jr->chosen->name);
+        rd_err_set(
+            &err, RD_FORMAT_UNKNOWN,
+            "archive '%s' is not a PostgreSQL dump: its first bytes match no known format (custom, tar, plain SQL, gzip, zstd, xz, bzip2, lz4)",
+            jr->chosen->name);
         return fail_stage(jr, STAGE_DECODE, &err);
     default:
         if (k == DUMP_TAR || k == DUMP_PLAIN) {
@@ -267,13 +268,14 @@ stage_decode(struct job_run *jr)
             json_object_set_new(a, "compression",
                                 json_string(dumpfmt_kind_name(k)));
         }
-        rd_err_set(&err, RD_TOOL_MISSING,
-                   "archive '%s' is %s; restoredrill %s restores uncompressed pg_dump custom-format (-Fc) archives only, so this backup could not be checked\nHINT: verify a -Fc dump, or use a restoredrill version that decodes %s archives",
-                   jr->chosen->name,
-                   k == DUMP_PLAIN ? "a plain SQL dump"
-                   : k == DUMP_TAR ? "a tar archive"
-                                   : "compressed",
-                   RD_VERSION, dumpfmt_kind_name(k));
+        rd_err_set(
+            &err, RD_TOOL_MISSING,
+            "archive '%s' is %s; restoredrill %s restores uncompressed pg_dump custom-format (-Fc) archives only, so this backup could not be checked\nHINT: verify a -Fc dump, or use a restoredrill version that decodes %s archives",
+            jr->chosen->name,
+            k == DUMP_PLAIN ? "a plain SQL dump"
+            : k == DUMP_TAR ? "a tar archive"
+                            : "compressed",
+            RD_VERSION, dumpfmt_kind_name(k));
         return fail_stage(jr, STAGE_DECODE, &err);
     }
     report_stage_end(jr->r, STAGE_DECODE, RD_ST_OK);
@@ -326,9 +328,11 @@ stage_preflight(struct job_run *jr)
     }
     if (pgtools_find(&jr->tools, jr->ephemeral, &err) != 0)
         return fail_stage(jr, STAGE_PREFLIGHT, &err);
-    if (jr->ephemeral && proc_ident_resolve(jr->jc->run_as, &jr->ident, &err) != 0)
+    if (jr->ephemeral &&
+        proc_ident_resolve(jr->jc->run_as, &jr->ident, &err) != 0)
         return fail_stage(jr, STAGE_PREFLIGHT, &err);
-    if (!jr->ephemeral && proc_ident_resolve(jr->jc->run_as, &jr->ident, &err) != 0)
+    if (!jr->ephemeral &&
+        proc_ident_resolve(jr->jc->run_as, &jr->ident, &err) != 0)
         return fail_stage(jr, STAGE_PREFLIGHT, &err);
 
     /* A dump newer than our pg_restore fails halfway; say so up front. */
@@ -337,19 +341,20 @@ stage_preflight(struct job_run *jr)
         (jr->hdr.vmaj == maxmaj && jr->hdr.vmin > maxmin)) {
         int need = major_for_archive(&jr->hdr);
 
-        rd_err_set(&err, RD_TOOL_TOO_OLD,
-                   "archive '%s' was written by a newer pg_dump%s%s (archive format %d.%d); pg_restore %d reads up to %d.%d\nHINT: apt-get install postgresql-%d (PGDG packages), or restore with a server of that major",
-                   jr->chosen->name, jr->hdr.pgdump_version[0] ? " " : "",
-                   jr->hdr.pgdump_version, jr->hdr.vmaj, jr->hdr.vmin,
-                   jr->tools.major, maxmaj, maxmin, need);
+        rd_err_set(
+            &err, RD_TOOL_TOO_OLD,
+            "archive '%s' was written by a newer pg_dump%s%s (archive format %d.%d); pg_restore %d reads up to %d.%d\nHINT: apt-get install postgresql-%d (PGDG packages), or restore with a server of that major",
+            jr->chosen->name, jr->hdr.pgdump_version[0] ? " " : "",
+            jr->hdr.pgdump_version, jr->hdr.vmaj, jr->hdr.vmin, jr->tools.major,
+            maxmaj, maxmin, need);
         return fail_stage(jr, STAGE_PREFLIGHT, &err);
     }
     srcmaj = dumpfmt_major(jr->hdr.server_version);
     if (jr->ephemeral && srcmaj > jr->tools.major) {
-        rd_err_set(&err, RD_TOOL_TOO_OLD,
-                   "archive '%s' was dumped from PostgreSQL %s, newer than the newest installed server (%d)\nHINT: apt-get install postgresql-%d",
-                   jr->chosen->name, jr->hdr.server_version, jr->tools.major,
-                   srcmaj);
+        rd_err_set(
+            &err, RD_TOOL_TOO_OLD,
+            "archive '%s' was dumped from PostgreSQL %s, newer than the newest installed server (%d)\nHINT: apt-get install postgresql-%d",
+            jr->chosen->name, jr->hdr.server_version, jr->tools.major, srcmaj);
         return fail_stage(jr, STAGE_PREFLIGHT, &err);
     }
     if (!jr->ephemeral) {
@@ -360,10 +365,11 @@ stage_preflight(struct job_run *jr)
         if (restore_connect(&jr->rctx, &err) != 0)
             return fail_stage(jr, STAGE_PREFLIGHT, &err);
         if (srcmaj > jr->rctx.server_num / 10000) {
-            rd_err_set(&err, RD_TOOL_TOO_OLD,
-                       "archive '%s' was dumped from PostgreSQL %s, newer than the target server (%s)\nHINT: restore into a server of major %d or newer",
-                       jr->chosen->name, jr->hdr.server_version,
-                       jr->rctx.server_version, srcmaj);
+            rd_err_set(
+                &err, RD_TOOL_TOO_OLD,
+                "archive '%s' was dumped from PostgreSQL %s, newer than the target server (%s)\nHINT: restore into a server of major %d or newer",
+                jr->chosen->name, jr->hdr.server_version,
+                jr->rctx.server_version, srcmaj);
             return fail_stage(jr, STAGE_PREFLIGHT, &err);
         }
     }
@@ -424,7 +430,8 @@ stage_restore(struct job_run *jr)
     json_object_set_new(
         rs, "duration_s",
         json_real(round(((double)(t1.tv_sec - t0.tv_sec) +
-                         (double)(t1.tv_nsec - t0.tv_nsec) / 1e9) * 1000.0) /
+                         (double)(t1.tv_nsec - t0.tv_nsec) / 1e9) *
+                        1000.0) /
                   1000.0));
     restore_result_release(&rr);
     if (rc != 0)
@@ -461,7 +468,8 @@ job_cleanup(struct job_run *jr)
     report_stage_end(jr->r, STAGE_CLEANUP, ok ? RD_ST_OK : RD_ST_WARNING);
 }
 
-/* The newest archive's age, judged after the restore (both facts are reported). */
+/* The newest archive's age, judged after the restore (both facts are reported).
+ */
 static void
 check_archive_age(struct job_run *jr)
 {
@@ -475,10 +483,11 @@ check_archive_age(struct job_run *jr)
     age_s = (int64_t)(now_utc() - jr->archive_time);
     if (age_s <= jr->jc->max_archive_age_s)
         return;
-    rd_err_set(&err, RD_ARCHIVE_TOO_OLD,
-               "newest archive '%s' is %s old, older than max_archive_age %s: backups have stopped arriving",
-               jr->chosen->name, duration_human(age_s, age, sizeof(age)),
-               duration_format(jr->jc->max_archive_age_s, max, sizeof(max)));
+    rd_err_set(
+        &err, RD_ARCHIVE_TOO_OLD,
+        "newest archive '%s' is %s old, older than max_archive_age %s: backups have stopped arriving",
+        jr->chosen->name, duration_human(age_s, age, sizeof(age)),
+        duration_format(jr->jc->max_archive_age_s, max, sizeof(max)));
     report_stage_set(jr->r, STAGE_SELECT, RD_ST_CRITICAL);
     report_error(jr->r, "select", &err);
 }
@@ -494,7 +503,8 @@ write_reports(struct job_run *jr, int code)
     report_stage_begin(jr->r, STAGE_REPORT);
     report_stage_end(jr->r, STAGE_REPORT, RD_ST_OK);
     report_finish(jr->r, code);
-    if (jr->jc->report != NULL && report_write(jr->r, jr->jc->report, &err) != 0) {
+    if (jr->jc->report != NULL &&
+        report_write(jr->r, jr->jc->report, &err) != 0) {
         log_error("%s", err.msg);
         ok = false;
     }
@@ -549,9 +559,11 @@ verify_job(const struct job_config *jc, const struct run_opts *o)
     }
     {
         json_t *rs = report_restore(jr.r);
-        char *t = jr.ephemeral ? strdup("ephemeral") : redact_conninfo(jc->target);
+        char *t =
+            jr.ephemeral ? strdup("ephemeral") : redact_conninfo(jc->target);
 
-        json_object_set_new(rs, "target", t != NULL ? json_string(t) : json_null());
+        json_object_set_new(rs, "target",
+                            t != NULL ? json_string(t) : json_null());
         free(t);
     }
     if (lockfd < 0) {
@@ -561,8 +573,7 @@ verify_job(const struct job_config *jc, const struct run_opts *o)
             cluster_sweep();
         if (stage_select(&jr) == 0 && check_signal(&jr, STAGE_FETCH) == 0 &&
             stage_fetch(&jr) == 0 && check_signal(&jr, STAGE_DECODE) == 0 &&
-            stage_decode(&jr) == 0 &&
-            check_signal(&jr, STAGE_PREFLIGHT) == 0 &&
+            stage_decode(&jr) == 0 && check_signal(&jr, STAGE_PREFLIGHT) == 0 &&
             stage_preflight(&jr) == 0 &&
             check_signal(&jr, STAGE_RESTORE) == 0 && stage_restore(&jr) == 0)
             (void)check_signal(&jr, STAGE_CLEANUP);
@@ -617,8 +628,9 @@ resolve_jobs(const struct config *c, const struct run_opts *o,
             strcmp(jobs[i].report, "-") != 0 &&
             (i > 0 && jobs[0].report != NULL &&
              strcmp(jobs[i].report, jobs[0].report) == 0)) {
-            log_error("with several jobs, 'report' must contain {job} (jobs '%s' and '%s' would write '%s')",
-                      jobs[0].name, jobs[i].name, jobs[i].report);
+            log_error(
+                "with several jobs, 'report' must contain {job} (jobs '%s' and '%s' would write '%s')",
+                jobs[0].name, jobs[i].name, jobs[i].report);
             goto fail;
         }
     }
@@ -683,8 +695,9 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
 
     archive_list_init(&list);
     if (jc->source == NULL) {
-        log_error("job '%s' has no source (set source = /path or pass --source)",
-                  jc->name);
+        log_error(
+            "job '%s' has no source (set source = /path or pass --source)",
+            jc->name);
         code = RD_ST_UNKNOWN;
         goto done;
     }
@@ -706,11 +719,14 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
         time_t t = archive_entry_time(e);
 
         json_array_append_new(
-            arr, json_pack("{s:s, s:s?, s:o, s:o}", "name", e->name,
-                           "created_at",
-                           t != (time_t)-1 ? report_rfc3339(ts, sizeof(ts), t) : NULL,
-                           "age_s", t != (time_t)-1 ? json_integer((json_int_t)(now - t)) : json_null(),
-                           "size_bytes", e->size >= 0 ? json_integer(e->size) : json_null()));
+            arr, json_pack(
+                     "{s:s, s:s?, s:o, s:o}", "name", e->name, "created_at",
+                     t != (time_t)-1 ? report_rfc3339(ts, sizeof(ts), t) : NULL,
+                     "age_s",
+                     t != (time_t)-1 ? json_integer((json_int_t)(now - t))
+                                     : json_null(),
+                     "size_bytes",
+                     e->size >= 0 ? json_integer(e->size) : json_null()));
         if (!o->json)
             printf("  %-20s %10s %12s  %s%s\n",
                    t != (time_t)-1 ? report_rfc3339(ts, sizeof(ts), t) : "?",
@@ -731,8 +747,7 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
                archive_entry_time(newest) != (time_t)-1 &&
                now - archive_entry_time(newest) > jc->max_archive_age_s) {
         rd_err_set(&err, RD_ARCHIVE_TOO_OLD,
-                   "newest archive '%s' is %s old, older than %s",
-                   newest->name,
+                   "newest archive '%s' is %s old, older than %s", newest->name,
                    duration_human((int64_t)(now - archive_entry_time(newest)),
                                   age, sizeof(age)),
                    duration_format(jc->max_archive_age_s, sz, sizeof(sz)));
@@ -746,15 +761,15 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
     }
 done:
     doc = json_pack("{s:s, s:s, s:o, s:o, s:[], s:o}", "job", jc->name,
-                    "status", rd_status_name((enum rd_status)code),
-                    "archives", arr, "newest",
+                    "status", rd_status_name((enum rd_status)code), "archives",
+                    arr, "newest",
                     list.n > 0 && code != RD_ST_UNKNOWN
                         ? json_string(list.items[list.n - 1].name)
                         : json_null(),
                     "gaps", "error",
                     err.code != RD_OK
-                        ? json_pack("{s:s, s:s}", "code", rd_code_name(err.code),
-                                    "message", err.msg)
+                        ? json_pack("{s:s, s:s}", "code",
+                                    rd_code_name(err.code), "message", err.msg)
                         : json_null());
     json_array_append_new(all, doc);
     source_free(src);
@@ -782,7 +797,8 @@ run_list(const struct config *c, const struct run_opts *o)
             worst = code;
     }
     if (o->json) {
-        /* One job: its document ({"archives", "newest", "gaps"}); several: an array. */
+        /* One job: its document ({"archives", "newest", "gaps"}); several: an
+         * array. */
         json_t *out = n == 1 ? json_array_get(all, 0) : all;
         char *s = json_dumps(out, JSON_INDENT(2) | JSON_SORT_KEYS);
 
@@ -813,9 +829,10 @@ run_lint(const struct config *c, const struct run_opts *o)
             rc = RD_ST_UNKNOWN;
         } else if (stat(jc->source, &st) != 0 || !S_ISDIR(st.st_mode) ||
                    access(jc->source, R_OK | X_OK) != 0) {
-            log_error("job '%s': source folder '%s' is not a readable folder: %s",
-                      jc->name, jc->source,
-                      errno != 0 ? strerror(errno) : "not a folder");
+            log_error(
+                "job '%s': source folder '%s' is not a readable folder: %s",
+                jc->name, jc->source,
+                errno != 0 ? strerror(errno) : "not a folder");
             rc = RD_ST_UNKNOWN;
         }
         if (rc == RD_ST_OK && !o->quiet)

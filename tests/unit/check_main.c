@@ -1,4 +1,5 @@
-/* check_main: runs every Check suite (the list is generated from tests/unit/test_*.c). */
+/* check_main: runs every Check suite (the list is generated from
+ * tests/unit/test_*.c). */
 #include <stdlib.h>
 
 #include <check.h>

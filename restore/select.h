@@ -39,19 +39,22 @@ time_t archive_entry_time(const struct archive_entry *e);
 /* Why a listed name is not a candidate. */
 enum select_skip {
     SELECT_OK = 0,
-    SELECT_NO_MATCH,    /* does not match the pattern */
-    SELECT_IN_PROGRESS, /* .part / .tmp / .partial / .inprogress, or a dotfile
-                         */
-    SELECT_SIDECAR,     /* NAME.sha256 sidecar */
-    SELECT_TOO_YOUNG    /* modified less than min_age ago */
+    SELECT_NO_MATCH, /* does not match the pattern */
+    /* Ends in .part .tmp .partial .inprogress .filepart .crdownload (any
+     * case), or its last path component starts with '.'. */
+    SELECT_IN_PROGRESS,
+    SELECT_SIDECAR,  /* ends in .sha256 .md5 .sig .asc (any case) */
+    SELECT_TOO_YOUNG /* modified less than min_age ago */
 };
 
 /*
  * select_filter(l, pattern, min_age_s, now, skipped_young):
  * Keep in ${l} only the candidates: names that match ${pattern} (NULL or ""
- * means every name), are not in-progress or sidecar files, and (when
- * ${min_age_s} > 0) whose mtime is at least ${min_age_s} before ${now}.
- * Fills name_time from the pattern.  ${skipped_young} (may be NULL)
+ * means every name; else it must have passed pattern_check()), are not
+ * in-progress or sidecar files, and (when ${min_age_s} > 0) whose mtime is
+ * at least ${min_age_s} before ${now}; an entry without an mtime is judged
+ * by its name_time, and one with neither is kept.  Fills name_time from
+ * the pattern.  Dropped entries are freed.  ${skipped_young} (may be NULL)
  * receives how many were dropped for being too young.  The order of the
  * kept entries is preserved.
  */
@@ -60,13 +63,16 @@ void select_filter(struct archive_list *l, const char *pattern,
 
 /*
  * select_classify(name, pattern): why ${name} would be skipped, or
- * SELECT_OK (min_age is not considered here).
+ * SELECT_OK (min_age is not considered here).  In-progress and sidecar
+ * names are reported as such even when ${pattern} would not match them;
+ * an empty name (or one ending in '/') is SELECT_NO_MATCH.
  */
 enum select_skip select_classify(const char *name, const char *pattern);
 
 /*
  * select_sort(l): order ${l} oldest first by archive_entry_time(), ties by
- * name (byte order), so the newest is the last entry.
+ * name (byte order), so the newest is the last entry.  Unknown times (-1)
+ * sort as the oldest.
  */
 void select_sort(struct archive_list *l);
 

@@ -18,7 +18,7 @@ CSTD    = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -D_GNU_SOURCE
 WARN    = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wwrite-strings -Wvla -Wcast-qual -Wpointer-arith -Wimplicit-fallthrough \
           -Wconversion -Wno-sign-conversion -Wno-missing-field-initializers \
-          -Wno-format-truncation
+          $(if $(findstring clang,$(CC)),,-Wno-format-truncation)
 PKGS    = libpq jansson libcrypto
 CFLAGS  ?= -O2 -g
 CFLAGS  += $(CSTD) $(WARN) -I. -DRD_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -49,16 +49,25 @@ FUZZ_CC  = clang-14
 FUZZ_CFLAGS = $(CSTD) -g -O1 -I. -DRD_VERSION='"$(VERSION)"' -fsanitize=fuzzer-no-link,address,undefined \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
+# Quiet by default; make V=1 shows the commands.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
 .PHONY: all check check-unit check-integration demo sanitize fuzz fuzz-run install \
         uninstall format-check clean deps
 all: $(BIN)
 
 $(BUILD)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BIN): $(LIB_OBJ) $(BUILD)/verifier/main.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # check_main.c includes the generated list of suites (one per test_<m>.c).
 $(BUILD)/tests/unit/suites.h: $(UNIT_SRC)
@@ -68,10 +77,12 @@ $(BUILD)/tests/unit/suites.h: $(UNIT_SRC)
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c $(HDRS) $(BUILD)/tests/unit/suites.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests/unit -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(CHECK_CFLAGS) -I$(BUILD)/tests/unit -c -o $@ $<
 
 $(UNIT_BIN): $(UNIT_OBJ) $(LIB_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
 deps:
 	@ci/install-deps

@@ -394,6 +394,32 @@ check_source(const char *v, const char *origin, char **out, struct rd_err *err)
     return *out == NULL ? rd_err_set(err, RD_INTERNAL, "out of memory") : 0;
 }
 
+/* Parse key ${k} (a duration or a size) into ${out}, or ${def} when unset. */
+static int
+number_value(enum config_key k, const char *const *val, const char *const *org,
+             int64_t def, int64_t *out, struct rd_err *err)
+{
+    int64_t n;
+
+    *out = def;
+    if (val[k] == NULL)
+        return 0;
+    if (keys[k].type == CT_DURATION) {
+        if (duration_parse(val[k], &n) != 0)
+            return rd_err_set(
+                err, RD_CONFIG_INVALID,
+                "%s: invalid duration '%s' for '%s' (use a whole number and one unit: 90s, 15m, 26h, 7d)",
+                org[k], val[k], keys[k].name);
+    } else if (size_parse(val[k], &n) != 0) {
+        return rd_err_set(
+            err, RD_CONFIG_INVALID,
+            "%s: invalid size '%s' for '%s' (use e.g. 1, 512k, 10M, 1G)",
+            org[k], val[k], keys[k].name);
+    }
+    *out = n;
+    return 0;
+}
+
 int
 config_resolve(const struct config *c, const char *job_name,
                struct job_config *out, struct rd_err *err)
@@ -401,7 +427,6 @@ config_resolve(const struct config *c, const char *job_name,
     const struct config_scope *layers[3];
     const char *val[CK_COUNT] = {0}, *org[CK_COUNT] = {0};
     char buf[4096];
-    int64_t n;
 
     memset(out, 0, sizeof(*out));
     layers[0] = &c->defaults;
@@ -478,35 +503,11 @@ config_resolve(const struct config *c, const char *job_name,
             return rd_err_set(err, RD_INTERNAL, "out of memory");
     }
 
-    static const struct {
-        enum config_key k;
-        int64_t *dst;
-        int64_t def;
-    } nums[] = {{CK_MAX_ARCHIVE_AGE, NULL, 0},
-                {CK_MIN_SIZE, NULL, 1},
-                {CK_MIN_AGE, NULL, 0}};
-    int64_t *dsts[] = {&out->max_archive_age_s, &out->min_size,
-                       &out->min_age_s};
-    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-        enum config_key k = nums[i].k;
-
-        *dsts[i] = nums[i].def;
-        if (val[k] == NULL)
-            continue;
-        if (keys[k].type == CT_DURATION) {
-            if (duration_parse(val[k], &n) != 0)
-                return rd_err_set(
-                    err, RD_CONFIG_INVALID,
-                    "%s: invalid duration '%s' for '%s' (use a whole number and one unit: 90s, 15m, 26h, 7d)",
-                    org[k], val[k], keys[k].name);
-        } else if (size_parse(val[k], &n) != 0) {
-            return rd_err_set(
-                err, RD_CONFIG_INVALID,
-                "%s: invalid size '%s' for '%s' (use e.g. 1, 512k, 10M, 1G)",
-                org[k], val[k], keys[k].name);
-        }
-        *dsts[i] = n;
-    }
+    if (number_value(CK_MAX_ARCHIVE_AGE, val, org, 0, &out->max_archive_age_s,
+                     err) != 0 ||
+        number_value(CK_MIN_SIZE, val, org, 1, &out->min_size, err) != 0 ||
+        number_value(CK_MIN_AGE, val, org, 0, &out->min_age_s, err) != 0)
+        return -1;
     return 0;
 }
 

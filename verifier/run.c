@@ -21,6 +21,7 @@
 #include "verifier/duration.h"
 #include "verifier/fsutil.h"
 #include "verifier/lock.h"
+#include "verifier/pattern.h"
 #include "verifier/log.h"
 #include "verifier/redact.h"
 #include "verifier/sig.h"
@@ -111,11 +112,17 @@ stage_select(struct job_run *jr)
                        jr->src->display);
             return fail_stage(jr, STAGE_SELECT, &err);
         }
-        if (jc->pattern != NULL)
-            select_filter(&jr->list, jc->pattern, 0, now_utc(), NULL);
-        for (size_t i = 0; i < jr->list.n; i++)
-            if (strcmp(jr->list.items[i].name, jr->o->archive) == 0)
-                jr->chosen = &jr->list.items[i];
+        /* Named explicitly: no pattern, min_age or newest rule applies (the
+           list is not filtered; chosen points into it), but a name that
+           fits the pattern still dates the archive. */
+        for (size_t i = 0; i < jr->list.n; i++) {
+            struct archive_entry *e = &jr->list.items[i];
+            time_t t;
+
+            if (e == jr->chosen && jc->pattern != NULL &&
+                pattern_match(jc->pattern, e->name, &t) && t != (time_t)-1)
+                e->name_time = t;
+        }
     } else {
         select_filter(&jr->list, jc->pattern, jc->min_age_s, now_utc(), &young);
         if (young > 0)
@@ -328,11 +335,7 @@ stage_preflight(struct job_run *jr)
     }
     if (pgtools_find(&jr->tools, jr->ephemeral, &err) != 0)
         return fail_stage(jr, STAGE_PREFLIGHT, &err);
-    if (jr->ephemeral &&
-        proc_ident_resolve(jr->jc->run_as, &jr->ident, &err) != 0)
-        return fail_stage(jr, STAGE_PREFLIGHT, &err);
-    if (!jr->ephemeral &&
-        proc_ident_resolve(jr->jc->run_as, &jr->ident, &err) != 0)
+    if (proc_ident_resolve(jr->jc->run_as, &jr->ident, &err) != 0)
         return fail_stage(jr, STAGE_PREFLIGHT, &err);
 
     /* A dump newer than our pg_restore fails halfway; say so up front. */
@@ -477,8 +480,9 @@ check_archive_age(struct job_run *jr)
     char age[32], max[32];
     int64_t age_s;
 
-    if (jr->jc->max_archive_age_s <= 0 || jr->chosen == NULL ||
-        jr->archive_time == (time_t)-1 || jr->o->archive != NULL)
+    if (sig_pending() != 0 || jr->jc->max_archive_age_s <= 0 ||
+        jr->chosen == NULL || jr->archive_time == (time_t)-1 ||
+        jr->o->archive != NULL)
         return;
     age_s = (int64_t)(now_utc() - jr->archive_time);
     if (age_s <= jr->jc->max_archive_age_s)
@@ -526,8 +530,17 @@ job_exit_code(const struct job_run *jr)
 {
     int sig = sig_pending();
 
-    if (sig != 0 && report_error_code(jr->r) == RD_INTERRUPTED)
+    if (sig != 0) {
+        /* Make sure the report says why, whatever stage noticed it. */
+        if (report_error_code(jr->r) != RD_INTERRUPTED) {
+            struct rd_err err = {0};
+
+            rd_err_set(&err, RD_INTERRUPTED, "interrupted by %s",
+                       sig_name(sig));
+            report_error(jr->r, "signal", &err);
+        }
         return 128 + sig;
+    }
     return (int)report_status(jr->r);
 }
 

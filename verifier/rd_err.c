@@ -39,6 +39,7 @@ static const struct {
     [RD_DISK_FULL] = {"disk_full", RD_ST_UNKNOWN},
     [RD_LOCKED] = {"locked", RD_ST_UNKNOWN},
     [RD_INTERNAL] = {"internal", RD_ST_UNKNOWN},
+    [RD_MEMORY_LIMIT] = {"memory_limit", RD_ST_UNKNOWN},
     [RD_INTERRUPTED] = {"interrupted", RD_ST_UNKNOWN},
 };
 

@@ -51,6 +51,7 @@ enum rd_code {
     RD_DISK_FULL,
     RD_LOCKED,
     RD_INTERNAL,
+    RD_MEMORY_LIMIT,
     /* killed by a signal -> exit 128+N */
     RD_INTERRUPTED,
     RD_CODE_COUNT

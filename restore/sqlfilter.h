@@ -1,0 +1,47 @@
+/* sqlfilter: make a plain pg_dump script safe and owner-neutral for psql. */
+#ifndef RD_SQLFILTER_H
+#define RD_SQLFILTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "restore/stream.h"
+
+struct sqlfilter_counts {
+    int64_t owner;      /* ALTER ... OWNER TO, SET SESSION AUTHORIZATION dropped */
+    int64_t acl;        /* GRANT, REVOKE, ALTER DEFAULT PRIVILEGES dropped */
+    int64_t restrict_;  /* the dump's own \restrict / \unrestrict lines dropped */
+    int64_t lines;      /* lines read */
+    char dumped_from[64]; /* "16.1" from "-- Dumped from database version 16.1", or "" */
+};
+
+/*
+ * sqlfilter_new(below, key, drop_owner_acl, counts):
+ * A stream over a plain-SQL dump that
+ *   - starts with our own line "\restrict KEY\n" (${key}: 32+ random
+ *     alphanumerics), so psql refuses every meta-command the dump carries
+ *     (\! and \o |cmd included);
+ *   - drops the dump's own "\restrict X" and "\unrestrict X" lines (pg_dump
+ *     >= 15.14 writes them; stacking ours on top would make psql refuse the
+ *     dump's \unrestrict and fail every modern dump);
+ *   - when ${drop_owner_acl}, drops the single-line statements pg_dump writes
+ *     for ownership and privileges -- "ALTER <anything> OWNER TO ...;",
+ *     "GRANT ...;", "REVOKE ...;", "ALTER DEFAULT PRIVILEGES ...;",
+ *     "SET SESSION AUTHORIZATION ...;", "RESET SESSION AUTHORIZATION;" --
+ *     the plain-SQL equivalent of pg_restore --no-owner --no-privileges;
+ *   - passes everything else through byte for byte.
+ * Only lines that start a statement are candidates: the filter tracks
+ * COPY ... FROM stdin data (until a line "\."), single/double quotes,
+ * dollar quotes ($$, $tag$), -- and nested block comments across lines, so
+ * a "GRANT" line inside a function body or COPY data is never touched.  A
+ * candidate line is dropped only when the statement ends on that same
+ * line.  Lines may be of any length (streamed, constant memory except a
+ * line that is a drop candidate, capped at 64 KiB before it is passed
+ * through untouched).  Counts go to ${counts} (borrowed; must outlive the
+ * stream).  Takes ownership of ${below}; NULL on allocation failure.
+ */
+struct stream *sqlfilter_new(struct stream *below, const char *key,
+                             bool drop_owner_acl,
+                             struct sqlfilter_counts *counts);
+
+#endif

@@ -214,3 +214,36 @@ dumpfmt_major(const char *version)
         return 0;
     return (int)m;
 }
+
+bool
+dumpfmt_tar_is_ft(const unsigned char *buf, size_t len)
+{
+    /* ustar header: name at 0 (NUL-padded to 100), data from 512. */
+    if (len < 512 + 11 || memcmp(buf, "toc.dat", 8) != 0)
+        return false;
+    return memcmp(buf + 512, "PGDMP", 5) == 0 && buf[512 + 10] == 3;
+}
+
+int
+dumpfmt_plain_version(const unsigned char *buf, size_t len, char *out,
+                      size_t outlen)
+{
+    static const char tag[] = "-- Dumped from database version ";
+    const size_t tl = sizeof(tag) - 1;
+
+    for (size_t i = 0; i + tl <= len; i++) {
+        size_t j = 0;
+
+        if ((i > 0 && buf[i - 1] != '\n') || memcmp(buf + i, tag, tl) != 0)
+            continue;
+        i += tl;
+        while (i + j < len && buf[i + j] != '\n' && buf[i + j] != '\r' &&
+               j + 1 < outlen) {
+            out[j] = (char)buf[i + j];
+            j++;
+        }
+        out[j] = '\0';
+        return 0;
+    }
+    return -1;
+}

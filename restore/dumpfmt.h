@@ -3,6 +3,7 @@
 #ifndef RD_DUMPFMT_H
 #define RD_DUMPFMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum dump_kind {
@@ -14,7 +15,8 @@ enum dump_kind {
     DUMP_ZSTD,
     DUMP_XZ,
     DUMP_BZIP2,
-    DUMP_LZ4
+    DUMP_LZ4,
+    DUMP_DIRECTORY /* pg_dump -Fd: a folder with toc.dat (or a tar of one) */
 };
 
 /* Bytes dumpfmt_sniff() wants to see (fewer is fine for short files). */
@@ -28,6 +30,24 @@ enum dump_kind dumpfmt_sniff(const unsigned char *buf, size_t len);
 
 /* dumpfmt_kind_name(k): "custom", "tar", "plain", "gzip", ..., "unknown". */
 const char *dumpfmt_kind_name(enum dump_kind k);
+
+/*
+ * dumpfmt_tar_is_ft(buf, len):
+ * For a tar (DUMP_TAR), true when it is a pg_dump -Ft archive (its first
+ * member is "toc.dat" whose header says archive format 3, tar), false when
+ * it is something else -- typically a tar of a -Fd directory, which must be
+ * extracted first.  Looks at the first 1024 bytes only.
+ */
+bool dumpfmt_tar_is_ft(const unsigned char *buf, size_t len);
+
+/*
+ * dumpfmt_plain_version(buf, len, out, outlen):
+ * Find "-- Dumped from database version X" in the first ${len} bytes of a
+ * plain dump and copy X (up to the end of line) to ${out}; 0 when found,
+ * -1 when not.
+ */
+int dumpfmt_plain_version(const unsigned char *buf, size_t len, char *out,
+                          size_t outlen);
 
 /* What a custom-format header says. */
 struct dump_header {

@@ -134,7 +134,11 @@ on_restore_line(void *vctx, const char *line)
     size_t ll = strlen(line);
     const char *p;
 
-    if (strncmp(line, "pg_restore: error: ", 19) == 0) {
+    if (strncmp(line, "pg_restore: error: ", 19) == 0 ||
+        (strncmp(line, "psql:", 5) == 0 &&
+         (strstr(line, ": ERROR:  ") != NULL ||
+          strstr(line, ": FATAL:  ") != NULL ||
+          strstr(line, ": error: ") != NULL))) {
         rr->error_count++;
         if (rr->nerrors < RESTORE_MAX_ERRORS) {
             char *copy = strdup(line);
@@ -236,69 +240,109 @@ classify(const struct restore_result *rr)
         return RD_ARCHIVE_TRUNCATED;
     if (strstr(t, "input file does not appear to be a valid archive") != NULL)
         return RD_FORMAT_UNKNOWN;
+    if (strstr(t, "could not open extension control file") != NULL ||
+        (strstr(t, "extension \"") != NULL &&
+         strstr(t, "is not available") != NULL))
+        return RD_MISSING_EXTENSION;
     if (strstr(t, "connection to server") != NULL &&
         strstr(t, "failed") != NULL && rr->error_count <= 1)
         return RD_DB_UNREACHABLE;
     return RD_RESTORE_ERRORS;
 }
 
+/* proc_feed_fn over a stream. */
+static ssize_t
+feed_stream(void *ctx, void *buf, size_t cap, struct rd_err *err)
+{
+    return stream_read(ctx, buf, cap, err);
+}
+
+/* Read what the tool left unread, so every layer below gives its verdict. */
+static int
+drain(struct stream *s, struct rd_err *err)
+{
+    char buf[65536];
+    ssize_t n;
+
+    while ((n = stream_read(s, buf, sizeof(buf), err)) > 0)
+        ;
+    return n < 0 ? -1 : 0;
+}
+
 int
-restore_run(struct restore_ctx *ctx, const struct fetched *f,
+restore_run(struct restore_ctx *ctx, const struct restore_input *in,
             struct restore_result *rr, struct rd_err *err)
 {
     char prog[PATH_MAX + 16], jobs[32], st[96];
-    const char *argv[12];
+    const char *argv[20];
     struct proc_env env;
     struct proc_result res;
-    bool by_path;
+    bool by_path, plain = in->format == DUMP_PLAIN;
     long ncpu;
     int a = 0, rc = -1;
 
     memset(rr, 0, sizeof(*rr));
     memset(&res, 0, sizeof(res));
     proc_env_init(&env);
-    snprintf(rr->tool, sizeof(rr->tool), "pg_restore %s",
-             ctx->tools->restore_version);
-    by_path =
-        f->path != NULL && f->seekable && readable_as(ctx->ident, f->path);
+    by_path = in->path != NULL && readable_as(ctx->ident, in->path);
+    if (in->path != NULL && !by_path && in->stream == NULL)
+        return rd_err_set(
+            err, RD_ACCESS_DENIED,
+            "'%s' cannot be read by the restore user '%s'\nHINT: make it readable by '%s' (or set run_as)",
+            in->path, ctx->ident->name, ctx->ident->name);
     ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    rr->jobs = by_path && ncpu > 1 ? (int)(ncpu > 64 ? 64 : ncpu) : 1;
+    rr->jobs = by_path && in->format != DUMP_TAR && ncpu > 1
+                   ? (int)(ncpu > 64 ? 64 : ncpu)
+                   : 1;
+    snprintf(rr->tool, sizeof(rr->tool), "%s %s", plain ? "psql" : "pg_restore",
+             ctx->tools->restore_version);
 
-    argv[a++] = pgtools_path(ctx->tools, "pg_restore", prog, sizeof(prog));
-    argv[a++] = "--no-owner";
-    argv[a++] = "--no-privileges";
-    if (rr->jobs > 1) {
-        snprintf(jobs, sizeof(jobs), "--jobs=%d", rr->jobs);
-        argv[a++] = jobs;
+    if (plain) {
+        argv[a++] = pgtools_path(ctx->tools, "psql", prog, sizeof(prog));
+        argv[a++] = "--no-psqlrc";
+        argv[a++] = "--quiet";
+        argv[a++] = "--set=ON_ERROR_STOP=1";
+        argv[a++] = "--single-transaction";
+        argv[a++] = "--dbname";
+        argv[a++] = ctx->dbname;
+        argv[a++] = "--file=-";
+    } else {
+        argv[a++] = pgtools_path(ctx->tools, "pg_restore", prog, sizeof(prog));
+        argv[a++] = "--no-owner";
+        argv[a++] = "--no-privileges";
+        if (rr->jobs > 1) {
+            snprintf(jobs, sizeof(jobs), "--jobs=%d", rr->jobs);
+            argv[a++] = jobs;
+        }
+        argv[a++] = "--dbname";
+        argv[a++] = ctx->dbname;
+        if (by_path)
+            argv[a++] = in->path;
     }
-    argv[a++] = "--dbname";
-    argv[a++] = ctx->dbname;
-    if (by_path)
-        argv[a++] = f->path;
     argv[a] = NULL;
-    if (!by_path && lseek(f->fd, 0, SEEK_SET) != 0 && f->seekable) {
-        rd_err_set(err, RD_INTERNAL, "cannot rewind the archive: %s",
-                   strerror(errno));
-        goto done;
-    }
     if (restore_env(ctx, &env) != 0) {
         rd_err_set(err, RD_INTERNAL, "out of memory");
         goto done;
     }
-    log_debug("running %s%s%s into '%s'", prog, rr->jobs > 1 ? " " : "",
-              rr->jobs > 1 ? jobs : "", ctx->dbname);
+    log_debug("running %s into '%s' (%s)", prog, ctx->dbname,
+              by_path ? in->path : "stdin");
     struct proc_spec spec = {.argv = argv,
                              .env = (const char *const *)env.v,
                              .cwd = "/",
-                             .stdin_fd = by_path ? -1 : f->fd,
+                             .stdin_fd = -1,
                              .stdout_fd = -1,
                              .stderr_fd = -1,
                              .drop_privs = ctx->ident->drop,
                              .uid = ctx->ident->uid,
                              .gid = ctx->ident->gid,
                              .on_line = on_restore_line,
-                             .line_ctx = rr};
+                             .line_ctx = rr,
+                             .feed = by_path ? NULL : feed_stream,
+                             .feed_ctx = by_path ? NULL : in->stream};
     if (proc_run(&spec, &res, err) != 0)
+        goto done; /* interrupted, cannot run, or the stream failed */
+    /* The tool is done; the stream's verdict comes at its end. */
+    if (!by_path && drain(in->stream, err) != 0)
         goto done;
     if (WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0 &&
         rr->error_count == 0) {
@@ -308,14 +352,142 @@ restore_run(struct restore_ctx *ctx, const struct fetched *f,
     if (rr->error_count == 0)
         rr->error_count = 1;
     enum rd_code code = classify(rr);
-    rd_err_set(err, code, "pg_restore failed (%s) with %d error%s%s%s",
+    const char *first = rr->nerrors > 0 ? rr->errors[0] : "";
+    if (strncmp(first, "pg_restore: error: ", 19) == 0)
+        first += 19;
+    rd_err_set(err, code, "%s failed (%s) with %d error%s%s%s",
+               plain ? "psql" : "pg_restore",
                proc_describe(res.status, st, sizeof(st)), rr->error_count,
                rr->error_count == 1 ? "" : "s", rr->nerrors > 0 ? ": " : "",
-               rr->nerrors > 0 ? rr->errors[0] + 19 : "");
+               first);
 done:
     proc_result_release(&res);
     proc_env_release(&env);
     return rc;
+}
+
+void
+restore_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* "3; 3079 16385 EXTENSION - hstore " -> "hstore" (malloc'd), else NULL. */
+static char *
+toc_extension(const char *line)
+{
+    char desc[32], schema[128], name[128];
+    unsigned int t, o;
+    int id;
+
+    if (sscanf(line, "%d; %u %u %31s %127s %127s", &id, &t, &o, desc, schema,
+               name) != 6 ||
+        strcmp(desc, "EXTENSION") != 0)
+        return NULL;
+    return strdup(name);
+}
+
+int
+restore_list_extensions(const struct pg_tools *tools,
+                        const struct proc_ident *ident, const char *home,
+                        const struct restore_input *in, char ***names,
+                        size_t *n, struct rd_err *err)
+{
+    char prog[PATH_MAX + 16], path[PATH_MAX + 32];
+    const char *argv[4];
+    const char *envp[] = {"LC_ALL=C", "TZ=UTC", NULL, NULL};
+    char homeenv[PATH_MAX + 8];
+    struct proc_result res;
+    bool by_path = in->path != NULL && readable_as(ident, in->path);
+    size_t cap = 0;
+    int rc = 0;
+
+    *names = NULL;
+    *n = 0;
+    if (!by_path && in->stream == NULL)
+        return 0;
+    snprintf(homeenv, sizeof(homeenv), "HOME=%s", home);
+    envp[2] = homeenv;
+    snprintf(path, sizeof(path), "PATH=%s:/usr/bin:/bin", tools->bindir);
+    argv[0] = pgtools_path(tools, "pg_restore", prog, sizeof(prog));
+    argv[1] = "--list";
+    argv[2] = by_path ? in->path : NULL;
+    argv[3] = NULL;
+    struct proc_spec spec = {.argv = argv,
+                             .env = envp,
+                             .stdin_fd = -1,
+                             .stdout_fd = -1,
+                             .stderr_fd = -1,
+                             .drop_privs = ident->drop,
+                             .uid = ident->uid,
+                             .gid = ident->gid,
+                             .timeout_s = 600,
+                             .out_cap = 64u << 20,
+                             .feed = by_path ? NULL : feed_stream,
+                             .feed_ctx = by_path ? NULL : in->stream};
+    if (proc_run(&spec, &res, err) != 0) {
+        /* A stream that fails here fails again in the restore, with the
+           right stage; only a signal or a missing tool matter now. */
+        rc = err->code == RD_INTERRUPTED || err->code == RD_TOOL_MISSING ? -1
+                                                                         : 0;
+        goto done;
+    }
+    for (char *line = res.out; line != NULL && *line != '\0';) {
+        char *nl = strchr(line, '\n'), *name;
+
+        if (nl != NULL)
+            *nl = '\0';
+        name = toc_extension(line);
+        if (name != NULL) {
+            if (*n == cap) {
+                char **nn =
+                    realloc(*names, (cap = cap ? 2 * cap : 8) * sizeof(*nn));
+
+                if (nn == NULL) {
+                    free(name);
+                    break;
+                }
+                *names = nn;
+            }
+            (*names)[(*n)++] = name;
+        }
+        line = nl != NULL ? nl + 1 : NULL;
+    }
+done:
+    proc_result_release(&res);
+    return rc;
+}
+
+int
+restore_missing_extensions(struct restore_ctx *ctx, char *const *names,
+                           size_t n, char *missing, size_t len)
+{
+    int count = 0;
+    size_t used = 0;
+
+    missing[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *params[1] = {names[i]};
+        PGresult *res = PQexecParams(
+            ctx->admin,
+            "SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = $1",
+            1, NULL, params, NULL, NULL, 0);
+
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            PQclear(res);
+            return -1;
+        }
+        if (PQntuples(res) == 0) {
+            used +=
+                (size_t)snprintf(missing + used, used < len ? len - used : 0,
+                                 "%s%s", count > 0 ? ", " : "", names[i]);
+            count++;
+        }
+        PQclear(res);
+    }
+    return count;
 }
 
 int

@@ -7,15 +7,27 @@
 #include <libpq-fe.h>
 
 #include "restore/cluster.h"
+#include "restore/dumpfmt.h"
 #include "restore/source.h"
+#include "restore/stream.h"
 #include "verifier/proc.h"
 #include "verifier/rd_err.h"
 
 #define RESTORE_MAX_ERRORS 20
 #define RESTORE_TAIL_BYTES 4096
 
+/* What to restore and how it arrives. */
+struct restore_input {
+    enum dump_kind
+        format; /* DUMP_CUSTOM, DUMP_TAR, DUMP_DIRECTORY, DUMP_PLAIN */
+    const char
+        *path; /* (borrowed) file or folder pg_restore reads itself, or NULL */
+    struct stream
+        *stream; /* (borrowed) else: read to its end and fed on stdin */
+};
+
 struct restore_result {
-    char tool[96]; /* "pg_restore 15.20" */
+    char tool[96]; /* "pg_restore 15.20" / "psql 15.20" */
     int jobs;
     int error_count;
     char *errors[RESTORE_MAX_ERRORS]; /* (owned) first error lines */
@@ -53,17 +65,48 @@ int restore_create_db(struct restore_ctx *ctx, const char *job,
                       struct rd_err *err);
 
 /*
- * restore_run(ctx, f, rr, err):
- * pg_restore --no-owner --no-privileges into the scratch database: from
- * ${f}->path with --jobs = online CPUs when that file is readable by the
- * restore's OS user, else from ${f}->fd on stdin.  Any pg_restore failure
- * is -1: RD_RESTORE_ERRORS (${rr} has the count, the first error lines and
- * the stderr tail), RD_ARCHIVE_TRUNCATED, RD_DISK_FULL, RD_DB_UNREACHABLE,
- * RD_TOOL_TOO_OLD or RD_INTERRUPTED.  Release ${rr} with
+ * restore_run(ctx, in, rr, err):
+ * Restore ${in} into the scratch database as the restore's OS user:
+ * custom/tar/directory with pg_restore --no-owner --no-privileges (--jobs =
+ * online CPUs for a custom file or a folder read by path), plain SQL with
+ * psql -X -v ON_ERROR_STOP=1 --single-transaction (the stream must already
+ * be behind sqlfilter).  A stream is fed on stdin and, once the tool exits,
+ * read to its end so that every check below it (decoder, sha256) gives its
+ * verdict.  Any failure is -1: the stream's own error when the stream
+ * failed (the tool was killed first), else RD_RESTORE_ERRORS (${rr} has
+ * the count, the first error lines and the stderr tail),
+ * RD_ARCHIVE_TRUNCATED, RD_DISK_FULL, RD_DB_UNREACHABLE, RD_TOOL_TOO_OLD,
+ * RD_MISSING_EXTENSION or RD_INTERRUPTED.  Release ${rr} with
  * restore_result_release().
  */
-int restore_run(struct restore_ctx *ctx, const struct fetched *f,
+int restore_run(struct restore_ctx *ctx, const struct restore_input *in,
                 struct restore_result *rr, struct rd_err *err);
+
+/*
+ * restore_list_extensions(tools, ident, in, names, n, err):
+ * The extensions a custom/tar/directory archive creates, from
+ * "pg_restore --list" (a stream is fed on stdin; pg_restore stops after
+ * the TOC, so only its beginning is read).  ${names} is a malloc'd array of
+ * malloc'd strings; free with restore_names_free().  Returns 0 (an archive
+ * pg_restore cannot list gives 0 names: the restore will say why), or -1
+ * on RD_INTERRUPTED / RD_TOOL_MISSING.
+ */
+int restore_list_extensions(const struct pg_tools *tools,
+                            const struct proc_ident *ident, const char *home,
+                            const struct restore_input *in, char ***names,
+                            size_t *n, struct rd_err *err);
+
+/*
+ * restore_missing_extensions(ctx, names, n, missing, len):
+ * Check ${names} against the target's pg_available_extensions; write the
+ * missing ones, comma-separated, into ${missing}.  Returns how many are
+ * missing, or -1 when the query failed.
+ */
+int restore_missing_extensions(struct restore_ctx *ctx, char *const *names,
+                               size_t n, char *missing, size_t len);
+
+/* restore_names_free(names, n): free a list from restore_list_extensions(). */
+void restore_names_free(char **names, size_t n);
 
 /*
  * restore_drop_db(ctx, err):

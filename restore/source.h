@@ -18,6 +18,7 @@ struct fetched {
     int64_t size; /* bytes, -1 unknown */
     time_t mtime;
     bool seekable; /* a regular file: pg_restore may use --jobs */
+    bool is_dir;   /* a pg_dump -Fd folder (fd is the folder) */
 };
 
 struct source;

@@ -44,6 +44,37 @@ local_open(struct source *src, const char *location, struct rd_err *err)
     return 0;
 }
 
+/*
+ * A folder is a directory-format dump when it holds a regular toc.dat; its
+ * time is toc.dat's (pg_dump writes it last) and its size the sum of its
+ * regular files.  Returns 0 for a dump folder, -1 for any other folder.
+ */
+static int
+dir_dump(int dfd, const char *name, struct stat *st)
+{
+    struct stat ts, fs;
+    struct dirent *de;
+    int fd;
+    DIR *d;
+
+    fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstatat(fd, "toc.dat", &ts, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !S_ISREG(ts.st_mode) || (d = fdopendir(fd)) == NULL) {
+        close(fd);
+        return -1;
+    }
+    st->st_mtime = ts.st_mtime;
+    st->st_size = 0;
+    while ((de = readdir(d)) != NULL)
+        if (fstatat(dirfd(d), de->d_name, &fs, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(fs.st_mode))
+            st->st_size += fs.st_size;
+    closedir(d);
+    return 0;
+}
+
 static int
 local_list(struct source *src, struct archive_list *list, struct rd_err *err)
 {
@@ -66,9 +97,12 @@ local_list(struct source *src, struct archive_list *list, struct rd_err *err)
 
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        /* Regular files only; a symlink is not followed. */
-        if (fstatat(c->dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-            !S_ISREG(st.st_mode))
+        /* Regular files, and -Fd folders; a symlink is not followed. */
+        if (fstatat(c->dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode) && dir_dump(c->dfd, de->d_name, &st) != 0)
+            continue;
+        if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
             continue;
         if (archive_list_add(list, de->d_name, st.st_mtime,
                              (int64_t)st.st_size) != 0) {
@@ -107,15 +141,19 @@ local_fetch(struct source *src, const char *name, struct fetched *f,
                           "cannot open archive '%s/%s': %s", c->dir, name,
                           e == ELOOP ? "it is a symbolic link" : strerror(e));
     }
-    if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode))
+    if (fstat(f->fd, &st) == 0 && S_ISDIR(st.st_mode) &&
+        dir_dump(c->dfd, name, &st) == 0) {
+        f->is_dir = true;
+    } else if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         return rd_err_set(err, RD_FORMAT_UNKNOWN,
                           "archive '%s/%s' is not a regular file", c->dir,
                           name);
+    }
     /* Back to blocking reads now that we know it is a regular file. */
     fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) & ~O_NONBLOCK);
     f->size = (int64_t)st.st_size;
     f->mtime = st.st_mtime;
-    f->seekable = true;
+    f->seekable = !f->is_dir;
     len = strlen(c->dir) + strlen(name) + 2;
     f->path = malloc(len);
     if (f->path == NULL)

@@ -19,6 +19,7 @@
 #include "verifier/proc.h"
 
 #define LINE_MAX_BYTES 4096
+#define FEED_CHUNK     (128 * 1024)
 
 /* Milliseconds on the monotonic clock. */
 static long long
@@ -228,12 +229,57 @@ liner_feed(struct liner *l, const char *p, size_t n, proc_line_fn fn, void *ctx)
     }
 }
 
+/*
+ * Move fed bytes into the child's stdin pipe (non-blocking): refill from
+ * feed() when the chunk is written out; close the pipe at the feed's end or
+ * when the child stopped reading.  Returns -1 when feed() failed.
+ */
+static int
+feed_step(const struct proc_spec *spec, int ip[2], char *fbuf, size_t *fpos,
+          size_t *flen, bool *feed_done, struct proc_result *res,
+          struct rd_err *err)
+{
+    for (;;) {
+        ssize_t w;
+
+        if (*fpos == *flen && !*feed_done) {
+            ssize_t n = spec->feed(spec->feed_ctx, fbuf, FEED_CHUNK, err);
+
+            if (n < 0)
+                return -1;
+            *fpos = 0;
+            *flen = (size_t)n;
+            if (n == 0)
+                *feed_done = true;
+        }
+        if (*fpos == *flen) {
+            close(ip[1]); /* EOF for the child */
+            ip[1] = -1;
+            return 0;
+        }
+        w = write(ip[1], fbuf + *fpos, *flen - *fpos);
+        if (w < 0 && (errno == EAGAIN || errno == EINTR))
+            return 0; /* pipe full: poll again */
+        if (w < 0) {
+            /* EPIPE: the child stopped reading; it will tell why. */
+            res->feed_broken = true;
+            close(ip[1]);
+            ip[1] = -1;
+            return 0;
+        }
+        *fpos += (size_t)w;
+    }
+}
+
 int
 proc_run(const struct proc_spec *spec, struct proc_result *res,
          struct rd_err *err)
 {
-    int ep[2] = {-1, -1}, op[2] = {-1, -1};
+    int ep[2] = {-1, -1}, op[2] = {-1, -1}, ip[2] = {-1, -1};
     struct liner *ln = NULL;
+    char *fbuf = NULL;
+    size_t fpos = 0, flen = 0;
+    bool feed_done = false;
     long long deadline = 0;
     int rc = -1, sig = 0;
     bool err_open, out_open, stopping = false;
@@ -245,6 +291,15 @@ proc_run(const struct proc_spec *spec, struct proc_result *res,
         return rd_err_set(err, RD_INTERNAL, "out of memory");
     if (spec->stderr_fd < 0 && pipe2(ep, O_CLOEXEC) != 0)
         goto pipe_fail;
+    if (spec->feed != NULL) {
+        if (pipe2(ip, O_CLOEXEC) != 0)
+            goto pipe_fail;
+        fbuf = malloc(FEED_CHUNK);
+        if (fbuf == NULL) {
+            rd_err_set(err, RD_INTERNAL, "out of memory");
+            goto done;
+        }
+    }
     if (spec->out_cap > 0) {
         if (pipe2(op, O_CLOEXEC) != 0)
             goto pipe_fail;
@@ -255,14 +310,18 @@ proc_run(const struct proc_spec *spec, struct proc_result *res,
         }
         res->out[0] = '\0';
     }
-    pid = start_child(spec, spec->stdin_fd,
+    pid = start_child(spec, spec->feed != NULL ? ip[0] : spec->stdin_fd,
                       spec->out_cap > 0 ? op[1] : spec->stdout_fd,
                       spec->stderr_fd < 0 ? ep[1] : spec->stderr_fd, err);
     if (ep[1] >= 0)
         close(ep[1]);
     if (op[1] >= 0)
         close(op[1]);
-    ep[1] = op[1] = -1;
+    if (ip[0] >= 0)
+        close(ip[0]);
+    ep[1] = op[1] = ip[0] = -1;
+    if (ip[1] >= 0)
+        fcntl(ip[1], F_SETFL, fcntl(ip[1], F_GETFL) | O_NONBLOCK);
     if (pid < 0)
         goto done;
     if (spec->timeout_s > 0)
@@ -271,7 +330,7 @@ proc_run(const struct proc_spec *spec, struct proc_result *res,
     err_open = ep[0] >= 0;
     out_open = op[0] >= 0;
     for (;;) {
-        struct pollfd pfd[2];
+        struct pollfd pfd[3];
         int nfd = 0, st;
         char chunk[8192];
 
@@ -294,6 +353,8 @@ proc_run(const struct proc_spec *spec, struct proc_result *res,
             pfd[nfd++] = (struct pollfd){.fd = ep[0], .events = POLLIN};
         if (out_open)
             pfd[nfd++] = (struct pollfd){.fd = op[0], .events = POLLIN};
+        if (ip[1] >= 0)
+            pfd[nfd++] = (struct pollfd){.fd = ip[1], .events = POLLOUT};
         if (nfd == 0) {
             if (proc_exited(pid, &st)) {
                 res->status = st;
@@ -311,6 +372,17 @@ proc_run(const struct proc_spec *spec, struct proc_result *res,
         for (int i = 0; i < nfd; i++) {
             ssize_t n;
 
+            if (pfd[i].fd == ip[1]) {
+                if (pfd[i].revents == 0)
+                    continue;
+                if (feed_step(spec, ip, fbuf, &fpos, &flen, &feed_done, res,
+                              err) != 0) {
+                    res->feed_failed = true;
+                    res->status = proc_stop(pid, SIGKILL, 5);
+                    goto done;
+                }
+                continue;
+            }
             if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             n = read(pfd[i].fd, chunk, sizeof(chunk));
@@ -346,11 +418,14 @@ done:
         spec->on_line(spec->line_ctx, ln->buf);
     }
     free(ln);
+    free(fbuf);
     for (int i = 0; i < 2; i++) {
         if (ep[i] >= 0)
             close(ep[i]);
         if (op[i] >= 0)
             close(op[i]);
+        if (ip[i] >= 0)
+            close(ip[i]);
     }
     return rc;
 }

@@ -11,11 +11,20 @@
 /* Called once per line the child writes to stderr (newline removed). */
 typedef void (*proc_line_fn)(void *ctx, const char *line);
 
+/*
+ * Produces the child's stdin: up to ${cap} bytes into ${buf}; 0 at the end
+ * (stdin is then closed), -1 with ${err} set on failure (the child's process
+ * group is then killed, so that a half-fed consumer cannot act on partial
+ * input, e.g. psql committing a truncated script).
+ */
+typedef ssize_t (*proc_feed_fn)(void *ctx, void *buf, size_t cap,
+                                struct rd_err *err);
+
 struct proc_spec {
-    const char *const
-        *argv; /* (borrowed) argv[0]: absolute path or name on PATH */
-    const char *const
-        *env;        /* (borrowed) the whole environment, NULL-terminated */
+    /* (borrowed) argv[0]: absolute path or name on PATH */
+    const char *const *argv;
+    /* (borrowed) the whole environment, NULL-terminated */
+    const char *const *env;
     const char *cwd; /* (borrowed) working directory; NULL means "/" */
     int stdin_fd;    /* -1: /dev/null */
     int stdout_fd;   /* -1: /dev/null (unless out_cap > 0) */
@@ -27,13 +36,17 @@ struct proc_spec {
     int timeout_s;        /* 0: no limit */
     proc_line_fn on_line; /* stderr lines; NULL: discarded */
     void *line_ctx;
-    size_t out_cap; /* > 0: capture stdout, at most out_cap bytes */
+    size_t out_cap;    /* > 0: capture stdout, at most out_cap bytes */
+    proc_feed_fn feed; /* non-NULL: stdin is a pipe fed by feed() */
+    void *feed_ctx;
 };
 
 struct proc_result {
-    int status;     /* raw wait status */
-    bool timed_out; /* killed after timeout_s */
-    char *out;      /* (owned) captured stdout, NUL-terminated, or NULL */
+    int status;       /* raw wait status */
+    bool feed_failed; /* feed() returned -1 (its error is in err) */
+    bool feed_broken; /* the child closed stdin before the feed ended */
+    bool timed_out;   /* killed after timeout_s */
+    char *out;        /* (owned) captured stdout, NUL-terminated, or NULL */
     size_t out_len;
     bool out_overflow; /* stdout exceeded out_cap (the rest was discarded) */
 };

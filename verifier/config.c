@@ -335,9 +335,8 @@ job_config_release(struct job_config *j)
     memset(j, 0, sizeof(*j));
 }
 
-/* Replace every "{job}" in ${tmpl} by ${job}; malloc'd. */
-static char *
-expand_job(const char *tmpl, const char *job)
+char *
+config_expand_job(const char *tmpl, const char *job)
 {
     size_t n = 0, jl = strlen(job);
     const char *p;
@@ -498,7 +497,7 @@ config_resolve(const struct config *c, const char *job_name,
         if (val[CK_REPORT][0] == '\0')
             return rd_err_set(err, RD_CONFIG_INVALID, "%s: empty report path",
                               org[CK_REPORT]);
-        out->report = expand_job(val[CK_REPORT], job_name);
+        out->report = config_expand_job(val[CK_REPORT], job_name);
         if (out->report == NULL)
             return rd_err_set(err, RD_INTERNAL, "out of memory");
     }
@@ -545,4 +544,16 @@ config_job_names(const struct config *c, const char *only, const char ***names,
     }
     *names = v;
     return 0;
+}
+
+const char *
+config_raw_value(const struct config *c, const char *job, enum config_key key)
+{
+    const struct config_scope *j = find_job(c, job);
+
+    if (c->flags.val[key] != NULL)
+        return c->flags.val[key];
+    if (j != NULL && j->val[key] != NULL)
+        return j->val[key];
+    return c->defaults.val[key];
 }

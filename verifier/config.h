@@ -137,6 +137,18 @@ int config_set_flag(struct config *c, enum config_key key, const char *value,
 int config_resolve(const struct config *c, const char *job_name,
                    struct job_config *out, struct rd_err *err);
 
+/*
+ * config_raw_value(c, job, key): the unvalidated value of ${key} for ${job}
+ * (flags > [job] > [defaults]), or NULL; borrowed from ${c}.  For reporting
+ * when the configuration itself is broken.
+ */
+const char *config_raw_value(const struct config *c, const char *job,
+                             enum config_key key);
+
+/* config_expand_job(tmpl, job): ${tmpl} with every "{job}" replaced (malloc'd).
+ */
+char *config_expand_job(const char *tmpl, const char *job);
+
 /* job_config_release(j): free what ${j} owns; NULL-safe. */
 void job_config_release(struct job_config *j);
 

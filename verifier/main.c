@@ -38,6 +38,8 @@ main(int argc, char **argv)
     sig_install();
     if (cli_parse(argc, argv, &cli, &cfg, &err) != 0) {
         print_err(&err);
+        if (cli.cmd == CMD_VERIFY)
+            run_config_error(&cfg, &cli.run, &err);
         goto done;
     }
     log_setup(cli.verbose ? RD_LOG_DEBUG
@@ -73,6 +75,8 @@ main(int argc, char **argv)
     }
     if (path != NULL && config_load_file(&cfg, path, &err) != 0) {
         print_err(&err);
+        if (cli.cmd == CMD_VERIFY)
+            run_config_error(&cfg, &cli.run, &err);
         goto done;
     }
     switch (cli.cmd) {

@@ -65,8 +65,8 @@ struct rd_err {
 /*
  * rd_err_set(err, code, fmt, ...):
  * Record ${code} and the formatted message in ${err} (truncated to fit;
- * trailing newlines and spaces, as libpq adds, are removed), and return -1 so callers can
- * write "return rd_err_set(...);".  A NULL ${err} is allowed.
+ * trailing newlines and spaces, as libpq adds, are removed), and return -1 so
+ * callers can write "return rd_err_set(...);".  A NULL ${err} is allowed.
  */
 int rd_err_set(struct rd_err *err, enum rd_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

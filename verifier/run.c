@@ -77,13 +77,42 @@ check_signal(struct job_run *jr, enum stage next)
     return -1;
 }
 
+/* Name the files min_age will skip as still being written (at most 5). */
+static void
+note_young(struct job_run *jr)
+{
+    time_t now = now_utc();
+    size_t shown = 0, total = 0;
+
+    if (jr->jc->min_age_s <= 0)
+        return;
+    for (size_t i = 0; i < jr->list.n; i++) {
+        const struct archive_entry *e = &jr->list.items[i];
+        char age[32], min[32];
+
+        if (e->mtime == (time_t)-1 || now - e->mtime >= jr->jc->min_age_s ||
+            select_classify(e->name, jr->jc->pattern) != SELECT_OK)
+            continue;
+        if (shown++ < 5)
+            report_note(
+                jr->r,
+                "skipped '%s': modified %s ago, less than min_age %s (still being written?)",
+                e->name,
+                duration_human((int64_t)(now - e->mtime), age, sizeof(age)),
+                duration_format(jr->jc->min_age_s, min, sizeof(min)));
+        total++;
+    }
+    if (total > shown)
+        report_note(jr->r, "... and %zu more skipped for min_age",
+                    total - shown);
+}
+
 static int
 stage_select(struct job_run *jr)
 {
     struct rd_err err = {0};
     const struct job_config *jc = jr->jc;
     json_t *a = report_archive(jr->r);
-    size_t young = 0;
     char ts[32];
 
     report_stage_begin(jr->r, STAGE_SELECT);
@@ -124,12 +153,8 @@ stage_select(struct job_run *jr)
                 e->name_time = t;
         }
     } else {
-        select_filter(&jr->list, jc->pattern, jc->min_age_s, now_utc(), &young);
-        if (young > 0)
-            report_note(
-                jr->r,
-                "%zu archive%s modified less than min_age ago %s skipped as still being written",
-                young, young == 1 ? "" : "s", young == 1 ? "was" : "were");
+        note_young(jr);
+        select_filter(&jr->list, jc->pattern, jc->min_age_s, now_utc(), NULL);
         jr->chosen = select_newest(&jr->list);
         if (jr->chosen == NULL) {
             rd_err_set(&err, RD_ARCHIVE_NOT_FOUND, "no archive%s%s%s in '%s'",
@@ -591,8 +616,8 @@ verify_job(const struct job_config *jc, const struct run_opts *o)
             check_signal(&jr, STAGE_RESTORE) == 0 && stage_restore(&jr) == 0)
             (void)check_signal(&jr, STAGE_CLEANUP);
     }
+    check_archive_age(&jr); /* before cleanup releases the list */
     job_cleanup(&jr);
-    check_archive_age(&jr);
     code = job_exit_code(&jr);
     write_reports(&jr, code);
     if (!o->quiet) {
@@ -608,7 +633,7 @@ verify_job(const struct job_config *jc, const struct run_opts *o)
 /* Resolve every selected job, or fail with exit 3 naming the problem. */
 static int
 resolve_jobs(const struct config *c, const struct run_opts *o,
-             struct job_config **out, size_t *n)
+             struct job_config **out, size_t *n, bool report_errors)
 {
     struct rd_err err = {0};
     const char **names = NULL;
@@ -635,6 +660,12 @@ resolve_jobs(const struct config *c, const struct run_opts *o,
     for (size_t i = 0; i < nn; i++) {
         if (config_resolve(c, names[i], &jobs[i], &err) != 0) {
             log_error("%s", err.msg);
+            if (report_errors) {
+                struct run_opts one = *o;
+
+                one.only_job = names[i];
+                run_config_error(c, &one, &err);
+            }
             goto fail;
         }
         if (nn > 1 && jobs[i].report != NULL &&
@@ -668,13 +699,39 @@ release_jobs(struct job_config *jobs, size_t n)
 }
 
 int
+run_config_error(const struct config *c, const struct run_opts *o,
+                 const struct rd_err *err)
+{
+    const char *job = o->only_job != NULL ? o->only_job : "default";
+    const char *path = config_raw_value(c, job, CK_REPORT);
+    struct report *r;
+    char *expanded;
+
+    if (path == NULL)
+        return RD_ST_UNKNOWN;
+    r = report_new("verify", job);
+    expanded = config_expand_job(path, job);
+    if (r != NULL && expanded != NULL) {
+        struct rd_err werr = {0};
+
+        report_error(r, "config", err);
+        report_finish(r, RD_ST_UNKNOWN);
+        if (report_write(r, expanded, &werr) != 0)
+            log_error("%s", werr.msg);
+    }
+    free(expanded);
+    report_free(r);
+    return RD_ST_UNKNOWN;
+}
+
+int
 run_verify(const struct config *c, const struct run_opts *o)
 {
     struct job_config *jobs;
     size_t n;
     int worst = RD_ST_OK;
 
-    if (resolve_jobs(c, o, &jobs, &n) != 0)
+    if (resolve_jobs(c, o, &jobs, &n, true) != 0)
         return RD_ST_UNKNOWN;
     for (size_t i = 0; i < n; i++) {
         int code = verify_job(&jobs[i], o);
@@ -798,7 +855,7 @@ run_list(const struct config *c, const struct run_opts *o)
     size_t n;
     int worst = RD_ST_OK;
 
-    if (resolve_jobs(c, o, &jobs, &n) != 0) {
+    if (resolve_jobs(c, o, &jobs, &n, false) != 0) {
         json_decref(all);
         return RD_ST_UNKNOWN;
     }
@@ -831,7 +888,7 @@ run_lint(const struct config *c, const struct run_opts *o)
     size_t n;
     int rc = RD_ST_OK;
 
-    if (resolve_jobs(c, o, &jobs, &n) != 0)
+    if (resolve_jobs(c, o, &jobs, &n, false) != 0)
         return RD_ST_UNKNOWN;
     for (size_t i = 0; i < n; i++) {
         const struct job_config *jc = &jobs[i];

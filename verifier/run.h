@@ -21,6 +21,16 @@ struct run_opts {
 int run_verify(const struct config *c, const struct run_opts *o);
 
 /*
+ * run_config_error(c, o, err):
+ * The configuration could not be used: when a report path is known (from
+ * the flags, or from what was read of the file), write a report with
+ * error ${err} at stage "config", so that a monitored report never keeps
+ * showing an earlier run's result.  Returns the exit code (3).
+ */
+int run_config_error(const struct config *c, const struct run_opts *o,
+                     const struct rd_err *err);
+
+/*
  * run_list(c, o): list each job's archives (plain or JSON) and judge the
  * newest (archive_not_found, archive_empty, archive_too_old); exit code.
  */

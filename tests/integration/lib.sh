@@ -1,0 +1,460 @@
+# tests/integration/lib.sh: helpers for the integration tests (source it).
+#
+# Each test is one scenario, run by tests/integration/run.sh with:
+#   T             a fresh private dir (/tmp/rdt.XXXXXX, 0755) for everything
+#   TMPDIR=$T     so restoredrill's own restoredrill-XXXXXX dirs land in it
+#   RESTOREDRILL  the binary under test
+# A test can also be run on its own: bash tests/integration/01-….sh
+# (it then makes and removes its own T).
+#
+# Assertions never abort the test: each failing one prints
+#   FAIL: <what> (expected X, got Y)
+# and the test exits 1 at the end.  `must` is for set-up steps whose failure
+# makes the rest meaningless; it aborts.
+
+set -u
+set -o pipefail
+
+RD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+RESTOREDRILL=${RESTOREDRILL:-$RD_ROOT/build/restoredrill}
+RD_SCHEMA=$RD_ROOT/docs/report.schema.json
+RD_AJV=$RD_ROOT/tools/test-node/node_modules/.bin/ajv
+RD_PGE=$RD_ROOT/tools/pg-ephemeral
+
+RD_FAILS=0
+RD_N=0          # restoredrill runs so far
+RD_RC=          # exit code of the last run_rd / wait_rd
+RD_OUT=         # its stdout file
+RD_ERR=         # its stderr file
+RD_SHOWN=       # stderr file already shown after a failure
+RD_BG_PIDS=()   # background restoredrill runs (killed at exit if alive)
+declare -A RD_BG_OUT RD_BG_ERR
+SEED_DIR=       # the seed cluster's pg-ephemeral dir
+SEED_DB_N=0
+
+if [ -z "${T:-}" ]; then
+    # stand-alone run: make our own T and remove it afterwards
+    T=$(mktemp -d /tmp/rdt.XXXXXX)
+    chmod 0755 "$T"
+    RD_OWN_T=1
+else
+    RD_OWN_T=
+fi
+export T
+export TMPDIR=$T
+STATE=$T/state
+BACKUPS=$T/backups
+mkdir -p "$BACKUPS"
+chmod 0755 "$BACKUPS"
+
+# ---------------------------------------------------------------- reporting
+
+# fail MESSAGE: record a failed assertion (and show the last run's stderr).
+fail() {
+    RD_FAILS=$((RD_FAILS + 1))
+    echo "FAIL: $*"
+    if [ -n "$RD_ERR" ] && [ "$RD_SHOWN" != "$RD_ERR" ] && [ -f "$RD_ERR" ]; then
+        RD_SHOWN=$RD_ERR
+        echo "  --- stderr of the last restoredrill run ($(basename "$RD_ERR"), exit ${RD_RC:-?}), last 25 lines:"
+        tail -n 25 "$RD_ERR" | sed 's/^/  | /'
+    fi
+}
+
+# note TEXT: a progress line (shown when the test fails).
+note() { echo "# $*"; }
+
+# must CMD...: run a set-up step; abort the test when it fails.
+must() {
+    local out rc
+    out=$("$@" 2>&1)
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        RD_FAILS=$((RD_FAILS + 1))
+        echo "FAIL: set-up step failed (exit $rc): $*"
+        printf '%s\n' "$out" | tail -n 20 | sed 's/^/  | /'
+        exit 1
+    fi
+    [ -z "$out" ] || printf '%s\n' "$out"
+}
+
+rd_cleanup() {
+    local rc=$? pid
+    trap - EXIT INT TERM
+    for pid in "${RD_BG_PIDS[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "FAIL: background restoredrill (pid $pid) still running at the end of the test; killing it"
+            RD_FAILS=$((RD_FAILS + 1))
+            kill -KILL "$pid" 2>/dev/null
+            wait "$pid" 2>/dev/null
+        fi
+    done
+    seed_stop
+    [ -z "$RD_OWN_T" ] || rm -rf "$T"
+    if [ "$RD_FAILS" -gt 0 ]; then
+        echo "# $RD_FAILS assertion(s) failed"
+        exit 1
+    fi
+    exit "$rc"
+}
+trap rd_cleanup EXIT
+trap 'echo "FAIL: test interrupted (SIGINT)"; RD_FAILS=$((RD_FAILS + 1)); exit 130' INT
+trap 'echo "FAIL: test terminated (SIGTERM, timeout?)"; RD_FAILS=$((RD_FAILS + 1)); exit 143' TERM
+
+if [ ! -x "$RESTOREDRILL" ]; then
+    echo "FAIL: no restoredrill binary at '$RESTOREDRILL' (run make)"
+    exit 1
+fi
+
+# ------------------------------------------------------------- seed cluster
+
+# seed_start: start the seed cluster (tools/pg-ephemeral) and create the
+# database "seed": a small app schema owned by the role app_owner, which
+# exists only here (so restores need --no-owner).  The role rd_seed_marker
+# also exists only here; the fixtures below use it to behave differently in
+# the seed cluster and in any other one.  Sets SEED_HOST SEED_PORT SEED_BIN;
+# the PG* variables are NOT exported, so restoredrill never sees them.
+seed_start() {
+    local env
+    env=$(TMPDIR=$T "$RD_PGE" start) || { fail "seed cluster did not start"; exit 1; }
+    SEED_DIR=$(printf '%s\n' "$env" | sed -n "s/^export PG_EPHEMERAL_DIR='\(.*\)'$/\1/p")
+    SEED_HOST=$(printf '%s\n' "$env" | sed -n "s/^export PGHOST='\(.*\)'$/\1/p")
+    SEED_PORT=$(printf '%s\n' "$env" | sed -n "s/^export PGPORT='\(.*\)'$/\1/p")
+    SEED_BIN=$(printf '%s\n' "$env" | sed -n "s/^export PG_EPHEMERAL_BIN='\(.*\)'$/\1/p")
+    if [ -z "$SEED_DIR" ] || [ -z "$SEED_HOST" ] || [ -z "$SEED_BIN" ]; then
+        fail "could not parse pg-ephemeral output: $env"
+        exit 1
+    fi
+    must spsql postgres -c "CREATE ROLE rd_seed_marker NOLOGIN; CREATE ROLE app_owner NOLOGIN;"
+    must spsql postgres -c "CREATE DATABASE seed"
+    must spsql seed -c "$(seed_base_sql)"
+}
+
+# seed_stop: stop the seed cluster (idempotent; also run at exit).
+seed_stop() {
+    if [ -n "$SEED_DIR" ]; then
+        "$RD_PGE" stop "$SEED_DIR" >/dev/null 2>&1 || echo "FAIL: could not stop the seed cluster $SEED_DIR"
+        SEED_DIR=
+    fi
+}
+
+# spsql DB ARGS...: psql against the seed cluster as its superuser.
+spsql() {
+    local db=$1
+    shift
+    PGHOST=$SEED_HOST PGPORT=$SEED_PORT PGUSER=postgres PGDATABASE=$db \
+        "$SEED_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"
+}
+
+# seed_conninfo [DB]: a libpq conninfo for the seed cluster.
+seed_conninfo() { echo "host=$SEED_HOST port=$SEED_PORT user=postgres dbname=${1:-postgres}"; }
+
+seed_base_sql() {
+    cat <<'EOF'
+SET client_min_messages = warning;
+CREATE TABLE public.customers (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE public.sessions (id int PRIMARY KEY, customer_id int REFERENCES public.customers,
+                              last_login_at timestamptz NOT NULL);
+CREATE INDEX sessions_login_idx ON public.sessions (last_login_at);
+CREATE VIEW public.recent AS SELECT * FROM public.sessions WHERE last_login_at > now() - interval '1 day';
+INSERT INTO public.customers SELECT g, 'c' || g FROM generate_series(1, 100) g;
+INSERT INTO public.sessions SELECT g, 1 + g % 100, now() - g * interval '1 minute' FROM generate_series(1, 200) g;
+ALTER TABLE public.customers OWNER TO app_owner;
+ALTER TABLE public.sessions OWNER TO app_owner;
+ALTER VIEW public.recent OWNER TO app_owner;
+GRANT SELECT ON public.recent TO PUBLIC;
+EOF
+}
+
+# fixture_restore_error_sql: a database whose dump fails to restore anywhere
+# but in the seed cluster: a CHECK constraint calls a function that raises
+# unless the role rd_seed_marker exists, so pg_restore's COPY fails with
+#   ERROR:  rd_seed_marker role missing: this dump restores only in its seed cluster
+fixture_restore_error_sql() {
+    cat <<'EOF'
+SET client_min_messages = warning;
+CREATE FUNCTION public.rd_seed_only() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'rd_seed_marker') THEN
+    RAISE EXCEPTION 'rd_seed_marker role missing: this dump restores only in its seed cluster';
+  END IF;
+  RETURN true;
+END $$;
+CREATE TABLE public.fragile (id int PRIMARY KEY, v text,
+                             CONSTRAINT fragile_seed_only CHECK (public.rd_seed_only()));
+INSERT INTO public.fragile SELECT g, 'v' || g FROM generate_series(1, 5) g;
+CREATE TABLE public.fine (id int PRIMARY KEY);
+INSERT INTO public.fine SELECT generate_series(1, 10);
+EOF
+}
+
+# fixture_slow_sql ROWS: a small database whose restore takes ~2 ms per row
+# anywhere but in the seed cluster (a CHECK constraint sleeps unless the role
+# rd_seed_marker exists) — a slow restore without a big dump.
+fixture_slow_sql() {
+    cat <<EOF
+SET client_min_messages = warning;
+CREATE FUNCTION public.rd_slow() RETURNS boolean LANGUAGE plpgsql AS \$\$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'rd_seed_marker') THEN
+    PERFORM pg_catalog.pg_sleep(0.001);
+  END IF;
+  RETURN true;
+END \$\$;
+CREATE TABLE public.slow (id int PRIMARY KEY, CONSTRAINT slow_check CHECK (public.rd_slow()));
+INSERT INTO public.slow SELECT generate_series(1, ${1:-3000});
+EOF
+}
+
+# make_dump NAME [SQL]: pg_dump -Fc into $BACKUPS/NAME (NAME may also be an
+# absolute path); sets DUMP to the path.  Without SQL it dumps the seed
+# database; with SQL it loads SQL into a new database of the seed cluster and
+# dumps that.  Call it directly, not in $(...): a failure aborts the test.
+make_dump() {
+    local name=$1 sql=${2:-} db=seed
+    case $name in /*) DUMP=$name ;; *) DUMP=$BACKUPS/$name ;; esac
+    mkdir -p "$(dirname "$DUMP")"
+    if [ -n "$sql" ]; then
+        SEED_DB_N=$((SEED_DB_N + 1))
+        db=fixture$SEED_DB_N
+        must spsql postgres -c "CREATE DATABASE $db"
+        must spsql "$db" -c "$sql"
+    fi
+    must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres \
+        "$SEED_BIN/pg_dump" -Fc -d "$db" -f "$DUMP"
+    [ -s "$DUMP" ] || { fail "pg_dump wrote nothing to $DUMP"; exit 1; }
+}
+
+# ---------------------------------------------------------------- time
+
+# ts_name FMT SECONDS_AGO: UTC time SECONDS_AGO seconds ago, formatted.
+ts_name() { date -u -d "@$(($(date -u +%s) - $2))" "+$1"; }
+
+# set_mtime FILE 'YYYY-mm-dd HH:MM:SS' (UTC; anything touch -d takes works).
+set_mtime() { TZ=UTC0 touch -d "$2" "$1" || fail "touch -d '$2' $1"; }
+
+# set_mtime_ago FILE SECONDS_AGO
+set_mtime_ago() { touch -d "@$(($(date -u +%s) - $2))" "$1" || fail "touch $1"; }
+
+# ---------------------------------------------------------------- running
+
+# run_rd ARGS...: run restoredrill (stdin /dev/null, a 120 s guard), keep its
+# stdout/stderr in files; sets RD_RC RD_OUT RD_ERR.  Never aborts.
+run_rd() {
+    RD_N=$((RD_N + 1))
+    RD_OUT=$T/rd$RD_N.out
+    RD_ERR=$T/rd$RD_N.err
+    echo "+ restoredrill $*"
+    timeout -k 5 "${RD_TIMEOUT:-120}" "$RESTOREDRILL" "$@" </dev/null >"$RD_OUT" 2>"$RD_ERR"
+    RD_RC=$?
+    [ "$RD_RC" -ne 124 ] || fail "restoredrill $* did not finish within ${RD_TIMEOUT:-120}s"
+    echo "  -> exit $RD_RC"
+}
+
+# run_rd_bg ARGS...: start restoredrill in the background with SIGINT and
+# SIGQUIT at their defaults (a plain `cmd &` in a script ignores them).
+# Sets RD_PID RD_OUT RD_ERR; collect with wait_rd.
+run_rd_bg() {
+    RD_N=$((RD_N + 1))
+    RD_OUT=$T/rd$RD_N.out
+    RD_ERR=$T/rd$RD_N.err
+    echo "+ restoredrill $* &"
+    (
+        trap - INT QUIT
+        exec "$RESTOREDRILL" "$@" </dev/null >"$RD_OUT" 2>"$RD_ERR"
+    ) &
+    RD_PID=$!
+    RD_BG_PIDS+=("$RD_PID")
+    RD_BG_OUT[$RD_PID]=$RD_OUT
+    RD_BG_ERR[$RD_PID]=$RD_ERR
+}
+
+# wait_rd PID [TIMEOUT_S]: wait for a background run; sets RD_RC, and
+# RD_OUT RD_ERR to that run's files.
+wait_rd() {
+    local pid=$1 limit=$((${2:-90} * 10)) i=0
+    while kill -0 "$pid" 2>/dev/null && [ $i -lt $limit ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        fail "restoredrill (pid $pid) still running after ${2:-90}s; killing it"
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    wait "$pid"
+    RD_RC=$?
+    RD_OUT=${RD_BG_OUT[$pid]:-$RD_OUT}
+    RD_ERR=${RD_BG_ERR[$pid]:-$RD_ERR}
+    echo "  -> pid $pid exit $RD_RC"
+}
+
+# descendant PID NAME: print the pid of a running descendant of PID whose
+# command name is NAME (empty when there is none).
+descendant() {
+    ps -e -o pid=,ppid=,comm= | awk -v root="$1" -v name="$2" '
+        { ppid[$1] = $2; comm[$1] = $3 }
+        END {
+            for (p in comm) {
+                if (comm[p] != name) continue
+                q = ppid[p]
+                for (i = 0; i < 50 && q > 1; i++) {
+                    if (q == root) { print p; exit }
+                    q = ppid[q]
+                }
+            }
+        }'
+}
+
+# wait_descendant PID NAME TIMEOUT_S: wait until PID has a running descendant
+# NAME; returns 1 on timeout or when PID exits first.
+wait_descendant() {
+    local i=0 limit=$(($3 * 10))
+    while [ $i -lt $limit ]; do
+        [ -n "$(descendant "$1" "$2")" ] && return 0
+        kill -0 "$1" 2>/dev/null || return 1
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# ---------------------------------------------------------------- assertions
+
+# assert_exit N: the last run's exit code.
+assert_exit() {
+    [ "$RD_RC" = "$1" ] || fail "exit code of run #$RD_N (expected $1, got $RD_RC)"
+}
+
+# assert_json FILE JQ_EXPR EXPECTED: jq -r EXPR on FILE prints EXPECTED.
+assert_json() {
+    local got
+    if [ ! -s "$1" ]; then
+        fail "$2 in $(basename "$1") (expected '$3', but the file is missing or empty)"
+        return
+    fi
+    if ! got=$(jq -r "$2" "$1" 2>&1); then
+        fail "jq '$2' on $(basename "$1") failed: $got"
+        return
+    fi
+    [ "$got" = "$3" ] || fail "$2 in $(basename "$1") (expected '$3', got '$got')"
+}
+
+# assert_json_true FILE JQ_EXPR [WHAT]: EXPR is true.
+assert_json_true() {
+    local got
+    if [ ! -s "$1" ]; then
+        fail "${3:-$2} in $(basename "$1"): file missing or empty"
+        return
+    fi
+    got=$(jq -r "$2" "$1" 2>&1)
+    [ "$got" = true ] || fail "${3:-$2} in $(basename "$1") (expected true, got '$got')"
+}
+
+# assert_contains FILE TEXT: FILE contains TEXT (fixed string).
+assert_contains() {
+    grep -qF -- "$2" "$1" 2>/dev/null \
+        || fail "$(basename "$1") should contain '$2' (it has: $(head -c 300 "$1" 2>/dev/null | tr '\n' ' '))"
+}
+
+# assert_not_contains FILE TEXT
+assert_not_contains() {
+    ! grep -qF -- "$2" "$1" 2>/dev/null || fail "$(basename "$1") should not contain '$2'"
+}
+
+# assert_matches FILE ERE: some line of FILE matches the extended regex.
+assert_matches() {
+    grep -qE -- "$2" "$1" 2>/dev/null \
+        || fail "$(basename "$1") should match /$2/ (it has: $(head -c 300 "$1" 2>/dev/null | tr '\n' ' '))"
+}
+
+assert_file_exists() { [ -e "$1" ] || fail "$1 should exist"; }
+assert_no_file() { [ ! -e "$1" ] || fail "$1 should not exist"; }
+
+# validate_report FILE: FILE is JSON, valid against docs/report.schema.json
+# (ajv, draft 2020-12, formats checked), and internally consistent:
+# schema_version 1; status ok <=> error null; error.code maps to status as in
+# PRODUCT.md § Decisions; stages[].status in the allowed set.
+validate_report() {
+    local f=$1 out
+    if [ ! -s "$f" ]; then
+        fail "report $f is missing or empty"
+        return
+    fi
+    if ! jq -e . "$f" >/dev/null 2>&1; then
+        fail "report $f is not valid JSON: $(head -c 200 "$f")"
+        return
+    fi
+    if [ ! -f "$RD_SCHEMA" ]; then
+        fail "docs/report.schema.json is missing: cannot validate $f"
+    elif [ ! -x "$RD_AJV" ]; then
+        fail "ajv is not installed ($RD_AJV; run ci/install-deps)"
+    elif ! out=$("$RD_AJV" validate --spec=draft2020 -c ajv-formats --all-errors --errors=text \
+        -s "$RD_SCHEMA" -d "$f" 2>&1); then
+        fail "report $(basename "$f") does not match docs/report.schema.json: $out"
+    fi
+    out=$(jq -r '
+        def crit: ["archive_not_found","archive_empty","archive_too_old","format_unknown",
+                   "decompress_truncated","decompress_corrupt","archive_truncated",
+                   "archive_unsafe_path","checksum_mismatch","sidecar_missing","decrypt_failed",
+                   "restore_errors","probe_failed","probe_timeout"];
+        def unkn: ["config_invalid","probe_invalid","usage","tool_missing","tool_too_old",
+                   "missing_extension","source_unreachable","access_denied","clock_skew",
+                   "fetch_stalled","fetch_truncated","db_unreachable","disk_full","locked","internal"];
+        [ (if .schema_version != 1 then "schema_version is \(.schema_version), not 1" else empty end),
+          (if (.status | IN("ok","warning","critical","unknown")) then empty
+           else "status \(.status) is not ok|warning|critical|unknown" end),
+          (if .status == "ok" and .error != null then "status ok but error is set: \(.error)" else empty end),
+          (if (.status == "critical" or .status == "unknown") and .error == null
+           then "status \(.status) but error is null" else empty end),
+          (if .error != null and (.error.code | IN(crit[])) and .status != "critical"
+           then "error.code \(.error.code) should make status critical, got \(.status)" else empty end),
+          (if .error != null and (.error.code | IN(unkn[])) and .status != "unknown"
+           then "error.code \(.error.code) should make status unknown, got \(.status)" else empty end),
+          (if .error != null and .error.code == "interrupted" and .status != "unknown"
+           then "error.code interrupted should make status unknown, got \(.status)" else empty end),
+          (if .error != null and ((.error.stage|type) != "string" or (.error.message|type) != "string")
+           then "error.stage/error.message missing" else empty end),
+          ((.stages // [])[] | select((.status | IN("ok","warning","critical","unknown","skipped")) | not)
+           | "stage \(.name) has status \(.status)"),
+          (if (.notes | type) != "array" then "notes is not an array" else empty end)
+        ] | .[]' "$f" 2>&1)
+    [ -z "$out" ] || fail "report $(basename "$f") is inconsistent: $out"
+}
+
+# exit_for_status STATUS: the exit code PRODUCT.md gives a status.
+exit_for_status() {
+    case $1 in ok) echo 0 ;; warning) echo 1 ;; critical) echo 2 ;; unknown) echo 3 ;; *) echo "?" ;; esac
+}
+
+# assert_report FILE EXIT STATUS CODE: the usual four checks of a run that
+# wrote FILE: exit code, schema + consistency, .status, .error.code (CODE
+# "null" for no error).
+assert_report() {
+    assert_exit "$2"
+    validate_report "$1"
+    assert_json "$1" .status "$3"
+    assert_json "$1" '.error.code // "null"' "$4"
+}
+
+# stage_status FILE NAME: the status of stage NAME ("missing" if absent).
+stage_status() {
+    jq -r --arg n "$2" '[.stages[]? | select(.name == $n) | .status] | first // "missing"' "$1" 2>/dev/null
+}
+
+# assert_stage FILE NAME STATUS
+assert_stage() {
+    local got
+    got=$(stage_status "$1" "$2")
+    [ "$got" = "$3" ] || fail "stage $2 in $(basename "$1") (expected $3, got ${got:-no JSON})"
+}
+
+# assert_last_json JOB REPORT: STATE/JOB/last.json exists and equals REPORT.
+assert_last_json() {
+    local last=$STATE/$1/last.json
+    if [ ! -s "$last" ]; then
+        fail "$last (the last report of job $1) should exist"
+        return
+    fi
+    if [ -n "${2:-}" ] && [ -s "$2" ] && ! cmp -s <(jq -S . "$last") <(jq -S . "$2"); then
+        fail "$last differs from the report $2"
+    fi
+}

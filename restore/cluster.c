@@ -278,7 +278,7 @@ wait_ready(struct cluster *c, const char *logpath, struct rd_err *err)
 
 int
 cluster_start(struct cluster *c, const struct pg_tools *tools,
-              const struct proc_ident *ident, struct rd_err *err)
+              const struct proc_ident *ident, bool keep, struct rd_err *err)
 {
     char postgres[PATH_MAX + 16], data[PATH_MAX + 8], logpath[PATH_MAX + 16],
         sockopt[PATH_MAX + 40], pidfile[PATH_MAX + 16], portopt[32];
@@ -385,7 +385,7 @@ cluster_start(struct cluster *c, const struct pg_tools *tools,
                              .drop_privs = ident->drop,
                              .uid = ident->uid,
                              .gid = ident->gid,
-                             .death_signal = SIGQUIT};
+                             .death_signal = keep ? -1 : SIGQUIT};
     if (proc_spawn(&spec, &c->pid, err) != 0)
         goto fail;
     close(logfd);

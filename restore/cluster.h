@@ -45,11 +45,13 @@ struct cluster {
  * with trust auth for the unix socket only, start postgres as our child
  * with no TCP listener and throwaway-restore settings (fsync off,
  * wal_level minimal, autovacuum off, ...), and wait until it accepts
- * connections.  On failure everything made so far is removed and -1 is
- * returned with the server log's tail in the message.
+ * connections.  The server dies with us (PR_SET_PDEATHSIG) unless ${keep}
+ * (--keep leaves it running for the user).  On failure everything made so far
+ * is removed and -1 is returned with the server log's tail in the message.
  */
 int cluster_start(struct cluster *c, const struct pg_tools *tools,
-                  const struct proc_ident *ident, struct rd_err *err);
+                  const struct proc_ident *ident, bool keep,
+                  struct rd_err *err);
 
 /*
  * cluster_conn_env(c, env): PGHOST/PGPORT/PGUSER for clients of ${c}.

@@ -8,9 +8,11 @@
 #include "restore/dumpfmt.h"
 
 static const char *const kind_names[] = {
-    [DUMP_UNKNOWN] = "unknown", [DUMP_CUSTOM] = "custom", [DUMP_TAR] = "tar",
-    [DUMP_PLAIN] = "plain",     [DUMP_GZIP] = "gzip",     [DUMP_ZSTD] = "zstd",
-    [DUMP_XZ] = "xz",           [DUMP_BZIP2] = "bzip2",   [DUMP_LZ4] = "lz4"};
+    [DUMP_UNKNOWN] = "unknown", [DUMP_CUSTOM] = "custom",
+    [DUMP_TAR] = "tar",         [DUMP_PLAIN] = "plain",
+    [DUMP_GZIP] = "gzip",       [DUMP_ZSTD] = "zstd",
+    [DUMP_XZ] = "xz",           [DUMP_BZIP2] = "bzip2",
+    [DUMP_LZ4] = "lz4",         [DUMP_DIRECTORY] = "directory"};
 
 const char *
 dumpfmt_kind_name(enum dump_kind k)

@@ -169,9 +169,8 @@ on_restore_line(void *vctx, const char *line)
     rr->tail[rr->tail_len] = '\0';
 }
 
-/* True when ${ident} can open ${path} for reading (checked as that user). */
-static bool
-readable_as(const struct proc_ident *ident, const char *path)
+bool
+restore_readable_by(const struct proc_ident *ident, const char *path)
 {
     pid_t pid;
     int st;
@@ -238,6 +237,9 @@ classify(const struct restore_result *rr)
         strstr(t, "unexpected end of file") != NULL ||
         strstr(t, "could not find block ID") != NULL)
         return RD_ARCHIVE_TRUNCATED;
+    if (strstr(t, "could not uncompress data") != NULL ||
+        strstr(t, "could not decompress data") != NULL)
+        return RD_DECOMPRESS_CORRUPT;
     if (strstr(t, "input file does not appear to be a valid archive") != NULL)
         return RD_FORMAT_UNKNOWN;
     if (strstr(t, "could not open extension control file") != NULL ||
@@ -284,7 +286,7 @@ restore_run(struct restore_ctx *ctx, const struct restore_input *in,
     memset(rr, 0, sizeof(*rr));
     memset(&res, 0, sizeof(res));
     proc_env_init(&env);
-    by_path = in->path != NULL && readable_as(ctx->ident, in->path);
+    by_path = in->path != NULL && restore_readable_by(ctx->ident, in->path);
     if (in->path != NULL && !by_path && in->stream == NULL)
         return rd_err_set(
             err, RD_ACCESS_DENIED,
@@ -400,7 +402,7 @@ restore_list_extensions(const struct pg_tools *tools,
     const char *envp[] = {"LC_ALL=C", "TZ=UTC", NULL, NULL};
     char homeenv[PATH_MAX + 8];
     struct proc_result res;
-    bool by_path = in->path != NULL && readable_as(ident, in->path);
+    bool by_path = in->path != NULL && restore_readable_by(ident, in->path);
     size_t cap = 0;
     int rc = 0;
 

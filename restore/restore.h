@@ -105,6 +105,13 @@ int restore_list_extensions(const struct pg_tools *tools,
 int restore_missing_extensions(struct restore_ctx *ctx, char *const *names,
                                size_t n, char *missing, size_t len);
 
+/*
+ * restore_readable_by(ident, path): true when ${ident} (the restore's OS
+ * user) can open ${path} (file or folder) for reading; checked in a child
+ * that switches to that user.
+ */
+bool restore_readable_by(const struct proc_ident *ident, const char *path);
+
 /* restore_names_free(names, n): free a list from restore_list_extensions(). */
 void restore_names_free(char **names, size_t n);
 

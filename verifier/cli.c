@@ -15,7 +15,10 @@ enum {
     OPT_ARCHIVE,
     OPT_LOG_FORMAT,
     OPT_JSON,
-    OPT_MAX_AGE
+    OPT_MAX_AGE,
+    OPT_DRY_RUN,
+    OPT_KEEP,
+    OPT_PARALLEL
 };
 
 static const struct {
@@ -141,6 +144,9 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
         {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
         {"json", no_argument, NULL, OPT_JSON},
         {"max-age", required_argument, NULL, OPT_MAX_AGE},
+        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"keep", no_argument, NULL, OPT_KEEP},
+        {"parallel", required_argument, NULL, OPT_PARALLEL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
     };
@@ -225,6 +231,23 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
                     err, RD_USAGE,
                     "invalid --log-format '%s' (use text or json)", optarg);
             break;
+        case OPT_DRY_RUN:
+            cli->run.dry_run = true;
+            break;
+        case OPT_KEEP:
+            cli->run.keep = true;
+            break;
+        case OPT_PARALLEL: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+
+            if (end == optarg || *end != '\0' || v < 1 || v > 64)
+                return rd_err_set(
+                    err, RD_USAGE,
+                    "invalid --parallel '%s' (a number from 1 to 64)", optarg);
+            cli->run.parallel = (int)v;
+            break;
+        }
         case OPT_MAX_AGE:
             if (config_set_flag(cfg, CK_MAX_ARCHIVE_AGE, optarg, err) != 0)
                 return -1;
@@ -257,5 +280,11 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
         return rd_err_set(err, RD_USAGE, "--json goes with 'list'");
     if (cli->run.archive != NULL && cli->cmd != CMD_VERIFY)
         return rd_err_set(err, RD_USAGE, "--archive goes with 'verify'");
+    if ((cli->run.dry_run || cli->run.keep || cli->run.parallel > 0) &&
+        cli->cmd != CMD_VERIFY)
+        return rd_err_set(err, RD_USAGE,
+                          "--dry-run, --keep and --parallel go with 'verify'");
+    if (cli->run.keep && cli->run.parallel > 1)
+        return rd_err_set(err, RD_USAGE, "--keep goes with one job at a time");
     return 0;
 }

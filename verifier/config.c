@@ -44,6 +44,9 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_REPORT] =
         {"report", CT_PATH, true,
          "JSON report path ('-' = stdout; {job} expands to the job name)"},
+    [CK_DECODE_MEMORY_LIMIT] =
+        {"decode_memory_limit", CT_SIZE, true,
+         "memory a decompressor may use (zstd window, xz dictionary); default 256M"},
     [CK_PATH] = {"path", CT_STRING, false, "dump file inside a tool archive"},
     [CK_CHECKSUM] = {"checksum", CT_STRING, false, "sha256 sidecar check"},
     [CK_DECRYPT_COMMAND] = {"decrypt_command", CT_STRING, false,
@@ -505,7 +508,9 @@ config_resolve(const struct config *c, const char *job_name,
     if (number_value(CK_MAX_ARCHIVE_AGE, val, org, 0, &out->max_archive_age_s,
                      err) != 0 ||
         number_value(CK_MIN_SIZE, val, org, 1, &out->min_size, err) != 0 ||
-        number_value(CK_MIN_AGE, val, org, 0, &out->min_age_s, err) != 0)
+        number_value(CK_MIN_AGE, val, org, 0, &out->min_age_s, err) != 0 ||
+        number_value(CK_DECODE_MEMORY_LIMIT, val, org, (int64_t)256 << 20,
+                     &out->decode_memory_limit, err) != 0)
         return -1;
     return 0;
 }

@@ -19,6 +19,7 @@ enum config_key {
     CK_MIN_SIZE,
     CK_MIN_AGE,
     CK_REPORT,
+    CK_DECODE_MEMORY_LIMIT,
     /* keys of later features: known, refused while unimplemented */
     CK_PATH,
     CK_CHECKSUM,
@@ -77,9 +78,11 @@ struct job_config {
     char *source;    /* (owned) NULL when unset */
     char *pattern;   /* (owned) NULL when unset */
     char *report;    /* (owned) with {job} expanded; NULL when unset */
-    int64_t max_archive_age_s; /* 0: off */
-    int64_t min_size;          /* bytes */
-    int64_t min_age_s;         /* 0: off */
+    int64_t max_archive_age_s;   /* 0: off */
+    int64_t min_size;            /* bytes */
+    int64_t min_age_s;           /* 0: off */
+    int64_t decode_memory_limit; /* bytes a decoder may use (zstd window, xz
+                                    dict) */
 };
 
 /* Raw values of one scope (a section or the command line), with origins. */

@@ -157,3 +157,51 @@ fs_tmpdir_base(void)
         return t;
     return "/tmp";
 }
+
+/* chown the directory open at ${dfd} and its contents; closes ${dfd}. */
+static int
+chown_dir(int dfd, uid_t uid, gid_t gid)
+{
+    DIR *d;
+    struct dirent *de;
+    int rc = 0;
+
+    if (fchown(dfd, uid, gid) != 0 || (d = fdopendir(dfd)) == NULL) {
+        close(dfd);
+        return -1;
+    }
+    while ((de = readdir(d)) != NULL) {
+        struct stat st;
+        int sub;
+
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            rc = -1;
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            sub = openat(dirfd(d), de->d_name,
+                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub < 0 || chown_dir(sub, uid, gid) != 0)
+                rc = -1;
+        } else if (fchownat(dirfd(d), de->d_name, uid, gid,
+                            AT_SYMLINK_NOFOLLOW) != 0) {
+            rc = -1;
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+int
+fs_chown_tree(const char *path, uid_t uid, gid_t gid, struct rd_err *err)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd < 0 || chown_dir(fd, uid, gid) != 0)
+        return rd_err_set(err, RD_ACCESS_DENIED,
+                          "cannot hand '%s' to uid %ld: %s", path, (long)uid,
+                          strerror(errno));
+    return 0;
+}

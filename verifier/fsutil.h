@@ -33,6 +33,13 @@ int fs_write_atomic(const char *path, const char *data, size_t len,
                     struct rd_err *err);
 
 /*
+ * fs_chown_tree(path, uid, gid, err):
+ * chown ${path} and every entry below it (no symlink is followed).
+ * Returns 0, or -1 with RD_ACCESS_DENIED naming the entry.
+ */
+int fs_chown_tree(const char *path, uid_t uid, gid_t gid, struct rd_err *err);
+
+/*
  * fs_tmpdir_base(): $TMPDIR when set to an absolute path, else "/tmp".
  */
 const char *fs_tmpdir_base(void);

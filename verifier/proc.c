@@ -55,8 +55,9 @@ static void __attribute__((noreturn)) child_exec(const struct proc_spec *spec)
             goto fail;
     }
     /* Set after the credential change, which would reset it. */
-    prctl(PR_SET_PDEATHSIG,
-          spec->death_signal != 0 ? spec->death_signal : SIGKILL);
+    if (spec->death_signal >= 0)
+        prctl(PR_SET_PDEATHSIG,
+              spec->death_signal != 0 ? spec->death_signal : SIGKILL);
     if (getppid() == 1)
         _exit(126); /* our parent is already gone */
     if (chdir(spec->cwd != NULL ? spec->cwd : "/") != 0)

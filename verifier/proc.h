@@ -32,8 +32,9 @@ struct proc_spec {
     bool drop_privs; /* run as uid/gid (when we are root) */
     uid_t uid;
     gid_t gid;
-    int death_signal;     /* signal the child gets if we die; 0 = SIGKILL */
-    int timeout_s;        /* 0: no limit */
+    int death_signal; /* signal the child gets if we die; 0 = SIGKILL, -1 none
+                       */
+    int timeout_s;    /* 0: no limit */
     proc_line_fn on_line; /* stderr lines; NULL: discarded */
     void *line_ctx;
     size_t out_cap;    /* > 0: capture stdout, at most out_cap bytes */

@@ -11,6 +11,9 @@ struct run_opts {
     const char *archive;  /* --archive NAME, or NULL for the newest */
     bool json;            /* list --json */
     bool quiet;           /* -q: no human summary */
+    bool dry_run;         /* verify: select, fetch, decode, preflight only */
+    bool keep;            /* verify: leave the scratch database (and cluster) */
+    int parallel;         /* verify: jobs run at once (default 1) */
 };
 
 /*

@@ -220,10 +220,23 @@ dumpfmt_major(const char *version)
 bool
 dumpfmt_tar_is_ft(const unsigned char *buf, size_t len)
 {
+    const unsigned char *h = buf + 512;
+
     /* ustar header: name at 0 (NUL-padded to 100), data from 512. */
-    if (len < 512 + 11 || memcmp(buf, "toc.dat", 8) != 0)
+    if (len < 512 + 16 || memcmp(buf, "toc.dat", 8) != 0 ||
+        memcmp(h, "PGDMP", 5) != 0 || h[10] != 3)
         return false;
-    return memcmp(buf + 512, "PGDMP", 5) == 0 && buf[512 + 10] == 3;
+    /*
+     * pg_dump writes format 3 (tar) into a -Fd toc.dat as well, so the
+     * compression field decides: -Ft never compresses, -Fd does by default
+     * (1.15+: one algorithm byte; before: WriteInt = sign byte + int).
+     */
+    if (h[6] >= 15)
+        return h[11] == 0;
+    for (int i = 11; i < 11 + 1 + h[8] && i < 16; i++)
+        if (h[i] != 0)
+            return false;
+    return true;
 }
 
 int

@@ -33,10 +33,13 @@ const char *dumpfmt_kind_name(enum dump_kind k);
 
 /*
  * dumpfmt_tar_is_ft(buf, len):
- * For a tar (DUMP_TAR), true when it is a pg_dump -Ft archive (its first
- * member is "toc.dat" whose header says archive format 3, tar), false when
- * it is something else -- typically a tar of a -Fd directory, which must be
- * extracted first.  Looks at the first 1024 bytes only.
+ * For a tar (DUMP_TAR), true when it is a pg_dump -Ft archive: its first
+ * member is "toc.dat" whose header says archive format 3 (tar) and no
+ * compression -- pg_dump writes format 3 into a -Fd toc.dat too, but -Fd
+ * compresses by default and -Ft never does.  False for anything else,
+ * typically a tar of a -Fd folder, which is extracted first (a -Fd -Z0 tar
+ * with toc.dat first is read by pg_restore's tar reader, which handles its
+ * uncompressed NNNN.dat members too).  Looks at the first 528 bytes.
  */
 bool dumpfmt_tar_is_ft(const unsigned char *buf, size_t len);
 

@@ -8,11 +8,21 @@
 #include "restore/stream.h"
 
 struct sqlfilter_counts {
-    int64_t owner;      /* ALTER ... OWNER TO, SET SESSION AUTHORIZATION dropped */
-    int64_t acl;        /* GRANT, REVOKE, ALTER DEFAULT PRIVILEGES dropped */
-    int64_t restrict_;  /* the dump's own \restrict / \unrestrict lines dropped */
-    int64_t lines;      /* lines read */
-    char dumped_from[64]; /* "16.1" from "-- Dumped from database version 16.1", or "" */
+    /* ALTER ... OWNER TO, (RE)SET SESSION AUTHORIZATION dropped */
+    int64_t owner;
+    /* GRANT, REVOKE, ALTER DEFAULT PRIVILEGES dropped */
+    int64_t acl;
+    /* the dump's own \restrict / \unrestrict lines dropped */
+    int64_t restrict_;
+    /* lines read (dropped ones included) */
+    int64_t lines;
+    /*
+     * "15.18 (Debian 15.18-0+deb12u1)" from the first line "-- Dumped from
+     * database version 15.18 (Debian 15.18-0+deb12u1)" outside quotes and
+     * COPY data: at most 63 bytes, trimmed, bytes outside printable ASCII
+     * replaced by '?'; "" when there is none.
+     */
+    char dumped_from[64];
 };
 
 /*
@@ -37,8 +47,12 @@ struct sqlfilter_counts {
  * candidate line is dropped only when the statement ends on that same
  * line.  Lines may be of any length (streamed, constant memory except a
  * line that is a drop candidate, capped at 64 KiB before it is passed
- * through untouched).  Counts go to ${counts} (borrowed; must outlive the
- * stream).  Takes ownership of ${below}; NULL on allocation failure.
+ * through untouched).  Candidates start at column 0 of a line that starts
+ * a statement (as psql splits them: BEGIN ATOMIC bodies included).  Counts
+ * go to ${counts} (borrowed; zeroed here; must outlive the stream; NULL
+ * allowed).  Takes ownership of ${below}, also on failure, when it frees
+ * it; NULL when allocation fails, ${below} is NULL, or ${key} is not 32 to
+ * 256 ASCII letters and digits.
  */
 struct stream *sqlfilter_new(struct stream *below, const char *key,
                              bool drop_owner_acl,

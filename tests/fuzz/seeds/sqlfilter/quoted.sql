@@ -1,0 +1,16 @@
+BCREATE FUNCTION f() RETURNS void AS $fn$
+GRANT a TO b;
+$$ $f$
+$fn$;
+SELECT E'\'
+GRANT a TO b;
+', "a
+GRANT a TO b;
+";
+/* /* */
+GRANT a TO b;
+*/
+CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC
+SELECT 1;
+GRANT a TO b;
+END;

@@ -126,7 +126,7 @@ stage_select(struct job_run *jr)
     jr->src = source_open(jc->source, &err);
     if (jr->src == NULL)
         return fail_stage(jr, STAGE_SELECT, &err);
-    json_object_set_new(a, "source", json_string(jr->src->display));
+    json_object_set_new(a, "source", report_json_text(jr->src->display));
     if (source_list(jr->src, &jr->list, &err) != 0)
         return fail_stage(jr, STAGE_SELECT, &err);
 
@@ -165,7 +165,7 @@ stage_select(struct job_run *jr)
         }
     }
     jr->archive_time = archive_entry_time(jr->chosen);
-    json_object_set_new(a, "name", json_string(jr->chosen->name));
+    json_object_set_new(a, "name", report_json_text(jr->chosen->name));
     if (jr->archive_time != (time_t)-1) {
         json_object_set_new(
             a, "created_at",
@@ -345,7 +345,7 @@ stage_preflight(struct job_run *jr)
     }
     if (rc == 0 && jr->hdr.server_version[0] != '\0')
         json_object_set_new(a, "server_version",
-                            json_string(jr->hdr.server_version));
+                            report_json_text(jr->hdr.server_version));
     if (rc == 1) {
         rd_err_set(&err, RD_ARCHIVE_TRUNCATED,
                    "archive '%s' ends inside its header (%zd bytes)",
@@ -412,12 +412,12 @@ report_restore_result(struct job_run *jr, const struct restore_result *rr)
     json_t *rs = report_restore(jr->r), *errs = json_array();
 
     for (int i = 0; i < rr->nerrors; i++)
-        json_array_append_new(errs, json_string(rr->errors[i]));
+        json_array_append_new(errs, report_json_text(rr->errors[i]));
     json_object_set_new(rs, "tool", json_string(rr->tool));
     json_object_set_new(rs, "jobs", json_integer(rr->jobs));
     json_object_set_new(rs, "error_count", json_integer(rr->error_count));
     json_object_set_new(rs, "errors", errs);
-    json_object_set_new(rs, "stderr_tail", json_string(rr->tail));
+    json_object_set_new(rs, "stderr_tail", report_json_text(rr->tail));
 }
 
 static int
@@ -789,14 +789,15 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
         time_t t = archive_entry_time(e);
 
         json_array_append_new(
-            arr, json_pack(
-                     "{s:s, s:s?, s:o, s:o}", "name", e->name, "created_at",
-                     t != (time_t)-1 ? report_rfc3339(ts, sizeof(ts), t) : NULL,
-                     "age_s",
-                     t != (time_t)-1 ? json_integer((json_int_t)(now - t))
-                                     : json_null(),
-                     "size_bytes",
-                     e->size >= 0 ? json_integer(e->size) : json_null()));
+            arr, json_pack("{s:o, s:s?, s:o, s:o}", "name",
+                           report_json_text(e->name), "created_at",
+                           t != (time_t)-1 ? report_rfc3339(ts, sizeof(ts), t)
+                                           : NULL,
+                           "age_s",
+                           t != (time_t)-1 ? json_integer((json_int_t)(now - t))
+                                           : json_null(),
+                           "size_bytes",
+                           e->size >= 0 ? json_integer(e->size) : json_null()));
         if (!o->json)
             printf("  %-20s %10s %12s  %s%s\n",
                    t != (time_t)-1 ? report_rfc3339(ts, sizeof(ts), t) : "?",
@@ -834,7 +835,7 @@ done:
                     "status", rd_status_name((enum rd_status)code), "archives",
                     arr, "newest",
                     list.n > 0 && code != RD_ST_UNKNOWN
-                        ? json_string(list.items[list.n - 1].name)
+                        ? report_json_text(list.items[list.n - 1].name)
                         : json_null(),
                     "gaps", "error",
                     err.code != RD_OK
@@ -872,8 +873,12 @@ run_list(const struct config *c, const struct run_opts *o)
         json_t *out = n == 1 ? json_array_get(all, 0) : all;
         char *s = json_dumps(out, JSON_INDENT(2) | JSON_SORT_KEYS);
 
-        if (s != NULL)
+        if (s == NULL) {
+            log_error("cannot serialise the archive list");
+            worst = RD_ST_UNKNOWN;
+        } else {
             printf("%s\n", s);
+        }
         free(s);
     }
     json_decref(all);

@@ -1,6 +1,7 @@
 /* report: the JSON report (schema_version 1), its atomic write and the human
  * summary. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,53 @@ elapsed_s(const struct timespec *t0)
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)(t.tv_sec - t0->tv_sec) +
            (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+json_t *
+report_json_text(const char *s)
+{
+    json_t *j = json_string(s);
+    size_t n, i = 0, o = 0;
+    char *buf;
+
+    if (j != NULL)
+        return j;
+    n = strlen(s);
+    buf = malloc(3 * n + 1);
+    if (buf == NULL)
+        return NULL;
+    while (i < n) {
+        const unsigned char *u = (const unsigned char *)s + i;
+        size_t k = u[0] < 0x80                    ? 1
+                   : u[0] >= 0xc2 && u[0] <= 0xdf ? 2
+                   : u[0] >= 0xe0 && u[0] <= 0xef ? 3
+                   : u[0] >= 0xf0 && u[0] <= 0xf4 ? 4
+                                                  : 0;
+        bool ok = k > 0 && i + k <= n;
+
+        for (size_t m = 1; ok && m < k; m++)
+            ok = (u[m] & 0xc0) == 0x80;
+        /* Overlong forms, surrogates, beyond U+10FFFF. */
+        if (ok && k == 3)
+            ok = !(u[0] == 0xe0 && u[1] < 0xa0) &&
+                 !(u[0] == 0xed && u[1] >= 0xa0);
+        if (ok && k == 4)
+            ok = !(u[0] == 0xf0 && u[1] < 0x90) &&
+                 !(u[0] == 0xf4 && u[1] >= 0x90);
+        if (!ok) {
+            memcpy(buf + o, "\xef\xbf\xbd", 3);
+            o += 3;
+            i++;
+            continue;
+        }
+        memcpy(buf + o, u, k);
+        o += k;
+        i += k;
+    }
+    buf[o] = '\0';
+    j = json_string(buf);
+    free(buf);
+    return j;
 }
 
 /* Seconds rounded to milliseconds, so reports stay readable. */
@@ -149,9 +197,9 @@ report_error(struct report *r, const char *where, const struct rd_err *err)
     r->error_status = st;
     r->error_code = err->code;
     json_object_set_new(r->root, "error",
-                        json_pack("{s:s, s:s, s:s}", "stage", where, "code",
+                        json_pack("{s:s, s:s, s:o}", "stage", where, "code",
                                   rd_code_name(err->code), "message",
-                                  err->msg));
+                                  report_json_text(err->msg)));
 }
 
 void
@@ -163,7 +211,8 @@ report_note(struct report *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    json_array_append_new(json_object_get(r->root, "notes"), json_string(buf));
+    json_array_append_new(json_object_get(r->root, "notes"),
+                          report_json_text(buf));
 }
 
 enum rd_status

@@ -93,6 +93,13 @@ int report_write(struct report *r, const char *path, struct rd_err *err);
  */
 void report_summary(const struct report *r, FILE *out, const char *report_path);
 
+/*
+ * report_json_text(s): a new JSON string of ${s}, which need not be UTF-8
+ * (file names, tool output): each byte that does not start a valid UTF-8
+ * sequence becomes U+FFFD.  NULL on allocation failure.
+ */
+json_t *report_json_text(const char *s);
+
 /* report_now_rfc3339(buf, len, t): "2026-11-26T05:03:14Z" for ${t}. */
 char *report_rfc3339(char *buf, size_t len, time_t t);
 

@@ -169,9 +169,9 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
     }
     opts[n] = (struct option){NULL, 0, NULL, 0};
 
-    optind = 1;
+    optind = 0; /* 0, not 1: glibc then forgets the last argv entirely */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+c:vqhV", opts, NULL)) != -1 ||
+    while ((c = getopt_long(argc, argv, "+:c:vqhV", opts, NULL)) != -1 ||
            optind < argc) {
         if (c == -1) {
             /* A non-option: the command (once), then keep parsing. */

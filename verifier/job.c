@@ -153,7 +153,7 @@ stage_select(struct job_run *jr)
     jr->src = source_open(jc->source, &err);
     if (jr->src == NULL)
         return fail_stage(jr, STAGE_SELECT, &err);
-    json_object_set_new(a, "source", json_string(jr->src->display));
+    json_object_set_new(a, "source", report_json_text(jr->src->display));
     if (source_list(jr->src, &jr->list, &err) != 0)
         return fail_stage(jr, STAGE_SELECT, &err);
 
@@ -192,7 +192,7 @@ stage_select(struct job_run *jr)
         }
     }
     jr->archive_time = archive_entry_time(jr->chosen);
-    json_object_set_new(a, "name", json_string(jr->chosen->name));
+    json_object_set_new(a, "name", report_json_text(jr->chosen->name));
     if (jr->archive_time != (time_t)-1) {
         json_object_set_new(
             a, "created_at",
@@ -670,7 +670,7 @@ stage_preflight(struct job_run *jr)
     src_version =
         jr->format == DUMP_PLAIN ? jr->plain_version : jr->hdr.server_version;
     if (src_version[0] != '\0')
-        json_object_set_new(a, "server_version", json_string(src_version));
+        json_object_set_new(a, "server_version", report_json_text(src_version));
     if (jr->format != DUMP_PLAIN && jr->hdr_rc == 1) {
         rd_err_set(&err, RD_ARCHIVE_TRUNCATED,
                    "archive '%s' ends inside its header", jr->chosen->name);
@@ -753,12 +753,12 @@ report_restore_result(struct job_run *jr, const struct restore_result *rr)
     json_t *rs = report_restore(jr->r), *errs = json_array();
 
     for (int i = 0; i < rr->nerrors; i++)
-        json_array_append_new(errs, json_string(rr->errors[i]));
+        json_array_append_new(errs, report_json_text(rr->errors[i]));
     json_object_set_new(rs, "tool", json_string(rr->tool));
     json_object_set_new(rs, "jobs", json_integer(rr->jobs));
     json_object_set_new(rs, "error_count", json_integer(rr->error_count));
     json_object_set_new(rs, "errors", errs);
-    json_object_set_new(rs, "stderr_tail", json_string(rr->tail));
+    json_object_set_new(rs, "stderr_tail", report_json_text(rr->tail));
     if (jr->format == DUMP_PLAIN)
         json_object_set_new(rs, "filtered",
                             json_pack("{s:I, s:I}", "owner",

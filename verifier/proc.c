@@ -35,7 +35,8 @@ now_ms(void)
  * In the child, with fds 0-2 wired and the exec-status pipe at fd 3:
  * reset signals, drop privileges, exec.  On failure errno goes to fd 3.
  */
-static void __attribute__((noreturn)) child_exec(const struct proc_spec *spec)
+static void __attribute__((noreturn))
+child_exec(const struct proc_spec *spec, pid_t parent)
 {
     struct sigaction sa;
     sigset_t none;
@@ -58,7 +59,7 @@ static void __attribute__((noreturn)) child_exec(const struct proc_spec *spec)
     if (spec->death_signal >= 0)
         prctl(PR_SET_PDEATHSIG,
               spec->death_signal != 0 ? spec->death_signal : SIGKILL);
-    if (getppid() == 1)
+    if (getppid() != parent)
         _exit(126); /* our parent is already gone */
     if (chdir(spec->cwd != NULL ? spec->cwd : "/") != 0)
         goto fail;
@@ -82,7 +83,7 @@ start_child(const struct proc_spec *spec, int in, int out, int errw,
 {
     int ep[2], e = 0;
     ssize_t n;
-    pid_t pid;
+    pid_t pid, parent = getpid();
 
     if (pipe2(ep, O_CLOEXEC) != 0) {
         rd_err_set(err, RD_INTERNAL, "cannot create pipe: %s", strerror(errno));
@@ -118,7 +119,7 @@ start_child(const struct proc_spec *spec, int in, int out, int errw,
             _exit(127);
         }
         closefrom(4);
-        child_exec(spec);
+        child_exec(spec, parent);
     }
     setpgid(pid, pid); /* also from the parent: no race with killpg */
     close(ep[1]);
@@ -178,8 +179,7 @@ proc_stop(pid_t pid, int sig, int grace_s)
     if (pid <= 0)
         return -1;
     if (kill(-pid, sig) != 0 && kill(pid, sig) != 0 && errno == ESRCH) {
-        if (proc_exited(pid, &st))
-            return st;
+        /* No such process, not even a zombie: reaped already. */
         return -1;
     }
     while (now_ms() < deadline) {
@@ -210,16 +210,18 @@ liner_feed(struct liner *l, const char *p, size_t n, proc_line_fn fn, void *ctx)
 {
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\n') {
-            if (!l->dropping || l->len > 0) {
+            if (!l->dropping) {
                 l->buf[l->len] = '\0';
                 if (fn != NULL)
                     fn(ctx, l->buf);
             }
             l->len = 0;
             l->dropping = false;
+        } else if (l->dropping) {
+            continue; /* the rest of an overlong line */
         } else if (l->len < LINE_MAX_BYTES) {
             l->buf[l->len++] = p[i] == '\0' ? ' ' : p[i];
-        } else if (!l->dropping) {
+        } else {
             /* Deliver the first LINE_MAX_BYTES bytes, drop the rest. */
             l->buf[l->len] = '\0';
             if (fn != NULL)
@@ -446,9 +448,10 @@ proc_describe(int status, char *buf, size_t len)
 {
     if (WIFEXITED(status))
         snprintf(buf, len, "exit code %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status) && sigabbrev_np(WTERMSIG(status)) != NULL)
+        snprintf(buf, len, "killed by SIG%s", sigabbrev_np(WTERMSIG(status)));
     else if (WIFSIGNALED(status))
-        snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
+        snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
     else
         snprintf(buf, len, "wait status %d", status);
     return buf;

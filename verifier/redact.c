@@ -31,14 +31,27 @@ is_secret_param(const char *p, size_t n)
 char *
 redact_url(const char *url)
 {
-    size_t len = strlen(url);
-    char *out = malloc(len + 64 + len / 2);
+    size_t len = strlen(url), eqs = 0;
     const char *p = url, *scheme_end, *auth_end, *at, *q;
-    char *o = out;
+    char *out, *o;
+
+    /* Each masked value (one per '=') and the password grow by at most
+     * strlen("****"). */
+    for (const char *s = url; *s != '\0'; s++)
+        eqs += *s == '=';
+    out = malloc(len + 4 * (eqs + 1) + 1);
+    o = out;
 
     if (out == NULL)
         return NULL;
     scheme_end = strstr(url, "://");
+    /* Only a scheme ("https", "rest:https") comes before this URL's "://";
+     * a later one is inside a value. */
+    if (scheme_end != NULL &&
+        (scheme_end == url ||
+         strspn(url, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                     "0123456789+-.:") < (size_t)(scheme_end - url)))
+        scheme_end = NULL;
     if (scheme_end != NULL) {
         const char *host = scheme_end + 3;
 

@@ -251,14 +251,15 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
         time_t t = archive_entry_time(e);
 
         json_array_append_new(
-            arr, json_pack(
-                     "{s:s, s:s?, s:o, s:o}", "name", e->name, "created_at",
-                     t != (time_t)-1 ? report_rfc3339(ts, sizeof(ts), t) : NULL,
-                     "age_s",
-                     t != (time_t)-1 ? json_integer((json_int_t)(now - t))
-                                     : json_null(),
-                     "size_bytes",
-                     e->size >= 0 ? json_integer(e->size) : json_null()));
+            arr, json_pack("{s:o, s:s?, s:o, s:o}", "name",
+                           report_json_text(e->name), "created_at",
+                           t != (time_t)-1 ? report_rfc3339(ts, sizeof(ts), t)
+                                           : NULL,
+                           "age_s",
+                           t != (time_t)-1 ? json_integer((json_int_t)(now - t))
+                                           : json_null(),
+                           "size_bytes",
+                           e->size >= 0 ? json_integer(e->size) : json_null()));
         if (!o->json)
             printf("  %-20s %10s %12s  %s%s\n",
                    t != (time_t)-1 ? report_rfc3339(ts, sizeof(ts), t) : "?",
@@ -296,7 +297,7 @@ done:
                     "status", rd_status_name((enum rd_status)code), "archives",
                     arr, "newest",
                     list.n > 0 && code != RD_ST_UNKNOWN
-                        ? json_string(list.items[list.n - 1].name)
+                        ? report_json_text(list.items[list.n - 1].name)
                         : json_null(),
                     "gaps", "error",
                     err.code != RD_OK
@@ -334,8 +335,12 @@ run_list(const struct config *c, const struct run_opts *o)
         json_t *out = n == 1 ? json_array_get(all, 0) : all;
         char *s = json_dumps(out, JSON_INDENT(2) | JSON_SORT_KEYS);
 
-        if (s != NULL)
+        if (s == NULL) {
+            log_error("cannot serialise the archive list");
+            worst = RD_ST_UNKNOWN;
+        } else {
             printf("%s\n", s);
+        }
         free(s);
     }
     json_decref(all);

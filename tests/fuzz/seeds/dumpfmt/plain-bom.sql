@@ -1,0 +1,5 @@
+﻿--
+-- PostgreSQL database dump
+--
+
+SET statement_timeout = 0;

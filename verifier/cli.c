@@ -88,15 +88,26 @@ cli_usage(FILE *out, enum cli_command cmd)
         fprintf(
             out,
             "usage: restoredrill verify [-c FILE] [--job NAME] [--source PATH]\n"
-            "                           [--archive NAME] [--report FILE] [SETTINGS]\n"
+            "                           [--archive NAME] [--report FILE] [--dry-run]\n"
+            "                           [--keep] [--parallel N] [SETTINGS]\n"
             "\n"
-            "Pick the newest archive (or --archive NAME), restore it with pg_restore\n"
-            "into a scratch database, write the JSON report (also kept at\n"
-            "STATE_DIR/JOB/last.json), remove everything it made, and exit 0 ok,\n"
-            "1 warning, 2 critical, 3 unknown.  Several [job] sections run one after\n"
-            "another; the exit code is the worst.\n"
+            "Pick the newest archive (or --archive NAME), restore it into a scratch\n"
+            "database (pg_restore for custom, tar and directory dumps, psql for plain\n"
+            "SQL; gzip, zstd, xz, bzip2 and lz4 decoded by content, not by name),\n"
+            "write the JSON report (also kept at STATE_DIR/JOB/last.json), remove\n"
+            "everything it made, and exit 0 ok, 1 warning, 2 critical, 3 unknown.\n"
+            "Several [job] sections run one after another (or --parallel N at once);\n"
+            "the exit code is the worst.\n"
             "\n"
             "      --archive NAME          verify this archive instead of the newest\n"
+            "      --dry-run               select, fetch, decode and preflight only; say\n"
+            "                              what would be restored, restore nothing\n"
+            "      --keep                  leave the scratch database (and cluster) for\n"
+            "                              inspection; prints how to connect and clean up\n"
+            "      --parallel N            run up to N jobs at once (default 1)\n"
+            "      --decode-memory-limit SIZE\n"
+            "                              memory a decompressor may use (default 256M;\n"
+            "                              zstd --long dumps need 128M, xz -9 64M)\n"
             "%s",
             config_flags);
         break;

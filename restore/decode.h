@@ -19,8 +19,10 @@
  *          anything else is trailing garbage
  *   zstd   the last ZSTD_decompressStream() returned 0 at end of input
  *          (frames concatenate, skippable frames allowed, checksum checked)
- *   xz     LZMA_STREAM_END under LZMA_FINISH (LZMA_CONCATENATED; stream
- *          padding of zero bytes is legal)
+ *   xz     LZMA_STREAM_END under LZMA_FINISH, one stream at a time (not
+ *          LZMA_CONCATENATED, which reports short trailing junk as
+ *          truncation); between and after streams only zero padding in
+ *          multiples of 4 bytes, then another xz magic or the end
  *   bzip2  every stream ended with BZ_STREAM_END; more input must be "BZh"
  *   lz4    LZ4F_decompress() returned 0 (frame end, content checksum
  *          checked); more input must be another frame
@@ -28,6 +30,11 @@
  * block), RD_DECOMPRESS_CORRUPT (bad data, checksum mismatch, trailing
  * garbage, a damaged later member), RD_MEMORY_LIMIT ("needs N MiB": the
  * zstd window or xz dictionary exceeds ${mem_limit} bytes), RD_INTERNAL.
+ * Frames written without a checksum (zstd --no-check, lz4 --no-frame-crc)
+ * cannot be verified: corruption inside them decodes to wrong bytes; only
+ * a sha256 sidecar catches that.  A valid compressed-empty input decodes
+ * to 0 bytes (the caller judges emptiness).  Errors of ${below} pass
+ * through unchanged.
  * Memory use stays flat: fixed buffers plus the window the input asks for
  * (capped by ${mem_limit}).  Returns NULL with ${err} set on failure (and
  * frees ${below}).

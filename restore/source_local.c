@@ -25,10 +25,13 @@ local_open(struct source *src, const char *location, struct rd_err *err)
         return rd_err_set(err, RD_INTERNAL, "out of memory");
     c->dfd = -1;
     src->ctx = c;
-    c->dir = strdup(location);
+    /* Absolute: the restore tools run from '/', not from our cwd. */
+    c->dir = realpath(location, NULL);
+    if (c->dir == NULL && errno != ENOMEM)
+        c->dir = strdup(location); /* open() below says what is wrong */
     if (c->dir == NULL)
         return rd_err_set(err, RD_INTERNAL, "out of memory");
-    c->dfd = open(location, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    c->dfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (c->dfd < 0) {
         int e = errno;
 

@@ -523,6 +523,11 @@ stage_decode(struct job_run *jr)
         plain_extensions(jr, b, n);
         break;
     default:
+        /* Garbage out of a decoder is its failure, not an unknown format:
+           read to the end for its verdict first (bzip2 emits a damaged
+           block before its CRC fails). */
+        if (jr->compression != DUMP_UNKNOWN && drain(jr->top, &err) != 0)
+            return fail_stage(jr, STAGE_DECODE, &err);
         rd_err_set(
             &err, RD_FORMAT_UNKNOWN,
             decode_is_compression(k)
@@ -572,11 +577,11 @@ stage_decode(struct job_run *jr)
 static int
 major_for_archive(const struct dump_header *h)
 {
-    int m = dumpfmt_major(h->pgdump_version);
+    int by_format = h->vmin >= 16 ? 17 : h->vmin == 15 ? 16 : 15;
+    int by_string = dumpfmt_major(h->pgdump_version);
 
-    if (m > 0)
-        return m;
-    return h->vmin >= 16 ? 17 : h->vmin == 15 ? 16 : 15;
+    /* The format version is authoritative; the string may say more. */
+    return by_string > by_format ? by_string : by_format;
 }
 
 /* Extensions of a custom/tar/directory dump, from its TOC. */

@@ -56,6 +56,8 @@ else
 Q = @
 endif
 
+.SECONDARY:
+
 .PHONY: all check check-unit check-integration demo sanitize fuzz fuzz-run install \
         uninstall format-check clean deps
 all: $(BIN)

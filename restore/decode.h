@@ -1,4 +1,5 @@
-/* decode: streaming decompression on the libraries themselves, with strict ends. */
+/* decode: streaming decompression on the libraries themselves, with strict
+ * ends. */
 #ifndef RD_DECODE_H
 #define RD_DECODE_H
 

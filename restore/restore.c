@@ -357,14 +357,14 @@ restore_run(struct restore_ctx *ctx, const struct restore_input *in,
     const char *first = rr->nerrors > 0 ? rr->errors[0] : "";
     if (strncmp(first, "pg_restore: error: ", 19) == 0)
         first += 19;
-    rd_err_set(err, code, "%s failed (%s) with %d error%s%s%s%s",
-               plain ? "psql" : "pg_restore",
-               proc_describe(res.status, st, sizeof(st)), rr->error_count,
-               rr->error_count == 1 ? "" : "s", rr->nerrors > 0 ? ": " : "",
-               first,
-               plain && strstr(rr->tail, "backslash commands are restricted")
-                   ? "\nHINT: the dump carries psql meta-commands (\\connect from pg_dump --create or pg_dumpall, or something hostile); restoredrill refuses them all"
-                   : "");
+    rd_err_set(
+        err, code, "%s failed (%s) with %d error%s%s%s%s",
+        plain ? "psql" : "pg_restore",
+        proc_describe(res.status, st, sizeof(st)), rr->error_count,
+        rr->error_count == 1 ? "" : "s", rr->nerrors > 0 ? ": " : "", first,
+        plain && strstr(rr->tail, "backslash commands are restricted")
+            ? "\nHINT: the dump carries psql meta-commands (\\connect from pg_dump --create or pg_dumpall, or something hostile); restoredrill refuses them all"
+            : "");
 done:
     proc_result_release(&res);
     proc_env_release(&env);

@@ -1,4 +1,5 @@
-/* stream: pull-based byte streams, stacked: file -> sha256 -> decoder -> SQL filter. */
+/* stream: pull-based byte streams, stacked: file -> sha256 -> decoder -> SQL
+ * filter. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,10 +45,12 @@ fd_read(struct stream *s, void *buf, size_t cap, struct rd_err *err)
                           "cannot read archive '%s': %s", s->name,
                           strerror(errno));
     f->got += n;
-    if (f->expect >= 0 && (f->got > f->expect || (n == 0 && f->got < f->expect)))
-        return rd_err_set(err, RD_FETCH_TRUNCATED,
-                          "archive '%s' changed while being read (%lld bytes, %lld expected)",
-                          s->name, (long long)f->got, (long long)f->expect);
+    if (f->expect >= 0 &&
+        (f->got > f->expect || (n == 0 && f->got < f->expect)))
+        return rd_err_set(
+            err, RD_FETCH_TRUNCATED,
+            "archive '%s' changed while being read (%lld bytes, %lld expected)",
+            s->name, (long long)f->got, (long long)f->expect);
     return n;
 }
 
@@ -156,16 +159,16 @@ struct peek_stream {
     struct stream s;
     unsigned char *buf;
     size_t want, len, pos;
-    bool filled;  /* the look-ahead was filled (or reading began without it) */
-    bool eof;     /* the layer below ended while filling */
+    bool filled; /* the look-ahead was filled (or reading began without it) */
+    bool eof;    /* the layer below ended while filling */
 };
 
 static int
 peek_fill(struct peek_stream *p, struct rd_err *err)
 {
     while (!p->filled && p->len < p->want) {
-        ssize_t n = stream_read(p->s.below, p->buf + p->len, p->want - p->len,
-                                err);
+        ssize_t n =
+            stream_read(p->s.below, p->buf + p->len, p->want - p->len, err);
 
         if (n < 0)
             return -1;

@@ -1,4 +1,5 @@
-/* stream: pull-based byte streams, stacked: file -> sha256 -> decoder -> SQL filter. */
+/* stream: pull-based byte streams, stacked: file -> sha256 -> decoder -> SQL
+ * filter. */
 #ifndef RD_STREAM_H
 #define RD_STREAM_H
 
@@ -52,7 +53,8 @@ struct stream *stream_fd_new(int fd, const char *name, int64_t expect_size);
  */
 struct stream *stream_hash_new(struct stream *below);
 
-/* stream_hash_hex(s, hex): the 64-char hex digest (+NUL) once complete; -1 before. */
+/* stream_hash_hex(s, hex): the 64-char hex digest (+NUL) once complete; -1
+ * before. */
 int stream_hash_hex(struct stream *s, char hex[65]);
 
 /* stream_hash_bytes(s): bytes passed through so far. */

@@ -165,6 +165,18 @@ report_restore(struct report *r)
     return json_object_get(r->root, "restore");
 }
 
+json_t *
+report_probes(struct report *r)
+{
+    return json_object_get(r->root, "probes");
+}
+
+json_t *
+report_drift(struct report *r)
+{
+    return json_object_get(r->root, "drift");
+}
+
 void
 report_stage_begin(struct report *r, enum stage s)
 {

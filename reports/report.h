@@ -44,6 +44,10 @@ void report_free(struct report *r);
 json_t *report_archive(struct report *r);
 json_t *report_restore(struct report *r);
 
+/* report_probes(r): the probes[] array; report_drift(r): drift{} (borrowed). */
+json_t *report_probes(struct report *r);
+json_t *report_drift(struct report *r);
+
 /* report_stage_begin(r, s): start timing stage ${s} (monotonic clock). */
 void report_stage_begin(struct report *r, enum stage s);
 

@@ -18,7 +18,8 @@ enum {
     OPT_MAX_AGE,
     OPT_DRY_RUN,
     OPT_KEEP,
-    OPT_PARALLEL
+    OPT_PARALLEL,
+    OPT_DB
 };
 
 static const struct {
@@ -39,8 +40,8 @@ static const char overview[] =
     "  verify   restore the newest archive into a scratch database and report\n"
     "  list     list archives and judge the newest one's age (no restore)\n"
     "  lint     check the config file without fetching or restoring anything\n"
+    "  probe    run the SQL probes against an existing database (--db CONNINFO)\n"
     "  restore  (not in this version) bootstrap a dev database from the newest backup\n"
-    "  probe    (not in this version) run SQL probes against an existing database\n"
     "\n"
     "common options:\n"
     "  -c, --config FILE     config file (default ./restoredrill.conf, then\n"
@@ -158,6 +159,7 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"keep", no_argument, NULL, OPT_KEEP},
         {"parallel", required_argument, NULL, OPT_PARALLEL},
+        {"db", required_argument, NULL, OPT_DB},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
     };
@@ -242,6 +244,9 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
                     err, RD_USAGE,
                     "invalid --log-format '%s' (use text or json)", optarg);
             break;
+        case OPT_DB:
+            cli->run.db = optarg;
+            break;
         case OPT_DRY_RUN:
             cli->run.dry_run = true;
             break;
@@ -295,6 +300,8 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
         cli->cmd != CMD_VERIFY)
         return rd_err_set(err, RD_USAGE,
                           "--dry-run, --keep and --parallel go with 'verify'");
+    if (cli->run.db != NULL && cli->cmd != CMD_PROBE)
+        return rd_err_set(err, RD_USAGE, "--db goes with 'probe'");
     if (cli->run.keep && cli->run.parallel > 1)
         return rd_err_set(err, RD_USAGE, "--keep goes with one job at a time");
     return 0;

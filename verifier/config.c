@@ -53,11 +53,16 @@ static const struct config_key_info keys[CK_COUNT] = {
                             "decrypt filter"},
     [CK_GLOBALS] = {"globals", CT_PATH, false,
                     "pg_dumpall --globals-only file"},
-    [CK_PROBES] = {"probes", CT_PATH, false, "folder of SQL probe files"},
-    [CK_PROBE_TIMEOUT] = {"probe_timeout", CT_DURATION, false, "probe timeout"},
-    [CK_MAX_SHRINK] = {"max_shrink", CT_STRING, false, "drift threshold"},
-    [CK_DRIFT_EXACT_ROWS] = {"drift_exact_rows", CT_STRING, false,
-                             "drift exact count limit"},
+    [CK_PROBES] = {"probes", CT_PATH, true,
+                   "folder of SQL probe files (*.sql), run after the restore"},
+    [CK_PROBE_TIMEOUT] = {"probe_timeout", CT_DURATION, true,
+                          "default timeout of each probe (default 60s)"},
+    [CK_MAX_SHRINK] =
+        {"max_shrink", CT_PERCENT, true,
+         "drift: a table that shrank by more than this is a warning (default 50%)"},
+    [CK_DRIFT_EXACT_ROWS] =
+        {"drift_exact_rows", CT_COUNT, true,
+         "drift: exact count(*) for tables estimated below this many rows (default 1000000)"},
     [CK_RTO] = {"rto", CT_DURATION, false, "recovery-time objective"},
     [CK_DEEP_CHECK] = {"deep_check", CT_STRING, false, "pg_amcheck"},
     [CK_JUNIT] = {"junit", CT_PATH, false, "JUnit XML path"},
@@ -335,6 +340,7 @@ job_config_release(struct job_config *j)
     free(j->source);
     free(j->pattern);
     free(j->report);
+    free(j->probes);
     memset(j, 0, sizeof(*j));
 }
 
@@ -406,7 +412,17 @@ number_value(enum config_key k, const char *const *val, const char *const *org,
     *out = def;
     if (val[k] == NULL)
         return 0;
-    if (keys[k].type == CT_DURATION) {
+    if (keys[k].type == CT_COUNT) {
+        char *end;
+        long long v = strtoll(val[k], &end, 10);
+
+        if (end == val[k] || *end != '\0' || v < 0)
+            return rd_err_set(
+                err, RD_CONFIG_INVALID,
+                "%s: invalid number '%s' for '%s' (a whole number >= 0)",
+                org[k], val[k], keys[k].name);
+        n = (int64_t)v;
+    } else if (keys[k].type == CT_DURATION) {
         if (duration_parse(val[k], &n) != 0)
             return rd_err_set(
                 err, RD_CONFIG_INVALID,
@@ -510,8 +526,37 @@ config_resolve(const struct config *c, const char *job_name,
         number_value(CK_MIN_SIZE, val, org, 1, &out->min_size, err) != 0 ||
         number_value(CK_MIN_AGE, val, org, 0, &out->min_age_s, err) != 0 ||
         number_value(CK_DECODE_MEMORY_LIMIT, val, org, (int64_t)256 << 20,
-                     &out->decode_memory_limit, err) != 0)
+                     &out->decode_memory_limit, err) != 0 ||
+        number_value(CK_PROBE_TIMEOUT, val, org, 60, &out->probe_timeout_s,
+                     err) != 0 ||
+        number_value(CK_DRIFT_EXACT_ROWS, val, org, 1000000,
+                     &out->drift_exact_rows, err) != 0)
         return -1;
+    if (out->probe_timeout_s <= 0)
+        return rd_err_set(err, RD_CONFIG_INVALID,
+                          "%s: probe_timeout must be more than 0s",
+                          org[CK_PROBE_TIMEOUT]);
+    out->max_shrink = 0.5;
+    if (val[CK_MAX_SHRINK] != NULL) {
+        char *end;
+        double v = strtod(val[CK_MAX_SHRINK], &end);
+
+        if (end == val[CK_MAX_SHRINK] || strcmp(end, "%") != 0 || v < 0 ||
+            v > 100)
+            return rd_err_set(
+                err, RD_CONFIG_INVALID,
+                "%s: invalid max_shrink '%s' (a percentage from 0%% to 100%%, e.g. 50%%)",
+                org[CK_MAX_SHRINK], val[CK_MAX_SHRINK]);
+        out->max_shrink = v / 100.0;
+    }
+    if (val[CK_PROBES] != NULL) {
+        if (val[CK_PROBES][0] == '\0')
+            return rd_err_set(err, RD_CONFIG_INVALID, "%s: empty probes folder",
+                              org[CK_PROBES]);
+        out->probes = strdup(val[CK_PROBES]);
+        if (out->probes == NULL)
+            return rd_err_set(err, RD_INTERNAL, "out of memory");
+    }
     return 0;
 }
 

@@ -20,15 +20,15 @@ enum config_key {
     CK_MIN_AGE,
     CK_REPORT,
     CK_DECODE_MEMORY_LIMIT,
+    CK_PROBES,
+    CK_PROBE_TIMEOUT,
+    CK_MAX_SHRINK,
+    CK_DRIFT_EXACT_ROWS,
     /* keys of later features: known, refused while unimplemented */
     CK_PATH,
     CK_CHECKSUM,
     CK_DECRYPT_COMMAND,
     CK_GLOBALS,
-    CK_PROBES,
-    CK_PROBE_TIMEOUT,
-    CK_MAX_SHRINK,
-    CK_DRIFT_EXACT_ROWS,
     CK_RTO,
     CK_DEEP_CHECK,
     CK_JUNIT,
@@ -52,7 +52,14 @@ enum config_key {
     CK_COUNT
 };
 
-enum config_type { CT_STRING, CT_DURATION, CT_SIZE, CT_PATH };
+enum config_type {
+    CT_STRING,
+    CT_DURATION,
+    CT_SIZE,
+    CT_PATH,
+    CT_PERCENT,
+    CT_COUNT
+};
 
 struct config_key_info {
     const char *name; /* "max_archive_age" */
@@ -81,8 +88,11 @@ struct job_config {
     int64_t max_archive_age_s;   /* 0: off */
     int64_t min_size;            /* bytes */
     int64_t min_age_s;           /* 0: off */
-    int64_t decode_memory_limit; /* bytes a decoder may use (zstd window, xz
-                                    dict) */
+    int64_t decode_memory_limit; /* zstd window / xz dictionary cap, bytes */
+    char *probes;                /* (owned) probe folder, NULL when unset */
+    int64_t probe_timeout_s;     /* default 60 */
+    double max_shrink;           /* drift: fraction, default 0.5 */
+    int64_t drift_exact_rows;    /* drift: exact count(*) below this */
 };
 
 /* Raw values of one scope (a section or the command line), with origins. */

@@ -2,6 +2,12 @@
 #ifndef RD_JOB_H
 #define RD_JOB_H
 
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "probes/probe.h"
+#include "reports/report.h"
 #include "verifier/config.h"
 #include "verifier/run.h"
 
@@ -13,5 +19,14 @@
  * lock is held returns 3 without writing anything.
  */
 int job_verify(const struct job_config *jc, const struct run_opts *o);
+
+/*
+ * job_run_probes(r, set, conn, archive_time, default_timeout):
+ * Run every probe of ${set} on ${conn} (a probe session), append them to
+ * ${r}'s probes[], record the first critical probe as the error, and set
+ * the probes stage to the worst probe status.
+ */
+void job_run_probes(struct report *r, const struct probe_set *set, PGconn *conn,
+                    time_t archive_time, int64_t default_timeout);
 
 #endif

@@ -56,16 +56,18 @@ main(int argc, char **argv)
         code = cli.help ? 0 : RD_ST_UNKNOWN;
         goto done;
     }
-    if (cli.cmd == CMD_RESTORE || cli.cmd == CMD_PROBE) {
+    if (cli.cmd == CMD_RESTORE) {
         log_error(
             "'%s' is not available in restoredrill %s yet (use verify, list or lint)",
             cli.cmd_name, RD_VERSION);
         goto done;
     }
     path = cli.config_path;
-    if (path == NULL && cfg.flags.val[CK_SOURCE] == NULL)
+    if (path == NULL && cfg.flags.val[CK_SOURCE] == NULL &&
+        cfg.flags.val[CK_PROBES] == NULL)
         path = config_find_default_file();
-    if (path == NULL && cfg.flags.val[CK_SOURCE] == NULL) {
+    if (path == NULL && cfg.flags.val[CK_SOURCE] == NULL &&
+        cfg.flags.val[CK_PROBES] == NULL) {
         log_error(
             "no configuration: no ./restoredrill.conf or /etc/restoredrill.conf, and no --source");
         fprintf(stderr,
@@ -88,6 +90,9 @@ main(int argc, char **argv)
         break;
     case CMD_LINT:
         code = run_lint(&cfg, &cli.run);
+        break;
+    case CMD_PROBE:
+        code = run_probe(&cfg, &cli.run);
         break;
     default:
         break;

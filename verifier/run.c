@@ -15,6 +15,10 @@
 #include "verifier/log.h"
 #include "verifier/sig.h"
 
+#include "probes/probe.h"
+#include "probes/probe_exec.h"
+#include "verifier/db.h"
+#include "verifier/redact.h"
 #include "verifier/job.h"
 #include "verifier/run.h"
 
@@ -348,6 +352,81 @@ run_list(const struct config *c, const struct run_opts *o)
     return worst;
 }
 
+/* One job's probes against --db; returns the exit code. */
+static int
+probe_job(const struct job_config *jc, const struct run_opts *o)
+{
+    struct probe_set set = {0};
+    struct rd_err err = {0};
+    struct report *r = report_new("probe", jc->name);
+    PGconn *conn = NULL;
+    int code;
+
+    if (r == NULL) {
+        log_error("out of memory");
+        return RD_ST_UNKNOWN;
+    }
+    {
+        char *t = redact_conninfo(o->db);
+
+        json_object_set_new(report_restore(r), "target",
+                            t != NULL ? json_string(t) : json_null());
+        free(t);
+    }
+    if (jc->probes == NULL) {
+        rd_err_set(
+            &err, RD_USAGE,
+            "job '%s' has no probes\nHINT: pass --probes DIR or set probes = DIR",
+            jc->name);
+        log_error("%s", err.msg);
+        report_error(r, "config", &err);
+    } else if (probe_load_dir(jc->probes, &set, &err) != 0) {
+        log_error("%s", err.msg);
+        report_error(r, "config", &err);
+    } else if ((conn = db_connect(o->db, NULL, &err)) == NULL ||
+               probe_exec_session(conn, &err) != 0) {
+        log_error("%s", err.msg);
+        report_error(r, "probes", &err);
+    } else {
+        job_run_probes(r, &set, conn, (time_t)-1, jc->probe_timeout_s);
+    }
+    PQfinish(conn);
+    probe_set_release(&set);
+    code = sig_pending() != 0 ? 128 + sig_pending() : (int)report_status(r);
+    report_stage_begin(r, STAGE_REPORT);
+    report_stage_end(r, STAGE_REPORT, RD_ST_OK);
+    report_finish(r, code);
+    if (jc->report != NULL && report_write(r, jc->report, &err) != 0)
+        log_error("%s", err.msg);
+    if (!o->quiet)
+        report_summary(r,
+                       jc->report != NULL && strcmp(jc->report, "-") == 0
+                           ? stderr
+                           : stdout,
+                       jc->report);
+    report_free(r);
+    return code;
+}
+
+int
+run_probe(const struct config *c, const struct run_opts *o)
+{
+    struct job_config *jobs;
+    size_t n;
+    int worst = RD_ST_OK;
+
+    if (o->db == NULL) {
+        log_error("probe needs --db CONNINFO (the database to probe)");
+        return RD_ST_UNKNOWN;
+    }
+    if (resolve_jobs(c, o, &jobs, &n, false) != 0)
+        return RD_ST_UNKNOWN;
+    for (size_t i = 0; i < n && worst < 128; i++)
+        worst = worse_code(worst, probe_job(&jobs[i], o));
+    release_jobs(jobs, n);
+    return worst;
+}
+
 int
 run_lint(const struct config *c, const struct run_opts *o)
 {
@@ -371,6 +450,19 @@ run_lint(const struct config *c, const struct run_opts *o)
                 jc->name, jc->source,
                 errno != 0 ? strerror(errno) : "not a folder");
             rc = RD_ST_UNKNOWN;
+        }
+        if (jc->probes != NULL) {
+            struct probe_set set = {0};
+            struct rd_err err = {0};
+
+            if (probe_load_dir(jc->probes, &set, &err) != 0) {
+                log_error("job '%s': %s", jc->name, err.msg);
+                rc = RD_ST_UNKNOWN;
+            } else if (!o->quiet) {
+                printf("job '%s': %zu probe%s in '%s' ok\n", jc->name, set.n,
+                       set.n == 1 ? "" : "s", jc->probes);
+            }
+            probe_set_release(&set);
         }
         if (rc == RD_ST_OK && !o->quiet)
             printf("job '%s': ok (source '%s'%s%s%s)\n", jc->name, jc->source,

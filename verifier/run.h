@@ -14,6 +14,7 @@ struct run_opts {
     bool dry_run;         /* verify: select, fetch, decode, preflight only */
     bool keep;            /* verify: leave the scratch database (and cluster) */
     int parallel;         /* verify: jobs run at once (default 1) */
+    const char *db;       /* probe: --db CONNINFO */
 };
 
 /*
@@ -38,6 +39,13 @@ int run_config_error(const struct config *c, const struct run_opts *o,
  * newest (archive_not_found, archive_empty, archive_too_old); exit code.
  */
 int run_list(const struct config *c, const struct run_opts *o);
+
+/*
+ * run_probe(c, o): run each job's probes against ${o}->db (an existing
+ * database: a replica, a dev db) without restoring anything; same report
+ * and exit codes as verify (stages other than probes are skipped).
+ */
+int run_probe(const struct config *c, const struct run_opts *o);
 
 /*
  * run_lint(c, o): resolve and check every job (values, source folder,

@@ -1,0 +1,419 @@
+/* probe_exec: run probes against a database, safely, and judge their results. */
+#include <errno.h>
+#include <stdarg.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "reports/report.h"
+#include "verifier/db.h"
+#include "verifier/duration.h"
+#include "verifier/sig.h"
+
+#include "probes/probe_exec.h"
+
+#define OID_BOOL        16
+#define OID_DATE        1082
+#define OID_TIMESTAMP   1114
+#define OID_TIMESTAMPTZ 1184
+#define CLOCK_SKEW_S    300
+#define ROWS_KEPT       5
+
+int
+probe_exec_session(PGconn *conn, struct rd_err *err)
+{
+    if (db_exec(conn,
+                "SELECT pg_catalog.set_config('default_transaction_read_only', "
+                "'on', false), pg_catalog.set_config('TimeZone', 'UTC', false), "
+                "pg_catalog.set_config('search_path', '', false)",
+                0, NULL, NULL, err) != 0)
+        return rd_err_set(err, RD_DB_UNREACHABLE,
+                          "cannot prepare the probe session: %s", err->msg);
+    return 0;
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1000.0 +
+           (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* A violation: the probe's severity decides warning or critical. */
+static void
+violate(const struct probe *p, struct probe_outcome *out, const char *fmt,
+        ...) __attribute__((format(printf, 3, 4)));
+
+static void
+violate(const struct probe *p, struct probe_outcome *out, const char *fmt, ...)
+{
+    va_list ap;
+
+    out->status = p->severity_warning ? RD_ST_WARNING : RD_ST_CRITICAL;
+    out->code = p->severity_warning ? RD_OK : RD_PROBE_FAILED;
+    va_start(ap, fmt);
+    vsnprintf(out->message, sizeof(out->message), fmt, ap);
+    va_end(ap);
+}
+
+/* The probe could not be judged: critical (or unknown), named by file. */
+static void
+probe_error(const struct probe *p, struct probe_outcome *out,
+            enum rd_code code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+probe_error(const struct probe *p, struct probe_outcome *out,
+            enum rd_code code, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    out->status = rd_code_status(code);
+    out->code = code;
+    snprintf(out->message, sizeof(out->message), "%s:%d: %s", p->file,
+             p->sql_line, msg);
+}
+
+/* Wait for the query's results; cancel it when the deadline passes. */
+static PGresult *
+wait_result(PGconn *conn, long long deadline_ms, bool *cancelled)
+{
+    struct timespec t;
+
+    for (;;) {
+        struct pollfd pfd = {PQsocket(conn), POLLIN, 0};
+        long long now_ms;
+
+        if (PQconsumeInput(conn) == 0)
+            return PQgetResult(conn);
+        if (!PQisBusy(conn))
+            return PQgetResult(conn);
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        now_ms = (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+        if ((now_ms > deadline_ms || sig_pending() != 0) && !*cancelled) {
+            PGcancel *c = PQgetCancel(conn);
+            char buf[256];
+
+            if (c != NULL) {
+                PQcancel(c, buf, sizeof(buf));
+                PQfreeCancel(c);
+            }
+            *cancelled = true;
+        }
+        if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+            return PQgetResult(conn);
+    }
+}
+
+/* Seconds since the epoch of a timestamp text, computed by the server. */
+static int
+epoch_of(PGconn *conn, const char *ts, double *out)
+{
+    const char *params[1] = {ts};
+    PGresult *r = PQexecParams(
+        conn, "SELECT pg_catalog.date_part('epoch', $1::pg_catalog.timestamptz)",
+        1, NULL, params, NULL, NULL, 0);
+    int rc = -1;
+
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+        !PQgetisnull(r, 0, 0)) {
+        *out = strtod(PQgetvalue(r, 0, 0), NULL);
+        rc = 0;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static void
+judge_freshness(PGconn *conn, const struct probe *p, const PGresult *res,
+                const struct probe_ctx *ctx, struct probe_outcome *out)
+{
+    Oid t = PQftype(res, 0);
+    time_t ref = p->relative_archive ? ctx->archive_time : ctx->now;
+    char age[32], lim[32];
+    double epoch;
+    int64_t a;
+
+    if (t != OID_TIMESTAMPTZ && t != OID_TIMESTAMP && t != OID_DATE) {
+        probe_error(p, out, RD_PROBE_FAILED,
+                    "a freshness probe must return a timestamp, timestamptz or date (got type oid %u)",
+                    (unsigned)t);
+        return;
+    }
+    if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0)) {
+        violate(p, out,
+                "no timestamp: the query returned %s, so there is no recent data at all",
+                PQntuples(res) == 0 ? "no row" : "NULL");
+        return;
+    }
+    json_decref(out->value);
+    out->value = report_json_text(PQgetvalue(res, 0, 0));
+    if (p->relative_archive && ctx->archive_time == (time_t)-1) {
+        out->status = RD_ST_UNKNOWN;
+        out->code = RD_OK;
+        snprintf(out->message, sizeof(out->message),
+                 "relative_to: archive, but there is no archive (probe --db): cannot judge");
+        return;
+    }
+    if (epoch_of(conn, PQgetvalue(res, 0, 0), &epoch) != 0) {
+        probe_error(p, out, RD_PROBE_FAILED, "cannot read '%s' as a time",
+                    PQgetvalue(res, 0, 0));
+        return;
+    }
+    out->age_s = (double)ref - epoch;
+    out->has_age = true;
+    a = (int64_t)floor(out->age_s);
+    if (out->age_s < -CLOCK_SKEW_S) {
+        out->status = RD_ST_UNKNOWN;
+        out->code = RD_CLOCK_SKEW;
+        snprintf(out->message, sizeof(out->message),
+                 "newest timestamp %s is %s in the future of the %s: clocks disagree",
+                 PQgetvalue(res, 0, 0), duration_human(-a, age, sizeof(age)),
+                 p->relative_archive ? "archive's time" : "harness clock");
+        return;
+    }
+    if (p->error_after_s >= 0 && a > p->error_after_s) {
+        violate(p, out, "newest data is %s old (%s), older than error_after %s",
+                duration_human(a, age, sizeof(age)), PQgetvalue(res, 0, 0),
+                duration_format(p->error_after_s, lim, sizeof(lim)));
+    } else if (p->warn_after_s >= 0 && a > p->warn_after_s) {
+        out->status = RD_ST_WARNING;
+        snprintf(out->message, sizeof(out->message),
+                 "newest data is %s old (%s), older than warn_after %s",
+                 duration_human(a, age, sizeof(age)), PQgetvalue(res, 0, 0),
+                 duration_format(p->warn_after_s, lim, sizeof(lim)));
+    } else {
+        snprintf(out->message, sizeof(out->message), "newest data is %s old",
+                 duration_human(a < 0 ? 0 : a, age, sizeof(age)));
+    }
+}
+
+static void
+judge_rows(const struct probe *p, const PGresult *res,
+           struct probe_outcome *out)
+{
+    const char *v;
+    char *end;
+    double n;
+
+    if (PQntuples(res) != 1) {
+        probe_error(p, out, RD_PROBE_FAILED,
+                    "a rows probe must return exactly one row (got %d)",
+                    PQntuples(res));
+        return;
+    }
+    if (PQgetisnull(res, 0, 0)) {
+        violate(p, out, "the count is NULL");
+        return;
+    }
+    v = PQgetvalue(res, 0, 0);
+    n = strtod(v, &end);
+    if (end == v || *end != '\0' || !isfinite(n)) {
+        probe_error(p, out, RD_PROBE_FAILED,
+                    "a rows probe must return a number (got '%.60s')", v);
+        return;
+    }
+    json_decref(out->value);
+    out->value = json_real(n);
+    if (p->has_min && n < p->min)
+        violate(p, out, "%g is below min %g", n, p->min);
+    else if (p->has_max && n > p->max)
+        violate(p, out, "%g is above max %g", n, p->max);
+    else
+        snprintf(out->message, sizeof(out->message), "%g is within bounds", n);
+}
+
+static void
+judge_empty(const struct probe *p, const PGresult *res,
+            struct probe_outcome *out)
+{
+    int n = PQntuples(res), nf = PQnfields(res);
+
+    json_decref(out->value);
+    out->value = json_integer(n);
+    if (n == 0) {
+        snprintf(out->message, sizeof(out->message), "no rows, as expected");
+        return;
+    }
+    for (int i = 0; i < n && i < ROWS_KEPT; i++) {
+        json_t *row = json_object();
+
+        for (int f = 0; f < nf; f++)
+            json_object_set_new(row, PQfname(res, f),
+                                PQgetisnull(res, i, f)
+                                    ? json_null()
+                                    : report_json_text(PQgetvalue(res, i, f)));
+        json_array_append_new(out->rows, row);
+    }
+    violate(p, out, "%d row%s that should not exist (first %d in rows[])", n,
+            n == 1 ? "" : "s", n < ROWS_KEPT ? n : ROWS_KEPT);
+}
+
+static void
+judge_true(const struct probe *p, const PGresult *res,
+           struct probe_outcome *out)
+{
+    if (PQftype(res, 0) != OID_BOOL || PQntuples(res) != 1) {
+        probe_error(p, out, RD_PROBE_FAILED,
+                    "a true probe must return one boolean row");
+        return;
+    }
+    if (PQgetisnull(res, 0, 0)) {
+        violate(p, out, "the condition is NULL, not true");
+        return;
+    }
+    json_decref(out->value);
+    out->value = json_boolean(PQgetvalue(res, 0, 0)[0] == 't');
+    if (PQgetvalue(res, 0, 0)[0] != 't')
+        violate(p, out, "the condition is false");
+    else
+        snprintf(out->message, sizeof(out->message), "true");
+}
+
+void
+probe_exec_run(PGconn *conn, const struct probe *p,
+               const struct probe_ctx *ctx, struct probe_outcome *out)
+{
+    int64_t timeout = p->timeout_s > 0 ? p->timeout_s : ctx->default_timeout_s;
+    char tmo[32], *sqlstate;
+    const char *params[3];
+    struct timespec t0;
+    struct rd_err err = {0};
+    PGresult *res = NULL, *extra;
+    bool cancelled = false;
+    long long deadline;
+
+    memset(out, 0, sizeof(*out));
+    out->value = json_null();
+    out->rows = json_array();
+    out->status = RD_ST_OK;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    snprintf(tmo, sizeof(tmo), "%lldms", (long long)timeout * 1000);
+    params[0] = tmo;
+    params[1] = tmo;
+    params[2] = p->search_path != NULL ? p->search_path : "";
+    if (db_exec(conn, "BEGIN READ ONLY", 0, NULL, NULL, &err) != 0 ||
+        db_exec(conn,
+                "SELECT pg_catalog.set_config('statement_timeout', $1, true), "
+                "pg_catalog.set_config('lock_timeout', $2, true), "
+                "pg_catalog.set_config('search_path', $3, true)",
+                3, params, NULL, &err) != 0) {
+        probe_error(p, out, RD_PROBE_FAILED, "cannot start the probe: %s",
+                    err.msg);
+        goto done;
+    }
+    /* Extended protocol: one statement, never a smuggled COMMIT. */
+    if (!PQsendQueryParams(conn, p->sql, 0, NULL, NULL, NULL, NULL, 0)) {
+        probe_error(p, out, RD_PROBE_FAILED, "cannot send the probe: %s",
+                    PQerrorMessage(conn));
+        goto done;
+    }
+    deadline = (long long)t0.tv_sec * 1000 + t0.tv_nsec / 1000000 +
+               (timeout + 5) * 1000;
+    res = wait_result(conn, deadline, &cancelled);
+    while ((extra = PQgetResult(conn)) != NULL)
+        PQclear(extra);
+    out->duration_ms = ms_since(&t0);
+    switch (PQresultStatus(res)) {
+    case PGRES_TUPLES_OK:
+        break;
+    case PGRES_COMMAND_OK:
+        probe_error(p, out, RD_PROBE_FAILED,
+                    "the statement returned no result set (a probe must be a query, e.g. SELECT ...)");
+        goto done;
+    default:
+        sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (cancelled || (sqlstate != NULL && strcmp(sqlstate, "57014") == 0))
+            probe_error(p, out, RD_PROBE_TIMEOUT,
+                        "cancelled after %llds (timeout): %s",
+                        (long long)timeout,
+                        res != NULL ? PQresultErrorMessage(res)
+                                    : PQerrorMessage(conn));
+        else
+            probe_error(
+                p, out, RD_PROBE_FAILED, "SQL error %s: %s%s",
+                sqlstate != NULL ? sqlstate : "?",
+                res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(conn),
+                sqlstate != NULL && strcmp(sqlstate, "42P01") == 0 &&
+                        p->search_path == NULL
+                    ? "HINT: probes run with an empty search_path: write "
+                      "public.table, or add '-- search_path: public'"
+                    : "");
+        goto done;
+    }
+    if (p->kind != PROBE_EMPTY && PQnfields(res) != 1) {
+        probe_error(p, out, RD_PROBE_FAILED,
+                    "a %s probe must return one column (got %d)",
+                    probe_kind_name(p->kind), PQnfields(res));
+        goto done;
+    }
+    switch (p->kind) {
+    case PROBE_FRESHNESS:
+        judge_freshness(conn, p, res, ctx, out);
+        break;
+    case PROBE_ROWS:
+        judge_rows(p, res, out);
+        break;
+    case PROBE_EMPTY:
+        judge_empty(p, res, out);
+        break;
+    case PROBE_TRUE:
+        judge_true(p, res, out);
+        break;
+    }
+done:
+    PQclear(res);
+    /* Always rolled back, whatever the probe did. */
+    (void)db_exec(conn, "ROLLBACK", 0, NULL, NULL, &err);
+    if (out->duration_ms == 0)
+        out->duration_ms = ms_since(&t0);
+    /* Strip the newline libpq leaves in messages. */
+    for (char *m = out->message; *m != '\0'; m++)
+        if (*m == '\n')
+            *m = ' ';
+}
+
+/* A threshold for the report: null when unset. */
+static json_t *
+thr_secs(int64_t s)
+{
+    return s >= 0 ? json_integer(s) : json_null();
+}
+
+json_t *
+probe_exec_report(const struct probe *p, const struct probe_outcome *out)
+{
+    return json_pack(
+        "{s:o, s:o, s:s, s:s, s:O, s:o, s:{s:o, s:o, s:o, s:o}, s:O, s:f, s:o}",
+        "name", report_json_text(p->name), "file", report_json_text(p->file),
+        "kind", probe_kind_name(p->kind), "status", rd_status_name(out->status),
+        "value", out->value, "age_s",
+        out->has_age ? json_real(round(out->age_s * 1000) / 1000) : json_null(),
+        "thresholds", "warn_after_s", thr_secs(p->warn_after_s),
+        "error_after_s", thr_secs(p->error_after_s), "min",
+        p->has_min ? json_real(p->min) : json_null(), "max",
+        p->has_max ? json_real(p->max) : json_null(), "rows", out->rows,
+        "duration_ms", round(out->duration_ms * 1000) / 1000, "message",
+        report_json_text(out->message));
+}
+
+void
+probe_outcome_release(struct probe_outcome *out)
+{
+    if (out == NULL)
+        return;
+    json_decref(out->value);
+    json_decref(out->rows);
+    out->value = NULL;
+    out->rows = NULL;
+}

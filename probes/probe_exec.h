@@ -1,0 +1,58 @@
+/* probe_exec: run probes against a database, safely, and judge their results. */
+#ifndef RD_PROBE_EXEC_H
+#define RD_PROBE_EXEC_H
+
+#include <time.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "probes/probe.h"
+#include "verifier/rd_err.h"
+
+struct probe_ctx {
+    time_t now;                /* the harness clock at the start of the probes */
+    time_t archive_time;       /* the archive's time; -1 when there is none */
+    int64_t default_timeout_s; /* probe_timeout */
+};
+
+struct probe_outcome {
+    enum rd_status status;
+    enum rd_code code;    /* RD_OK, RD_PROBE_FAILED, RD_PROBE_TIMEOUT, RD_CLOCK_SKEW */
+    json_t *value;        /* (owned) the value read, or null */
+    json_t *rows;         /* (owned) array: first failing rows (kind empty) */
+    double age_s;         /* freshness: age against relative_to */
+    bool has_age;
+    double duration_ms;
+    char message[768];
+};
+
+/*
+ * probe_exec_session(conn, err):
+ * Prepare ${conn} for probes: default_transaction_read_only on, TimeZone
+ * UTC, search_path ''.  Returns 0, or -1 with RD_DB_UNREACHABLE.
+ */
+int probe_exec_session(PGconn *conn, struct rd_err *err);
+
+/*
+ * probe_exec_run(conn, p, ctx, out):
+ * Run ${p} in its own READ ONLY transaction that is always rolled back,
+ * with statement_timeout and lock_timeout set to the probe's timeout and
+ * search_path set to the probe's (default ''), the statement sent alone
+ * through the extended protocol (one statement only), and a client-side
+ * deadline (timeout + 5 s) that cancels a query the server does not stop.
+ * Judges the result by kind; ${out} says status, value, age, rows and why.
+ * Never fails as a function: every problem is an outcome.  Release ${out}
+ * with probe_outcome_release().
+ */
+void probe_exec_run(PGconn *conn, const struct probe *p,
+                    const struct probe_ctx *ctx, struct probe_outcome *out);
+
+/* probe_exec_report(p, out): the report's probes[] object (new reference). */
+json_t *probe_exec_report(const struct probe *p,
+                          const struct probe_outcome *out);
+
+/* probe_outcome_release(out): NULL-safe. */
+void probe_outcome_release(struct probe_outcome *out);
+
+#endif

@@ -79,6 +79,13 @@ static const char config_flags[] =
     "      --state-dir DIR         locks and last reports (root: /var/lib/restoredrill,\n"
     "                              else ~/.local/state/restoredrill)\n"
     "      --report FILE           JSON report ('-' = stdout; {job} = job name)\n"
+    "      --probes DIR            folder of *.sql probes run after the restore\n"
+    "                              (docs/probes.md)\n"
+    "      --probe-timeout DUR     default timeout of each probe (60s)\n"
+    "      --max-shrink PCT        drift: a table that shrank by more than PCT since\n"
+    "                              the last verified run is a warning (50%)\n"
+    "      --drift-exact-rows N    drift: exact count(*) below N estimated rows\n"
+    "                              (1000000), else the planner's estimate\n"
     "durations: a whole number and one unit: 90s, 15m, 26h, 7d.\n";
 
 void

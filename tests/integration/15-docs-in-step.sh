@@ -7,7 +7,7 @@
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MAN=$ROOT/docs/restoredrill.1
 man_text=$(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$MAN")
-for cmd in verify list lint; do
+for cmd in verify list lint probe; do
     run_rd "$cmd" --help
     assert_exit 0
     # options are the lines that start with one ("  -c, --config FILE", "      --keep")

@@ -720,11 +720,11 @@ START_TEST(test_later_keys)
     struct config c;
     struct job_config j;
 
-    resolve_fails("[defaults]\nsource = /x\nprobes = /x\n", "default", &err);
+    resolve_fails("[defaults]\nsource = /x\njunit = /x\n", "default", &err);
     ck_assert_str_eq(
         err.msg,
         at(3,
-           "'probes' is not supported by restoredrill " RD_VERSION
+           "'junit' is not supported by restoredrill " RD_VERSION
            " yet\nHINT: remove it; restoredrill refuses settings it would silently ignore"));
     resolve_fails("[job a]\nalert_webhook = https://hooks.example.com/x\n", "a",
                   &err);
@@ -733,11 +733,11 @@ START_TEST(test_later_keys)
 
     /* The same from a flag names the flag. */
     config_init(&c);
-    ck_assert_int_eq(config_set_flag(&c, CK_PROBE_TIMEOUT, "30s", &err), 0);
+    ck_assert_int_eq(config_set_flag(&c, CK_RTO, "30s", &err), 0);
     ck_assert_int_eq(config_resolve(&c, "default", &j, &err), -1);
     ck_assert_int_eq(err.code, RD_CONFIG_INVALID);
     ck_assert_str_eq(err.msg,
-                     "--probe-timeout: 'probe_timeout' is not supported by "
+                     "--rto: 'rto' is not supported by "
                      "restoredrill " RD_VERSION
                      " yet\nHINT: remove it; restoredrill refuses settings it "
                      "would silently ignore");
@@ -884,7 +884,8 @@ START_TEST(test_key_table)
     /* The keys of this version are implemented; later features are not. */
     ck_assert(config_key_info(CK_SOURCE)->implemented);
     ck_assert(config_key_info(CK_REPORT)->implemented);
-    ck_assert(!config_key_info(CK_PROBES)->implemented);
+    ck_assert(config_key_info(CK_PROBES)->implemented);
+    ck_assert(!config_key_info(CK_JUNIT)->implemented);
     ck_assert(!config_key_info(CK_ALERT_WEBHOOK)->implemented);
     ck_assert_int_eq(config_key_info(CK_MAX_ARCHIVE_AGE)->type, CT_DURATION);
     ck_assert_int_eq(config_key_info(CK_MIN_SIZE)->type, CT_SIZE);

@@ -1,0 +1,101 @@
+/* job_int: what the job_*.c files share about one verify of one job (private).
+ */
+#ifndef RD_JOB_INT_H
+#define RD_JOB_INT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "probes/drift.h"
+#include "probes/probe.h"
+#include "reports/report.h"
+#include "restore/cluster.h"
+#include "restore/dumpfmt.h"
+#include "restore/restore.h"
+#include "restore/select.h"
+#include "restore/source.h"
+#include "restore/sqlfilter.h"
+#include "restore/stream.h"
+#include "verifier/config.h"
+#include "verifier/proc.h"
+#include "verifier/run.h"
+
+#define PEEK_BYTES 65536
+
+/* How the archive reaches the restore tool. */
+enum transfer_mode {
+    MODE_PATH,   /* the tool reads the file/folder itself (seekable: --jobs) */
+    MODE_STREAM, /* decoded on the fly and fed on stdin */
+    MODE_EXTRACT /* a tarred -Fd folder, extracted into workdir first */
+};
+
+/* Everything one verify of one job holds; released by job_cleanup(). */
+struct job_run {
+    const struct job_config *jc;
+    const struct run_opts *o;
+    struct report *r;
+    struct source *src;
+    struct archive_list list;
+    const struct archive_entry *chosen; /* (borrowed from list) */
+    struct fetched f;
+    struct stream *top;  /* (owned) decoded bytes behind a peek layer */
+    struct stream *hash; /* (borrowed, inside top) sha256 of the raw bytes */
+    enum dump_kind compression; /* DUMP_UNKNOWN: none */
+    enum dump_kind format;
+    enum transfer_mode mode;
+    const char *path;       /* (borrowed) what MODE_PATH/EXTRACT restores */
+    char workdir[PATH_MAX]; /* private temp dir (owner.pid + dump/) */
+    char dumpdir[PATH_MAX +
+                 8]; /* workdir/dump: the extracted or copied folder */
+    struct dump_header hdr;
+    int hdr_rc; /* dumpfmt_parse_custom(): 0, 1 short, -1 bad, 2 n/a */
+    char hdr_msg[256];
+    char plain_version[64];
+    char **ext; /* (owned) extensions the dump creates */
+    size_t next;
+    struct sqlfilter_counts counts;
+    struct pg_tools tools;
+    struct proc_ident ident;
+    struct cluster cluster;
+    struct restore_ctx rctx;
+    char conninfo[PATH_MAX + 128];
+    time_t archive_time;
+    bool ephemeral;
+    struct probe_set probes;   /* (owned) loaded before anything is fetched */
+    struct drift_counts drift; /* (owned) this restore's row counts */
+    bool drift_taken;
+};
+
+/* job_now(): the harness clock (UTC seconds). */
+time_t job_now(void);
+
+/* job_fail_stage(jr, s, err): end stage ${s} with ${err}'s status, record
+ * ${err}; returns -1. */
+int job_fail_stage(struct job_run *jr, enum stage s, const struct rd_err *err);
+
+/* job_drain(s, err): read ${s} to its end (the verdict of every layer); 0 or
+ * -1. */
+int job_drain(struct stream *s, struct rd_err *err);
+
+/* job_report_hash(jr): archive.sha256, once the raw stream was read to its end.
+ */
+void job_report_hash(struct job_run *jr);
+
+/* job_compression_name(k): "none" for DUMP_UNKNOWN, else the kind's name. */
+const char *job_compression_name(enum dump_kind k);
+
+/* Stages of job_archive.c: open, decode (sniff, decompress, extract),
+ * preflight. */
+int job_stage_fetch(struct job_run *jr);
+int job_stage_decode(struct job_run *jr);
+int job_stage_preflight(struct job_run *jr);
+
+/* Stages of job_db.c: restore, probes, drift; job_save_drift() after the
+ * verdict. */
+int job_stage_restore(struct job_run *jr);
+int job_stage_probes(struct job_run *jr);
+int job_stage_drift(struct job_run *jr);
+void job_save_drift(struct job_run *jr);
+
+#endif

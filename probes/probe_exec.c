@@ -1,4 +1,5 @@
-/* probe_exec: run probes against a database, safely, and judge their results. */
+/* probe_exec: run probes against a database, safely, and judge their results.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <math.h>
@@ -25,11 +26,12 @@
 int
 probe_exec_session(PGconn *conn, struct rd_err *err)
 {
-    if (db_exec(conn,
-                "SELECT pg_catalog.set_config('default_transaction_read_only', "
-                "'on', false), pg_catalog.set_config('TimeZone', 'UTC', false), "
-                "pg_catalog.set_config('search_path', '', false)",
-                0, NULL, NULL, err) != 0)
+    if (db_exec(
+            conn,
+            "SELECT pg_catalog.set_config('default_transaction_read_only', "
+            "'on', false), pg_catalog.set_config('TimeZone', 'UTC', false), "
+            "pg_catalog.set_config('search_path', '', false)",
+            0, NULL, NULL, err) != 0)
         return rd_err_set(err, RD_DB_UNREACHABLE,
                           "cannot prepare the probe session: %s", err->msg);
     return 0;
@@ -46,9 +48,8 @@ ms_since(const struct timespec *t0)
 }
 
 /* A violation: the probe's severity decides warning or critical. */
-static void
-violate(const struct probe *p, struct probe_outcome *out, const char *fmt,
-        ...) __attribute__((format(printf, 3, 4)));
+static void violate(const struct probe *p, struct probe_outcome *out,
+                    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void
 violate(const struct probe *p, struct probe_outcome *out, const char *fmt, ...)
@@ -63,14 +64,13 @@ violate(const struct probe *p, struct probe_outcome *out, const char *fmt, ...)
 }
 
 /* The probe could not be judged: critical (or unknown), named by file. */
-static void
-probe_error(const struct probe *p, struct probe_outcome *out,
-            enum rd_code code, const char *fmt, ...)
+static void probe_error(const struct probe *p, struct probe_outcome *out,
+                        enum rd_code code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static void
-probe_error(const struct probe *p, struct probe_outcome *out,
-            enum rd_code code, const char *fmt, ...)
+probe_error(const struct probe *p, struct probe_outcome *out, enum rd_code code,
+            const char *fmt, ...)
 {
     char msg[600];
     va_list ap;
@@ -121,8 +121,9 @@ epoch_of(PGconn *conn, const char *ts, double *out)
 {
     const char *params[1] = {ts};
     PGresult *r = PQexecParams(
-        conn, "SELECT pg_catalog.date_part('epoch', $1::pg_catalog.timestamptz)",
-        1, NULL, params, NULL, NULL, 0);
+        conn,
+        "SELECT pg_catalog.date_part('epoch', $1::pg_catalog.timestamptz)", 1,
+        NULL, params, NULL, NULL, 0);
     int rc = -1;
 
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
@@ -145,15 +146,17 @@ judge_freshness(PGconn *conn, const struct probe *p, const PGresult *res,
     int64_t a;
 
     if (t != OID_TIMESTAMPTZ && t != OID_TIMESTAMP && t != OID_DATE) {
-        probe_error(p, out, RD_PROBE_FAILED,
-                    "a freshness probe must return a timestamp, timestamptz or date (got type oid %u)",
-                    (unsigned)t);
+        probe_error(
+            p, out, RD_PROBE_FAILED,
+            "a freshness probe must return a timestamp, timestamptz or date (got type oid %u)",
+            (unsigned)t);
         return;
     }
     if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0)) {
-        violate(p, out,
-                "no timestamp: the query returned %s, so there is no recent data at all",
-                PQntuples(res) == 0 ? "no row" : "NULL");
+        violate(
+            p, out,
+            "no timestamp: the query returned %s, so there is no recent data at all",
+            PQntuples(res) == 0 ? "no row" : "NULL");
         return;
     }
     json_decref(out->value);
@@ -161,8 +164,9 @@ judge_freshness(PGconn *conn, const struct probe *p, const PGresult *res,
     if (p->relative_archive && ctx->archive_time == (time_t)-1) {
         out->status = RD_ST_UNKNOWN;
         out->code = RD_OK;
-        snprintf(out->message, sizeof(out->message),
-                 "relative_to: archive, but there is no archive (probe --db): cannot judge");
+        snprintf(
+            out->message, sizeof(out->message),
+            "relative_to: archive, but there is no archive (probe --db): cannot judge");
         return;
     }
     if (epoch_of(conn, PQgetvalue(res, 0, 0), &epoch) != 0) {
@@ -176,10 +180,11 @@ judge_freshness(PGconn *conn, const struct probe *p, const PGresult *res,
     if (out->age_s < -CLOCK_SKEW_S) {
         out->status = RD_ST_UNKNOWN;
         out->code = RD_CLOCK_SKEW;
-        snprintf(out->message, sizeof(out->message),
-                 "newest timestamp %s is %s in the future of the %s: clocks disagree",
-                 PQgetvalue(res, 0, 0), duration_human(-a, age, sizeof(age)),
-                 p->relative_archive ? "archive's time" : "harness clock");
+        snprintf(
+            out->message, sizeof(out->message),
+            "newest timestamp %s is %s in the future of the %s: clocks disagree",
+            PQgetvalue(res, 0, 0), duration_human(-a, age, sizeof(age)),
+            p->relative_archive ? "archive's time" : "harness clock");
         return;
     }
     if (p->error_after_s >= 0 && a > p->error_after_s) {
@@ -281,8 +286,8 @@ judge_true(const struct probe *p, const PGresult *res,
 }
 
 void
-probe_exec_run(PGconn *conn, const struct probe *p,
-               const struct probe_ctx *ctx, struct probe_outcome *out)
+probe_exec_run(PGconn *conn, const struct probe *p, const struct probe_ctx *ctx,
+               struct probe_outcome *out)
 {
     int64_t timeout = p->timeout_s > 0 ? p->timeout_s : ctx->default_timeout_s;
     char tmo[32], *sqlstate;
@@ -328,17 +333,17 @@ probe_exec_run(PGconn *conn, const struct probe *p,
     case PGRES_TUPLES_OK:
         break;
     case PGRES_COMMAND_OK:
-        probe_error(p, out, RD_PROBE_FAILED,
-                    "the statement returned no result set (a probe must be a query, e.g. SELECT ...)");
+        probe_error(
+            p, out, RD_PROBE_FAILED,
+            "the statement returned no result set (a probe must be a query, e.g. SELECT ...)");
         goto done;
     default:
         sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
         if (cancelled || (sqlstate != NULL && strcmp(sqlstate, "57014") == 0))
-            probe_error(p, out, RD_PROBE_TIMEOUT,
-                        "cancelled after %llds (timeout): %s",
-                        (long long)timeout,
-                        res != NULL ? PQresultErrorMessage(res)
-                                    : PQerrorMessage(conn));
+            probe_error(
+                p, out, RD_PROBE_TIMEOUT, "cancelled after %llds (timeout): %s",
+                (long long)timeout,
+                res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(conn));
         else
             probe_error(
                 p, out, RD_PROBE_FAILED, "SQL error %s: %s%s",

@@ -1,4 +1,5 @@
-/* probe_exec: run probes against a database, safely, and judge their results. */
+/* probe_exec: run probes against a database, safely, and judge their results.
+ */
 #ifndef RD_PROBE_EXEC_H
 #define RD_PROBE_EXEC_H
 
@@ -11,17 +12,18 @@
 #include "verifier/rd_err.h"
 
 struct probe_ctx {
-    time_t now;                /* the harness clock at the start of the probes */
-    time_t archive_time;       /* the archive's time; -1 when there is none */
+    time_t now;          /* the harness clock at the start of the probes */
+    time_t archive_time; /* the archive's time; -1 when there is none */
     int64_t default_timeout_s; /* probe_timeout */
 };
 
 struct probe_outcome {
     enum rd_status status;
-    enum rd_code code;    /* RD_OK, RD_PROBE_FAILED, RD_PROBE_TIMEOUT, RD_CLOCK_SKEW */
-    json_t *value;        /* (owned) the value read, or null */
-    json_t *rows;         /* (owned) array: first failing rows (kind empty) */
-    double age_s;         /* freshness: age against relative_to */
+    enum rd_code
+        code;      /* RD_OK, RD_PROBE_FAILED, RD_PROBE_TIMEOUT, RD_CLOCK_SKEW */
+    json_t *value; /* (owned) the value read, or null */
+    json_t *rows;  /* (owned) array: first failing rows (kind empty) */
+    double age_s;  /* freshness: age against relative_to */
     bool has_age;
     double duration_ms;
     char message[768];

@@ -458,3 +458,21 @@ assert_last_json() {
         fail "$last differs from the report $2"
     fi
 }
+
+# ---------------------------------------------------------------- probes
+
+# probe_file DIR FILE: write stdin (a probe: "-- key: value" header + one
+# statement) to DIR/FILE, making DIR.
+probe_file() { mkdir -p "$1" && cat >"$1/$2"; }
+
+# assert_probe FILE NAME JQ_EXPR EXPECTED: jq -r EXPR on the probes[] entry
+# named NAME of report FILE prints EXPECTED (nothing, when there is no such
+# probe).
+assert_probe() {
+    assert_json "$1" "[.probes[]? | select(.name == \"$2\")] | first | $3" "$4"
+}
+
+# assert_probe_true FILE NAME JQ_EXPR [WHAT]: EXPR on that entry is true.
+assert_probe_true() {
+    assert_json_true "$1" "[.probes[]? | select(.name == \"$2\")] | first | $3" "${4:-probe $2: $3}"
+}

@@ -259,18 +259,6 @@ feed_stream(void *ctx, void *buf, size_t cap, struct rd_err *err)
     return stream_read(ctx, buf, cap, err);
 }
 
-/* Read what the tool left unread, so every layer below gives its verdict. */
-static int
-drain(struct stream *s, struct rd_err *err)
-{
-    char buf[65536];
-    ssize_t n;
-
-    while ((n = stream_read(s, buf, sizeof(buf), err)) > 0)
-        ;
-    return n < 0 ? -1 : 0;
-}
-
 int
 restore_run(struct restore_ctx *ctx, const struct restore_input *in,
             struct restore_result *rr, struct rd_err *err)
@@ -344,7 +332,7 @@ restore_run(struct restore_ctx *ctx, const struct restore_input *in,
     if (proc_run(&spec, &res, err) != 0)
         goto done; /* interrupted, cannot run, or the stream failed */
     /* The tool is done; the stream's verdict comes at its end. */
-    if (!by_path && drain(in->stream, err) != 0)
+    if (!by_path && stream_drain(in->stream, err) != 0)
         goto done;
     if (WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0 &&
         rr->error_count == 0) {

@@ -8,6 +8,8 @@
 
 #include <openssl/evp.h>
 
+#include "verifier/sig.h"
+
 #include "restore/stream.h"
 
 ssize_t
@@ -241,4 +243,17 @@ stream_peek(struct stream *s, const unsigned char **out, size_t *len,
     *out = p->buf + p->pos;
     *len = p->len - p->pos;
     return 0;
+}
+
+int
+stream_drain(struct stream *s, struct rd_err *err)
+{
+    char buf[65536];
+    ssize_t n;
+
+    while ((n = stream_read(s, buf, sizeof(buf), err)) > 0)
+        if (sig_pending() != 0)
+            return rd_err_set(err, RD_INTERRUPTED, "interrupted by %s",
+                              sig_name(sig_pending()));
+    return n < 0 ? -1 : 0;
 }

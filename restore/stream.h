@@ -76,4 +76,13 @@ struct stream *stream_peek_new(struct stream *below, size_t n);
 int stream_peek(struct stream *s, const unsigned char **out, size_t *len,
                 struct rd_err *err);
 
+/*
+ * stream_drain(s, err):
+ * Read ${s} to its end and discard the bytes, so that every layer gives its
+ * end-of-stream verdict (decoder checksums, sha256, size).  Stops with
+ * RD_INTERRUPTED when a signal was caught.  Returns 0 at a clean end, -1
+ * with the failing layer's error.
+ */
+int stream_drain(struct stream *s, struct rd_err *err);
+
 #endif

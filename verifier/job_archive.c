@@ -174,20 +174,6 @@ done:
     return rc;
 }
 
-/* Read ${s} to its end: the decoder and the sha256 give their verdict. */
-int
-job_drain(struct stream *s, struct rd_err *err)
-{
-    char buf[65536];
-    ssize_t n;
-
-    while ((n = stream_read(s, buf, sizeof(buf), err)) > 0)
-        if (sig_pending() != 0)
-            return rd_err_set(err, RD_INTERRUPTED, "interrupted by %s",
-                              sig_name(sig_pending()));
-    return n < 0 ? -1 : 0;
-}
-
 /* The hex digest into the report, once the raw stream was read entirely. */
 void
 job_report_hash(struct job_run *jr)
@@ -326,7 +312,7 @@ job_stage_decode(struct job_run *jr)
         /* Garbage out of a decoder is its failure, not an unknown format:
            read to the end for its verdict first (bzip2 emits a damaged
            block before its CRC fails). */
-        if (jr->compression != DUMP_UNKNOWN && job_drain(jr->top, &err) != 0)
+        if (jr->compression != DUMP_UNKNOWN && stream_drain(jr->top, &err) != 0)
             return job_fail_stage(jr, STAGE_DECODE, &err);
         rd_err_set(
             &err, RD_FORMAT_UNKNOWN,
@@ -350,7 +336,7 @@ job_stage_decode(struct job_run *jr)
         jr->mode = MODE_EXTRACT;
         if (make_workdir(jr, &err) != 0 ||
             untar_extract(jr->top, jr->dumpdir, &lim, &err) != 0 ||
-            job_drain(jr->top, &err) != 0)
+            stream_drain(jr->top, &err) != 0)
             return job_fail_stage(jr, STAGE_DECODE, &err);
         jr->path = jr->dumpdir;
         parse_dir_header(jr, jr->dumpdir);
@@ -362,7 +348,7 @@ job_stage_decode(struct job_run *jr)
         /* pg_restore reads the file itself (--jobs); hash it first. */
         jr->mode = MODE_PATH;
         jr->path = jr->f.path;
-        if (job_drain(jr->top, &err) != 0)
+        if (stream_drain(jr->top, &err) != 0)
             return job_fail_stage(jr, STAGE_DECODE, &err);
         job_report_hash(jr);
         json_object_set_new(a, "transfer", json_string("file"));

@@ -42,6 +42,15 @@ CREATE TABLE public.sessions (
 );
 CREATE INDEX sessions_last_login_idx ON public.sessions (last_login_at);
 
+-- The migration history, as Rails / Ecto / golang-migrate keep it: the
+-- migrations_applied probe checks that the newest one is at least the one
+-- the application needs.
+CREATE TABLE public.schema_migrations (
+    version     character varying PRIMARY KEY
+);
+INSERT INTO public.schema_migrations (version) VALUES
+    ('20260901080000'), ('20261002143000'), ('20261101120000'), ('20261115093000');
+
 CREATE VIEW public.customer_order_totals AS
     SELECT c.id AS customer_id, c.email, count(o.id) AS orders,
            coalesce(sum(o.total_cents), 0) AS total_cents
@@ -64,6 +73,14 @@ SELECT 1 + (g * 7) % 120, (random() * 20000)::int,
        (ARRAY['paid', 'paid', 'paid', 'open', 'refunded'])[1 + g % 5],
        now() - (random() * 90 || ' days')::interval
   FROM generate_series(1, 300) g;
+
+-- Today's business: one order every 2 hours over the last day, so the
+-- orders_today probe (at least one order in the last 24 hours) passes, also
+-- on the shop_stale copy whose times are 6 hours older.
+INSERT INTO public.orders (customer_id, total_cents, status, ordered_at)
+SELECT 1 + (g * 13) % 120, 1000 + 250 * g, 'paid',
+       now() - ((2 * g - 1) || ' hours')::interval
+  FROM generate_series(1, 12) g;
 
 -- Logins spread over the last ~42 hours, the newest one just now: a freshness probe
 -- ("max(last_login_at) within 26h") passes on a fresh dump.

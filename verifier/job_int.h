@@ -74,10 +74,6 @@ time_t job_now(void);
  * ${err}; returns -1. */
 int job_fail_stage(struct job_run *jr, enum stage s, const struct rd_err *err);
 
-/* job_drain(s, err): read ${s} to its end (the verdict of every layer); 0 or
- * -1. */
-int job_drain(struct stream *s, struct rd_err *err);
-
 /* job_report_hash(jr): archive.sha256, once the raw stream was read to its end.
  */
 void job_report_hash(struct job_run *jr);

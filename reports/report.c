@@ -9,7 +9,10 @@
 #include <unistd.h>
 
 #include "verifier/duration.h"
+#include "reports/junit.h"
+#include "reports/metrics.h"
 #include "verifier/fsutil.h"
+#include "verifier/log.h"
 
 #include "reports/report.h"
 
@@ -289,6 +292,23 @@ report_write(struct report *r, const char *path, struct rd_err *err)
         rc = fs_write_atomic(path, s, len + 1, err);
     }
     free(s);
+    return rc;
+}
+
+int
+report_write_outputs(struct report *r, const char *junit, const char *metrics)
+{
+    struct rd_err err = {0};
+    int rc = 0;
+
+    if (junit != NULL && junit_write(r->root, junit, &err) != 0) {
+        log_error("%s", err.msg);
+        rc = -1;
+    }
+    if (metrics != NULL && metrics_write(r->root, metrics, &err) != 0) {
+        log_error("%s", err.msg);
+        rc = -1;
+    }
     return rc;
 }
 

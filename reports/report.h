@@ -91,6 +91,15 @@ void report_finish(struct report *r, int exit_code);
 int report_write(struct report *r, const char *path, struct rd_err *err);
 
 /*
+ * report_write_outputs(r, junit, metrics):
+ * Write the finished report's JUnit XML to ${junit} and its Prometheus
+ * samples into ${metrics} (either may be NULL); failures are logged.
+ * Returns 0, or -1 when one of them could not be written.
+ */
+int report_write_outputs(struct report *r, const char *junit,
+                         const char *metrics);
+
+/*
  * report_summary(r, out, report_path): the human summary: one line per
  * stage that ran, the archive, the restore, the error with its HINT, and
  * where the report is.  ASCII unless ${out} is a terminal.

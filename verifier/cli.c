@@ -79,6 +79,8 @@ static const char config_flags[] =
     "      --state-dir DIR         locks and last reports (root: /var/lib/restoredrill,\n"
     "                              else ~/.local/state/restoredrill)\n"
     "      --report FILE           JSON report ('-' = stdout; {job} = job name)\n"
+    "      --junit FILE            JUnit XML for CI: a testcase per stage and probe\n"
+    "      --metrics FILE          Prometheus textfile (node_exporter), may be shared\n"
     "      --probes DIR            folder of *.sql probes run after the restore\n"
     "                              (docs/probes.md)\n"
     "      --probe-timeout DUR     default timeout of each probe (60s)\n"

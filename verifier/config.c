@@ -65,8 +65,11 @@ static const struct config_key_info keys[CK_COUNT] = {
          "drift: exact count(*) for tables estimated below this many rows (default 1000000)"},
     [CK_RTO] = {"rto", CT_DURATION, false, "recovery-time objective"},
     [CK_DEEP_CHECK] = {"deep_check", CT_STRING, false, "pg_amcheck"},
-    [CK_JUNIT] = {"junit", CT_PATH, false, "JUnit XML path"},
-    [CK_METRICS] = {"metrics", CT_PATH, false, "Prometheus textfile path"},
+    [CK_JUNIT] = {"junit", CT_PATH, true,
+                  "JUnit XML path ({job} = job name), for CI systems"},
+    [CK_METRICS] =
+        {"metrics", CT_PATH, true,
+         "Prometheus textfile path (node_exporter textfile collector; may be shared by jobs)"},
     [CK_ALERT_ON] = {"alert_on", CT_STRING, false, "alert threshold"},
     [CK_ALERT_EXEC] = {"alert_exec", CT_STRING, false, "alert program"},
     [CK_ALERT_WEBHOOK] = {"alert_webhook", CT_STRING, false,
@@ -341,6 +344,8 @@ job_config_release(struct job_config *j)
     free(j->pattern);
     free(j->report);
     free(j->probes);
+    free(j->junit);
+    free(j->metrics);
     memset(j, 0, sizeof(*j));
 }
 
@@ -512,6 +517,12 @@ config_resolve(const struct config *c, const char *job_name,
         if (out->pattern == NULL)
             return rd_err_set(err, RD_INTERNAL, "out of memory");
     }
+    if (val[CK_JUNIT] != NULL &&
+        (out->junit = config_expand_job(val[CK_JUNIT], job_name)) == NULL)
+        return rd_err_set(err, RD_INTERNAL, "out of memory");
+    if (val[CK_METRICS] != NULL &&
+        (out->metrics = config_expand_job(val[CK_METRICS], job_name)) == NULL)
+        return rd_err_set(err, RD_INTERNAL, "out of memory");
     if (val[CK_REPORT] != NULL) {
         if (val[CK_REPORT][0] == '\0')
             return rd_err_set(err, RD_CONFIG_INVALID, "%s: empty report path",

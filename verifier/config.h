@@ -90,6 +90,8 @@ struct job_config {
     int64_t min_age_s;           /* 0: off */
     int64_t decode_memory_limit; /* zstd window / xz dictionary cap, bytes */
     char *probes;                /* (owned) probe folder, NULL when unset */
+    char *junit;                 /* (owned) JUnit XML path, {job} expanded */
+    char *metrics;               /* (owned) Prometheus textfile path */
     int64_t probe_timeout_s;     /* default 60 */
     double max_shrink;           /* drift: fraction, default 0.5 */
     int64_t drift_exact_rows;    /* drift: exact count(*) below this */

@@ -96,9 +96,16 @@ int
 fs_write_atomic(const char *path, const char *data, size_t len,
                 struct rd_err *err)
 {
+    return fs_write_atomic_mode(path, data, len, 0600, err);
+}
+
+int
+fs_write_atomic_mode(const char *path, const char *data, size_t len,
+                     mode_t new_mode, struct rd_err *err)
+{
     char tmp[4200], dir[4096];
     struct stat st;
-    mode_t mode = 0600;
+    mode_t mode = new_mode;
     int fd, dfd, saved;
     size_t off = 0;
 

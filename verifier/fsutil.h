@@ -33,6 +33,14 @@ int fs_write_atomic(const char *path, const char *data, size_t len,
                     struct rd_err *err);
 
 /*
+ * fs_write_atomic_mode(path, data, len, mode, err): as fs_write_atomic(),
+ * but a file that did not exist yet gets ${mode} (e.g. 0644 for metrics a
+ * collector running as another user must read).
+ */
+int fs_write_atomic_mode(const char *path, const char *data, size_t len,
+                         mode_t mode, struct rd_err *err);
+
+/*
  * fs_chown_tree(path, uid, gid, err):
  * chown ${path} and every entry below it (no symlink is followed).
  * Returns 0, or -1 with RD_ACCESS_DENIED naming the entry.

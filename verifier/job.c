@@ -300,6 +300,8 @@ write_reports(struct job_run *jr, int code)
     report_stage_begin(jr->r, STAGE_REPORT);
     report_stage_end(jr->r, STAGE_REPORT, RD_ST_OK);
     report_finish(jr->r, code);
+    if (report_write_outputs(jr->r, jr->jc->junit, jr->jc->metrics) != 0)
+        ok = false;
     if (jr->jc->report != NULL &&
         report_write(jr->r, jr->jc->report, &err) != 0) {
         log_error("%s", err.msg);

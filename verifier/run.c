@@ -60,6 +60,13 @@ resolve_jobs(const struct config *c, const struct run_opts *o,
             }
             goto fail;
         }
+        if (nn > 1 && i > 0 && jobs[i].junit != NULL && jobs[0].junit != NULL &&
+            strcmp(jobs[i].junit, jobs[0].junit) == 0) {
+            log_error(
+                "with several jobs, 'junit' must contain {job} (jobs '%s' and '%s' would write '%s')",
+                jobs[0].name, jobs[i].name, jobs[i].junit);
+            goto fail;
+        }
         if (nn > 1 && jobs[i].report != NULL &&
             strcmp(jobs[i].report, "-") != 0 &&
             (i > 0 && jobs[0].report != NULL &&
@@ -396,6 +403,7 @@ probe_job(const struct job_config *jc, const struct run_opts *o)
     report_stage_begin(r, STAGE_REPORT);
     report_stage_end(r, STAGE_REPORT, RD_ST_OK);
     report_finish(r, code);
+    report_write_outputs(r, jc->junit, jc->metrics);
     if (jc->report != NULL && report_write(r, jc->report, &err) != 0)
         log_error("%s", err.msg);
     if (!o->quiet)

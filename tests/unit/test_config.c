@@ -720,11 +720,11 @@ START_TEST(test_later_keys)
     struct config c;
     struct job_config j;
 
-    resolve_fails("[defaults]\nsource = /x\njunit = /x\n", "default", &err);
+    resolve_fails("[defaults]\nsource = /x\nping_url = /x\n", "default", &err);
     ck_assert_str_eq(
         err.msg,
         at(3,
-           "'junit' is not supported by restoredrill " RD_VERSION
+           "'ping_url' is not supported by restoredrill " RD_VERSION
            " yet\nHINT: remove it; restoredrill refuses settings it would silently ignore"));
     resolve_fails("[job a]\nalert_webhook = https://hooks.example.com/x\n", "a",
                   &err);
@@ -885,7 +885,8 @@ START_TEST(test_key_table)
     ck_assert(config_key_info(CK_SOURCE)->implemented);
     ck_assert(config_key_info(CK_REPORT)->implemented);
     ck_assert(config_key_info(CK_PROBES)->implemented);
-    ck_assert(!config_key_info(CK_JUNIT)->implemented);
+    ck_assert(config_key_info(CK_JUNIT)->implemented);
+    ck_assert(!config_key_info(CK_PING_URL)->implemented);
     ck_assert(!config_key_info(CK_ALERT_WEBHOOK)->implemented);
     ck_assert_int_eq(config_key_info(CK_MAX_ARCHIVE_AGE)->type, CT_DURATION);
     ck_assert_int_eq(config_key_info(CK_MIN_SIZE)->type, CT_SIZE);

@@ -84,10 +84,16 @@ probe_error(const struct probe *p, struct probe_outcome *out, enum rd_code code,
              p->sql_line, msg);
 }
 
-/* Wait for the query's results; cancel it when the deadline passes. */
+/*
+ * Wait for the query's results; cancel it when the deadline passes, and give
+ * up (*abandoned, NULL returned) when it still runs 5 s after the cancel:
+ * a query can catch query_canceled and go on.
+ */
 static PGresult *
-wait_result(PGconn *conn, long long deadline_ms, bool *cancelled)
+wait_result(PGconn *conn, long long deadline_ms, bool *cancelled,
+            bool *abandoned)
 {
+    long long cancel_at = 0;
     struct timespec t;
 
     for (;;) {
@@ -109,6 +115,11 @@ wait_result(PGconn *conn, long long deadline_ms, bool *cancelled)
                 PQfreeCancel(c);
             }
             *cancelled = true;
+            cancel_at = now_ms;
+        }
+        if (*cancelled && now_ms - cancel_at > 5000) {
+            *abandoned = true;
+            return NULL;
         }
         if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
             return PQgetResult(conn);
@@ -161,6 +172,12 @@ judge_freshness(PGconn *conn, const struct probe *p, const PGresult *res,
     }
     json_decref(out->value);
     out->value = report_json_text(PQgetvalue(res, 0, 0));
+    if (epoch_of(conn, PQgetvalue(res, 0, 0), &epoch) == 0) {
+        char ts[32];
+
+        json_decref(out->value);
+        out->value = json_string(report_rfc3339(ts, sizeof(ts), (time_t)epoch));
+    }
     if (p->relative_archive && ctx->archive_time == (time_t)-1) {
         out->status = RD_ST_UNKNOWN;
         out->code = RD_OK;
@@ -295,7 +312,7 @@ probe_exec_run(PGconn *conn, const struct probe *p, const struct probe_ctx *ctx,
     struct timespec t0;
     struct rd_err err = {0};
     PGresult *res = NULL, *extra;
-    bool cancelled = false;
+    bool cancelled = false, abandoned = false;
     long long deadline;
 
     memset(out, 0, sizeof(*out));
@@ -325,10 +342,26 @@ probe_exec_run(PGconn *conn, const struct probe *p, const struct probe_ctx *ctx,
     }
     deadline = (long long)t0.tv_sec * 1000 + t0.tv_nsec / 1000000 +
                (timeout + 5) * 1000;
-    res = wait_result(conn, deadline, &cancelled);
+    res = wait_result(conn, deadline, &cancelled, &abandoned);
+    out->duration_ms = ms_since(&t0);
+    if (abandoned) {
+        /* The session is stuck in that query: the caller drops it. */
+        out->conn_lost = true;
+        probe_error(
+            p, out, RD_PROBE_TIMEOUT,
+            "still running %llds after its timeout was reached and the query was cancelled (it ignores cancellation); the connection was dropped",
+            (long long)timeout + 5);
+        return;
+    }
     while ((extra = PQgetResult(conn)) != NULL)
         PQclear(extra);
-    out->duration_ms = ms_since(&t0);
+    if (cancelled && PQresultStatus(res) == PGRES_TUPLES_OK) {
+        /* A result that came only after the cancel is still a timeout. */
+        probe_error(p, out, RD_PROBE_TIMEOUT,
+                    "finished only after its %llds timeout and a cancel",
+                    (long long)timeout);
+        goto done;
+    }
     switch (PQresultStatus(res)) {
     case PGRES_TUPLES_OK:
         break;

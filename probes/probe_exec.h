@@ -26,6 +26,8 @@ struct probe_outcome {
     double age_s;  /* freshness: age against relative_to */
     bool has_age;
     double duration_ms;
+    bool conn_lost; /* the probe ignored its cancel: the connection is unusable
+                     */
     char message[768];
 };
 

@@ -384,6 +384,20 @@ report_summary(const struct report *r, FILE *out, const char *report_path)
                         : "s");
         fputc('\n', out);
     }
+    json_array_foreach(json_object_get(r->root, "probes"), i, n)
+    {
+        enum rd_status st = RD_ST_UNKNOWN;
+        const char *ps = jstr(n, "status");
+
+        if (strcmp(ps, "ok") == 0)
+            st = RD_ST_OK;
+        else if (strcmp(ps, "warning") == 0)
+            st = RD_ST_WARNING;
+        else if (strcmp(ps, "critical") == 0)
+            st = RD_ST_CRITICAL;
+        fprintf(out, "    %s probe %s: %s\n", mark(st, tty), jstr(n, "name"),
+                jstr(n, "message"));
+    }
     json_array_foreach(notes, i, n)
         fprintf(out, "  note: %s\n", json_string_value(n));
     if (json_is_object(e)) {

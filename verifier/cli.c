@@ -137,6 +137,24 @@ cli_usage(FILE *out, enum cli_command cmd)
             "%s",
             config_flags);
         break;
+    case CMD_PROBE:
+        fprintf(
+            out,
+            "usage: restoredrill probe --db CONNINFO [--probes DIR] [-c FILE]\n"
+            "                          [--job NAME] [--report FILE]\n"
+            "\n"
+            "Run the job's SQL probes (docs/probes.md) against an existing database\n"
+            "(a replica, a dev database) without restoring anything.  Same report\n"
+            "and exit codes as verify; 'relative_to: archive' probes are unknown here.\n"
+            "Probes run read-only and rolled back, as the conninfo's user.\n"
+            "\n"
+            "      --db CONNINFO           libpq conninfo or postgresql:// URI\n"
+            "      --probes DIR            folder of *.sql probe files\n"
+            "      --probe-timeout DUR     default timeout of each probe (60s)\n"
+            "      --report FILE           JSON report ('-' = stdout)\n"
+            "      --junit FILE            JUnit XML for CI\n"
+            "      --metrics FILE          Prometheus textfile\n");
+        break;
     case CMD_LINT:
         fprintf(
             out,

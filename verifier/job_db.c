@@ -13,6 +13,7 @@
 
 #include "probes/probe_exec.h"
 #include "verifier/db.h"
+#include "verifier/fsutil.h"
 #include "verifier/log.h"
 #include "verifier/sig.h"
 
@@ -151,7 +152,7 @@ job_stage_restore(struct job_run *jr)
 }
 
 /* Run every probe against ${conn}; fill probes[] and judge the stage. */
-void
+PGconn *
 job_run_probes(struct report *r, const struct probe_set *set, PGconn *conn,
                time_t archive_time, int64_t default_timeout)
 {
@@ -164,7 +165,18 @@ job_run_probes(struct report *r, const struct probe_set *set, PGconn *conn,
         const struct probe *p = &set->items[i];
         struct probe_outcome out;
 
-        probe_exec_run(conn, p, &ctx, &out);
+        if (conn == NULL) {
+            /* An earlier probe left the session stuck: not run. */
+            memset(&out, 0, sizeof(out));
+            out.value = json_null();
+            out.rows = json_array();
+            out.status = RD_ST_UNKNOWN;
+            snprintf(
+                out.message, sizeof(out.message),
+                "not run: the connection was dropped after an earlier probe ignored its timeout");
+        } else {
+            probe_exec_run(conn, p, &ctx, &out);
+        }
         json_array_append_new(arr, probe_exec_report(p, &out));
         log_info("probe '%s': %s: %s", p->name, rd_status_name(out.status),
                  out.message);
@@ -181,9 +193,14 @@ job_run_probes(struct report *r, const struct probe_set *set, PGconn *conn,
                        out.message);
             report_error(r, "probes", &e);
         }
+        if (out.conn_lost) {
+            PQfinish(conn);
+            conn = NULL;
+        }
         probe_outcome_release(&out);
     }
     report_stage_end(r, STAGE_PROBES, worst);
+    return conn;
 }
 
 /* Probes against the scratch database, as a read-only, non-superuser role. */
@@ -222,8 +239,8 @@ job_stage_probes(struct job_run *jr)
         report_stage_begin(jr->r, STAGE_PROBES);
         return job_fail_stage(jr, STAGE_PROBES, &err);
     }
-    job_run_probes(jr->r, &jr->probes, conn, jr->archive_time,
-                   jr->jc->probe_timeout_s);
+    conn = job_run_probes(jr->r, &jr->probes, conn, jr->archive_time,
+                          jr->jc->probe_timeout_s);
     PQfinish(conn);
     return 0;
 }
@@ -366,6 +383,11 @@ job_save_drift(struct job_run *jr)
 
     if (!jr->drift_taken || (st != RD_ST_OK && st != RD_ST_WARNING))
         return;
+    snprintf(path, sizeof(path), "%s/%s", jr->jc->state_dir, jr->jc->name);
+    if (fs_mkdir_p(path, 0700, &err) != 0) {
+        log_warn("drift baseline not saved: %s", err.msg);
+        return;
+    }
     snprintf(path, sizeof(path), "%s/%s/drift.json", jr->jc->state_dir,
              jr->jc->name);
     if (drift_save(path, &jr->drift, &err) != 0)

@@ -395,7 +395,7 @@ probe_job(const struct job_config *jc, const struct run_opts *o)
         log_error("%s", err.msg);
         report_error(r, "probes", &err);
     } else {
-        job_run_probes(r, &set, conn, (time_t)-1, jc->probe_timeout_s);
+        conn = job_run_probes(r, &set, conn, (time_t)-1, jc->probe_timeout_s);
     }
     PQfinish(conn);
     probe_set_release(&set);

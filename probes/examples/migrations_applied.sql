@@ -1,0 +1,30 @@
+-- name: migrations_applied
+-- kind: true
+-- description: the schema is at least at the expected migration
+--
+-- Why this probe exists
+--   A backup of a database that is behind the deployed code (an old
+--   replica, a forgotten staging host, a dump taken before a failed
+--   deploy) restores fine but is useless for the current application.
+--   This probe says the newest applied migration is at least the one
+--   you expect.  false is critical, and so is NULL: an empty or missing
+--   migration table is never "true".
+--
+-- How to adapt it
+--   * Put your latest important migration in the string and bump it when
+--     you deploy one that a restore must include.  >= (not =) keeps the
+--     probe passing after later migrations, so it does not need a change
+--     on every deploy.
+--   * Table and column of common frameworks
+--       Rails, Phoenix/Ecto   public.schema_migrations (version)
+--       golang-migrate        public.schema_migrations (version bigint:
+--                             drop the quotes, compare numbers)
+--       Django                public.django_migrations (app, name)
+--       Flyway                public.flyway_schema_history (version,
+--                             success): compare with success = true
+--       Alembic               public.alembic_version (version_num)
+--   * For Django, ask for one named migration instead:
+--       SELECT EXISTS (SELECT 1 FROM public.django_migrations
+--                       WHERE app = 'shop' AND name = '0042_add_invoices')
+--   * The query must return exactly one boolean row.
+SELECT max(version) >= '20261101120000' FROM public.schema_migrations;

@@ -1,0 +1,31 @@
+-- name: orders_today
+-- kind: rows
+-- min: 1
+-- severity: warning
+-- description: at least one order in the 24 hours before the probe ran
+--
+-- Why this probe exists
+--   A dump can restore cleanly and still have lost most of a table (a
+--   truncated COPY, an application bug, a dump taken mid-migration).  A
+--   volume check says "a normal day of business is in here".  This one
+--   counts the orders of the last 24 hours; fewer than min is a
+--   violation.
+--
+-- How to adapt it
+--   * min/max: look at a few weeks of real numbers and take the quietest
+--     day, halved, as min.  Add max when a flood is suspicious too
+--     (duplicated imports, a retry storm): kind rows accepts both.
+--   * severity: warning here, because a quiet holiday is not a broken
+--     backup.  Drop the line (default critical) once the floor is solid.
+--   * The window is measured against the probe's clock (now()).  If the
+--     verifier may run many hours after the dump, anchor the window at
+--     the newest row instead, which measures volume whatever the backup's
+--     age (the freshness probe judges the age):
+--       SELECT count(*) FROM public.orders
+--        WHERE created_at > (SELECT max(created_at) FROM public.orders)
+--                           - interval '24 hours'
+--   * The query must return one row with one number (count, sum, ...).
+--     Use an indexed column in the WHERE clause: the probe has a timeout.
+SELECT count(*)
+  FROM public.orders
+ WHERE created_at > now() - interval '24 hours';

@@ -1,0 +1,31 @@
+-- name: recent_login
+-- kind: freshness
+-- warn_after: 2h
+-- error_after: 26h
+-- relative_to: now
+-- description: someone logged in during the last day
+--
+-- Why this probe exists
+--   A restore that "succeeds" into a database whose newest login is three
+--   weeks old is a failed backup: the dump came from a replica that stopped
+--   replaying, from the wrong host, or from an application that stopped
+--   writing.  This probe reads the newest login and compares its age with
+--   the harness clock when the probe runs.
+--   Age over 2h is a warning (exit 1), over 26h critical (exit 2,
+--   probe_failed).  An empty table (max() is NULL) is critical too.
+--
+-- How to adapt it
+--   * Point it at the newest "something happened" timestamp of your app:
+--     last login, last order, last event, updated_at of a busy table.
+--     Pick an indexed column: max() on an index is instant, on a
+--     big unindexed table it is a full scan (and may hit the timeout).
+--   * Always schema-qualify (public.sessions): probes run with an empty
+--     search_path, see docs/probes.md.
+--   * warn_after/error_after: the longest quiet gap your app really has,
+--     plus the backup interval, plus slack.  Nightly dumps of an app with
+--     logins around the clock: 26h critical.  Use "relative_to: archive"
+--     instead when the verifier may run long after the dump was taken
+--     (e.g. weekly restores of older archives), so that the probe measures
+--     the data against the archive's own time, not against today.
+--   * The column may be timestamptz, timestamp (read as UTC) or date.
+SELECT max(last_login_at) FROM public.sessions;

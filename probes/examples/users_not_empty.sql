@@ -1,0 +1,24 @@
+-- name: users_not_empty
+-- kind: rows
+-- min: 1
+-- description: the users table has rows
+--
+-- Why this probe exists
+--   The cheapest useful probe: a table your application cannot live
+--   without must not be empty after the restore.  An empty users table
+--   means the dump lost its data (or was taken from a freshly created,
+--   empty database) even though every CREATE TABLE worked.
+--   Zero rows is critical (severity defaults to critical).
+--
+-- How to adapt it
+--   * Copy the file once per must-have table (accounts, products,
+--     tenants, ...) and give each copy its own name (names are unique
+--     across the folder).
+--   * Raise min to a floor that really means "something is wrong", e.g.
+--     1000 for a product catalogue that never has fewer.
+--   * On a table with many millions of rows count(*) reads all of it.
+--     Cap the scan; the probe then counts at most 1000 rows:
+--       SELECT count(*) FROM (SELECT 1 FROM public.users LIMIT 1000) AS s
+--   * Row-count drops between runs are watched without any probe file:
+--     see "drift" in docs/probes.md.
+SELECT count(*) FROM public.users;

@@ -91,7 +91,9 @@ unset PGHOST PGPORT PGUSER PGDATABASE PG_EPHEMERAL_BIN
 
 # verify JOB: run restoredrill for one job; sets RC and REPORT.
 verify() {
-    REPORT=$WORK/$1.json
+    # Reports are kept after the demo (build/demo/), the rest is removed.
+    mkdir -p "$ROOT/build/demo"
+    REPORT=$ROOT/build/demo/$1.json
     echo
     echo "== verify: restoredrill verify -c demo/restoredrill.conf --job $1 --source $BACKUPS/$1"
     (cd "$ROOT" && TMPDIR=$WORK "$RESTOREDRILL" verify -c demo/restoredrill.conf --job "$1" \

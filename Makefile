@@ -38,7 +38,8 @@ HDRS     = $(wildcard $(addsuffix /*.h,$(SRCDIRS)))
 BIN      = $(BUILD)/restoredrill
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
-UNIT_OBJ = $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/check_main.o
+UNIT_OBJ = $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/check_main.o \
+           $(BUILD)/tests/unit/testutil.o
 UNIT_BIN = $(BUILD)/unit-tests
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include <check.h>
+
+#include "testutil.h"
 #include <jansson.h>
 
 #include "verifier/fsutil.h"
@@ -52,16 +54,6 @@ path_of(const char *rel)
 
     snprintf(buf, sizeof(buf), "%s/%s", tmpdir, rel);
     return buf;
-}
-
-static void
-put(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
 }
 
 static char *
@@ -203,7 +195,7 @@ load_bad(const char *text, const char *want)
     char full[PATH_MAX + 512];
     const char *path = path_of("bad.json");
 
-    put(path, text);
+    testutil_put(path, text);
     ck_assert_int_eq(drift_load(path, &base, &err), -1);
     ck_assert_int_eq(err.code, RD_INTERNAL);
     snprintf(full, sizeof(full), "drift baseline '%s' %s", path, want);

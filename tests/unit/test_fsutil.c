@@ -9,6 +9,8 @@
 
 #include <check.h>
 
+#include "testutil.h"
+
 #include "verifier/fsutil.h"
 
 Suite *fsutil_suite(void);
@@ -67,24 +69,14 @@ p(int slot, const char *rel)
     return buf[slot];
 }
 
-static void
-put(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
 START_TEST(test_rm_rf_tree)
 {
     ck_assert_int_eq(mkdir(p(0, "t"), 0700), 0);
     ck_assert_int_eq(mkdir(p(0, "t/a"), 0700), 0);
     ck_assert_int_eq(mkdir(p(0, "t/a/b"), 0700), 0);
     ck_assert_int_eq(mkdir(p(0, "t/empty"), 0700), 0);
-    put(p(0, "t/f"), "x");
-    put(p(0, "t/a/b/g"), "y");
+    testutil_put(p(0, "t/f"), "x");
+    testutil_put(p(0, "t/a/b/g"), "y");
     ck_assert_int_eq(mkfifo(p(0, "t/a/fifo"), 0600), 0);
     /* Read-only dirs and files are removed too (their parent is
      * writable). */
@@ -95,7 +87,7 @@ START_TEST(test_rm_rf_tree)
     ck_assert_int_eq(fs_rm_rf(p(0, "t")), 0);
     ck_assert_int_eq(fs_rm_rf(p(0, "no/such/path")), 0);
     /* A plain file. */
-    put(p(0, "file"), "z");
+    testutil_put(p(0, "file"), "z");
     ck_assert_int_eq(fs_rm_rf(p(0, "file")), 0);
     ck_assert_int_eq(access(p(0, "file"), F_OK), -1);
 }
@@ -105,7 +97,7 @@ END_TEST
 START_TEST(test_rm_rf_symlinks)
 {
     ck_assert_int_eq(mkdir(p(0, "outside"), 0700), 0);
-    put(p(0, "outside/keep"), "precious");
+    testutil_put(p(0, "outside/keep"), "precious");
     ck_assert_int_eq(mkdir(p(0, "t"), 0700), 0);
     ck_assert_int_eq(symlink(p(1, "outside"), p(0, "t/link-dir")), 0);
     ck_assert_int_eq(symlink(p(1, "outside/keep"), p(0, "t/link-file")), 0);
@@ -140,7 +132,7 @@ START_TEST(test_mkdir_p)
     ck_assert_int_eq(stat(p(0, "a/b"), &st), 0);
     ck_assert_int_eq(st.st_mode & 0777, 0755);
     /* A file in the way: the message names the directory. */
-    put(p(0, "file"), "");
+    testutil_put(p(0, "file"), "");
     ck_assert_int_eq(fs_mkdir_p(p(0, "file/sub/x"), 0700, &err), -1);
     ck_assert_int_eq(err.code, RD_ACCESS_DENIED);
     snprintf(want, sizeof(want),
@@ -179,7 +171,7 @@ START_TEST(test_write_atomic)
     ck_assert_int_eq(stat(p(0, "empty"), &st), 0);
     ck_assert_int_eq(st.st_size, 0);
     /* A symbolic link at the path is replaced, its target untouched. */
-    put(p(0, "target"), "keep");
+    testutil_put(p(0, "target"), "keep");
     ck_assert_int_eq(symlink(p(1, "target"), p(0, "link")), 0);
     ck_assert_int_eq(fs_write_atomic(p(0, "link"), "new", 3, &err), 0);
     ck_assert_int_eq(lstat(p(0, "link"), &st), 0);

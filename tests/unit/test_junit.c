@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <check.h>
+
+#include "testutil.h"
 #include <jansson.h>
 
 #include "reports/junit.h"
@@ -32,26 +34,6 @@ teardown(void)
     ck_assert_int_eq(fs_rm_rf(tmpdir), 0);
 }
 
-/* The whole of ${path} as a new string. */
-static char *
-slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char *s = NULL;
-    size_t len = 0;
-    FILE *m;
-    int c;
-
-    ck_assert_ptr_nonnull(f);
-    m = open_memstream(&s, &len);
-    ck_assert_ptr_nonnull(m);
-    while ((c = fgetc(f)) != EOF)
-        fputc(c, m);
-    fclose(f);
-    fclose(m);
-    return s;
-}
-
 /* Occurrences of ${needle} in ${s}. */
 static int
 count(const char *s, const char *needle)
@@ -75,7 +57,7 @@ write_junit(const char *json)
     ck_assert_msg(report != NULL, "bad test JSON: %s", jerr.text);
     ck_assert_msg(junit_write(report, xml_path, &err) == 0, "%s", err.msg);
     json_decref(report);
-    xml = slurp(xml_path);
+    xml = testutil_slurp(xml_path);
     ck_assert_msg(access(XMLLINT, X_OK) == 0,
                   XMLLINT " is missing (Debian libxml2-utils)");
     return xml;

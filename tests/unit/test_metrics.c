@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <check.h>
+
+#include "testutil.h"
 #include <jansson.h>
 
 #include "reports/metrics.h"
@@ -31,37 +33,6 @@ static void
 teardown(void)
 {
     ck_assert_int_eq(fs_rm_rf(tmpdir), 0);
-}
-
-/* The whole of ${path} as a new string. */
-static char *
-slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char *s = NULL;
-    size_t len = 0;
-    FILE *m;
-    int c;
-
-    ck_assert_ptr_nonnull(f);
-    m = open_memstream(&s, &len);
-    ck_assert_ptr_nonnull(m);
-    while ((c = fgetc(f)) != EOF)
-        fputc(c, m);
-    fclose(f);
-    fclose(m);
-    return s;
-}
-
-/* Write ${text} to ${path} as is. */
-static void
-put(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
 }
 
 /* Occurrences of ${needle} in ${s}. */
@@ -184,14 +155,14 @@ START_TEST(test_ok_run_exact)
     char *text;
 
     write_metrics(json);
-    text = slurp(prom_path);
+    text = testutil_slurp(prom_path);
     ck_assert_str_eq(text, ok_app);
     assert_promtool();
 
     /* Writing the same run again changes nothing. */
     write_metrics(json);
     free(text);
-    text = slurp(prom_path);
+    text = testutil_slurp(prom_path);
     ck_assert_str_eq(text, ok_app);
     free(text);
     free(json);
@@ -206,7 +177,7 @@ START_TEST(test_last_success_carried_over)
 
     write_metrics(ok);
     write_metrics(bad);
-    text = slurp(prom_path);
+    text = testutil_slurp(prom_path);
     ck_assert_ptr_nonnull(
         strstr(text, "\nrestoredrill_last_run_timestamp_seconds{job=\"app\"} "
                      "1795756382\n"));
@@ -225,7 +196,7 @@ START_TEST(test_last_success_carried_over)
 
     /* And again: the carried value survives a second failure. */
     write_metrics(bad);
-    text = slurp(prom_path);
+    text = testutil_slurp(prom_path);
     ck_assert_ptr_nonnull(strstr(
         text, "\nrestoredrill_last_success_timestamp_seconds{job=\"app\"} "
               "1795670018\n"));
@@ -241,7 +212,7 @@ START_TEST(test_never_succeeded_has_no_last_success)
     char *text;
 
     write_metrics(bad);
-    text = slurp(prom_path);
+    text = testutil_slurp(prom_path);
     ck_assert_ptr_null(strstr(text, "last_success"));
     ck_assert_ptr_nonnull(
         strstr(text, "\nrestoredrill_status{job=\"app\"} 3\n"));
@@ -257,7 +228,7 @@ START_TEST(test_signal_exit_is_unknown)
     char *text;
 
     write_metrics(bad);
-    text = slurp(prom_path);
+    text = testutil_slurp(prom_path);
     ck_assert_ptr_nonnull(
         strstr(text, "\nrestoredrill_status{job=\"app\"} 3\n"));
     free(text);
@@ -275,7 +246,7 @@ START_TEST(test_two_jobs_share_a_file)
     write_metrics(app_ok);
     write_metrics(db_ok);
     write_metrics(app_bad);
-    text = slurp(prom_path);
+    text = testutil_slurp(prom_path);
 
     /* db's lines are all there, app's were replaced. */
     ck_assert_int_eq(count(text, "{job=\"db\""), 9);
@@ -317,7 +288,7 @@ START_TEST(test_label_escaping)
 
     write_metrics(json);
     write_metrics(json); /* the escaped job must match its own lines */
-    text = slurp(prom_path);
+    text = testutil_slurp(prom_path);
     ck_assert_int_eq(count(text, "{job=\"a\\\\b\\\"c\\nd\""), 8);
     ck_assert_ptr_nonnull(
         strstr(text, "\nrestoredrill_probe_status{job=\"a\\\\b\\\"c\\nd\","
@@ -339,18 +310,18 @@ START_TEST(test_foreign_lines)
     char *json = report_json("app", "ok", 0, "2026-11-26T05:13:38Z");
     char *text;
 
-    put(prom_path, "# a comment\n"
-                   "# HELP other_metric Something else.\n"
-                   "# TYPE other_metric counter\n"
-                   "other_metric 7\n"
-                   "restoredrill_status{job=\"old\",x=\"1\"} 1\n"
-                   "restoredrill_status{job=\"app\"} 2\n"
-                   "restoredrill_gone{job=\"app\"} 1\n"
-                   "this is not a sample\n"
-                   "restoredrill_status{job=\"broken} 1\n"
-                   "\n");
+    testutil_put(prom_path, "# a comment\n"
+                            "# HELP other_metric Something else.\n"
+                            "# TYPE other_metric counter\n"
+                            "other_metric 7\n"
+                            "restoredrill_status{job=\"old\",x=\"1\"} 1\n"
+                            "restoredrill_status{job=\"app\"} 2\n"
+                            "restoredrill_gone{job=\"app\"} 1\n"
+                            "this is not a sample\n"
+                            "restoredrill_status{job=\"broken} 1\n"
+                            "\n");
     write_metrics(json);
-    text = slurp(prom_path);
+    text = testutil_slurp(prom_path);
     ck_assert_ptr_nonnull(strstr(text, "# HELP other_metric Something else.\n"
                                        "# TYPE other_metric counter\n"
                                        "other_metric 7\n"));
@@ -408,7 +379,7 @@ START_TEST(test_concurrent_jobs)
         ck_assert_int_ne(wait(&status), -1);
         ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
-    text = slurp(prom_path);
+    text = testutil_slurp(prom_path);
     for (int c = 0; c < NCHILD; c++) {
         for (int i = 0; i < ROUNDS; i++) {
             char needle[64];

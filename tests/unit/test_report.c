@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <check.h>
+
+#include "testutil.h"
 #include <jansson.h>
 
 #include "reports/report.h"
@@ -482,22 +484,6 @@ dir_listing(const char *dir)
     return buf;
 }
 
-/* The whole content of ${path} (free()). */
-static char *
-slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char *buf = calloc(1, 1 << 20);
-    size_t n;
-
-    ck_assert_ptr_nonnull(f);
-    ck_assert_ptr_nonnull(buf);
-    n = fread(buf, 1, (1 << 20) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 START_TEST(test_write_atomic)
 {
     struct report *r = report_new("verify", "app");
@@ -511,7 +497,7 @@ START_TEST(test_write_atomic)
     ck_assert_int_eq(stat(report_path, &st), 0);
     ck_assert_int_eq(st.st_mode & 07777, 0600);
     /* Sorted, indented, one trailing newline. */
-    text = slurp(report_path);
+    text = testutil_slurp(report_path);
     ck_assert_uint_eq((size_t)st.st_size, strlen(text));
     ck_assert_int_eq(
         strncmp(text, "{\n  \"alerts\": [],\n  \"archive\": {", 32), 0);
@@ -572,7 +558,7 @@ START_TEST(test_write_stdout)
     ck_assert_int_eq(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
     close(saved);
 
-    text = slurp(path);
+    text = testutil_slurp(path);
     ck_assert_str_eq(text + strlen(text) - 2, "}\n");
     j = json_loads(text, 0, NULL);
     ck_assert_ptr_nonnull(j);

@@ -239,6 +239,28 @@ parse_dir_header(struct job_run *jr, const char *dir)
                                       jr->hdr_msg, sizeof(jr->hdr_msg));
 }
 
+/*
+ * Decoded bytes that fail a check (no known format, a header that does not
+ * parse or names an impossible version) may be garbage a decoder emitted before
+ * its checksum failed (bzip2 does, for a whole block): read the still-unread
+ * stream to its end and, when the decoder fails, record that at stage decode
+ * and return true.  False when there is no decoder, the stream was already read
+ * (its verdict was good), or the decoder is satisfied.
+ */
+static bool
+decoder_failed(struct job_run *jr)
+{
+    struct rd_err err = {0};
+
+    /* Extraction read the stream to its end already, with its verdict. */
+    if (jr->compression == DUMP_UNKNOWN || jr->top == NULL ||
+        jr->mode == MODE_EXTRACT || stream_drain(jr->top, &err) == 0)
+        return false;
+    report_stage_set(jr->r, STAGE_DECODE, rd_code_status(err.code));
+    report_error(jr->r, stage_name(STAGE_DECODE), &err);
+    return true;
+}
+
 int
 job_stage_decode(struct job_run *jr)
 {
@@ -309,11 +331,8 @@ job_stage_decode(struct job_run *jr)
         plain_extensions(jr, b, n);
         break;
     default:
-        /* Garbage out of a decoder is its failure, not an unknown format:
-           read to the end for its verdict first (bzip2 emits a damaged
-           block before its CRC fails). */
-        if (jr->compression != DUMP_UNKNOWN && stream_drain(jr->top, &err) != 0)
-            return job_fail_stage(jr, STAGE_DECODE, &err);
+        if (decoder_failed(jr))
+            return -1;
         rd_err_set(
             &err, RD_FORMAT_UNKNOWN,
             decode_is_compression(k)
@@ -445,6 +464,21 @@ missing_control_files(struct job_run *jr, char *missing, size_t len)
     return count;
 }
 
+/*
+ * Every preflight verdict about a compressed stream is read from decoded
+ * bytes, which may be a decoder's garbage (a damaged bzip2 block decodes
+ * into a "header" with any version in it): the decoder's own verdict wins.
+ */
+static int
+preflight_fail(struct job_run *jr, const struct rd_err *err)
+{
+    if (decoder_failed(jr)) {
+        report_stage_end(jr->r, STAGE_PREFLIGHT, RD_ST_SKIPPED);
+        return -1;
+    }
+    return job_fail_stage(jr, STAGE_PREFLIGHT, err);
+}
+
 int
 job_stage_preflight(struct job_run *jr)
 {
@@ -466,20 +500,20 @@ job_stage_preflight(struct job_run *jr)
     if (jr->format != DUMP_PLAIN && jr->hdr_rc == 1) {
         rd_err_set(&err, RD_ARCHIVE_TRUNCATED,
                    "archive '%s' ends inside its header", jr->chosen->name);
-        return job_fail_stage(jr, STAGE_PREFLIGHT, &err);
+        return preflight_fail(jr, &err);
     }
     if (jr->format != DUMP_PLAIN && jr->hdr_rc != 0) {
         rd_err_set(&err, RD_FORMAT_UNKNOWN,
                    "archive '%s' has an invalid pg_dump header: %s",
                    jr->chosen->name,
                    jr->hdr_rc == 2 ? "no toc.dat header" : jr->hdr_msg);
-        return job_fail_stage(jr, STAGE_PREFLIGHT, &err);
+        return preflight_fail(jr, &err);
     }
     if (pgtools_find(&jr->tools, jr->ephemeral, &err) != 0)
-        return job_fail_stage(jr, STAGE_PREFLIGHT, &err);
+        return preflight_fail(jr, &err);
     if (jr->workdir[0] != '\0' && jr->ident.drop &&
         fs_chown_tree(jr->workdir, jr->ident.uid, jr->ident.gid, &err) != 0)
-        return job_fail_stage(jr, STAGE_PREFLIGHT, &err);
+        return preflight_fail(jr, &err);
 
     /* A dump newer than our pg_restore fails halfway; say so up front. */
     dumpfmt_max_archive_version(jr->tools.major, &maxmaj, &maxmin);
@@ -494,7 +528,7 @@ job_stage_preflight(struct job_run *jr)
             jr->chosen->name, jr->hdr.pgdump_version[0] ? " " : "",
             jr->hdr.pgdump_version, jr->hdr.vmaj, jr->hdr.vmin, jr->tools.major,
             maxmaj, maxmin, need);
-        return job_fail_stage(jr, STAGE_PREFLIGHT, &err);
+        return preflight_fail(jr, &err);
     }
     srcmaj = dumpfmt_major(src_version);
     if (jr->ephemeral && srcmaj > jr->tools.major) {
@@ -502,10 +536,10 @@ job_stage_preflight(struct job_run *jr)
             &err, RD_TOOL_TOO_OLD,
             "archive '%s' was dumped from PostgreSQL %s, newer than the newest installed server (%d)\nHINT: apt-get install postgresql-%d (PGDG packages)",
             jr->chosen->name, src_version, jr->tools.major, srcmaj);
-        return job_fail_stage(jr, STAGE_PREFLIGHT, &err);
+        return preflight_fail(jr, &err);
     }
     if (list_extensions(jr, &err) != 0)
-        return job_fail_stage(jr, STAGE_PREFLIGHT, &err);
+        return preflight_fail(jr, &err);
     if (jr->ephemeral) {
         nmiss = missing_control_files(jr, missing, sizeof(missing));
     } else {
@@ -514,13 +548,13 @@ job_stage_preflight(struct job_run *jr)
         jr->rctx.ident = &jr->ident;
         jr->rctx.home = "/";
         if (restore_connect(&jr->rctx, &err) != 0)
-            return job_fail_stage(jr, STAGE_PREFLIGHT, &err);
+            return preflight_fail(jr, &err);
         if (srcmaj > jr->rctx.server_num / 10000) {
             rd_err_set(
                 &err, RD_TOOL_TOO_OLD,
                 "archive '%s' was dumped from PostgreSQL %s, newer than the target server (%s)\nHINT: restore into a server of major %d or newer",
                 jr->chosen->name, src_version, jr->rctx.server_version, srcmaj);
-            return job_fail_stage(jr, STAGE_PREFLIGHT, &err);
+            return preflight_fail(jr, &err);
         }
         nmiss = restore_missing_extensions(&jr->rctx, jr->ext, jr->next,
                                            missing, sizeof(missing));
@@ -532,7 +566,7 @@ job_stage_preflight(struct job_run *jr)
             jr->chosen->name, nmiss == 1 ? "" : "s", missing,
             jr->ephemeral ? "scratch" : "target", nmiss == 1 ? "it" : "them",
             jr->ephemeral ? jr->tools.major : jr->rctx.server_num / 10000);
-        return job_fail_stage(jr, STAGE_PREFLIGHT, &err);
+        return preflight_fail(jr, &err);
     }
     report_stage_end(jr->r, STAGE_PREFLIGHT, RD_ST_OK);
     return 0;

@@ -197,7 +197,8 @@ void
 report_stage_set(struct report *r, enum stage s, enum rd_status st)
 {
     r->stage_status[s] = st;
-    if (st != RD_ST_SKIPPED)
+    /* An alert's outcome never turns a pass into a failure, or back. */
+    if (st != RD_ST_SKIPPED && s != STAGE_ALERT)
         r->status = rd_status_worse(r->status, st);
 }
 
@@ -264,10 +265,30 @@ report_finish(struct report *r, int exit_code)
     json_object_set_new(r->root, "exit_code", json_integer(exit_code));
 }
 
+json_t *
+report_json(const struct report *r)
+{
+    return r->root;
+}
+
+void
+report_alert(struct report *r, const char *channel, bool ok, const char *msg)
+{
+    json_array_append_new(json_object_get(r->root, "alerts"),
+                          json_pack("{s:s, s:b, s:o}", "channel", channel, "ok",
+                                    ok, "message", report_json_text(msg)));
+}
+
+char *
+report_text(const struct report *r)
+{
+    return json_dumps(r->root, JSON_SORT_KEYS | JSON_INDENT(2));
+}
+
 int
 report_write(struct report *r, const char *path, struct rd_err *err)
 {
-    char *s = json_dumps(r->root, JSON_SORT_KEYS | JSON_INDENT(2));
+    char *s = report_text(r);
     int rc;
 
     if (s == NULL)
@@ -398,6 +419,11 @@ report_summary(const struct report *r, FILE *out, const char *report_path)
         fprintf(out, "    %s probe %s: %s\n", mark(st, tty), jstr(n, "name"),
                 jstr(n, "message"));
     }
+    json_array_foreach(json_object_get(r->root, "alerts"), i, n) fprintf(
+        out, "    %s %s: %s\n",
+        mark(json_is_true(json_object_get(n, "ok")) ? RD_ST_OK : RD_ST_WARNING,
+             tty),
+        jstr(n, "channel"), jstr(n, "message"));
     json_array_foreach(notes, i, n)
         fprintf(out, "  note: %s\n", json_string_value(n));
     if (json_is_object(e)) {

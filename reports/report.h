@@ -57,7 +57,8 @@ void report_stage_begin(struct report *r, enum stage s);
  */
 void report_stage_end(struct report *r, enum stage s, enum rd_status st);
 
-/* report_stage_set(r, s, st): change ${s}'s status without timing it. */
+/* report_stage_set(r, s, st): change ${s}'s status without timing it.  The
+ * alert stage never changes the run's status. */
 void report_stage_set(struct report *r, enum stage s, enum rd_status st);
 
 /*
@@ -80,9 +81,22 @@ enum rd_code report_error_code(const struct report *r);
 
 /*
  * report_finish(r, exit_code): set finished_at, duration_s, status and
- * exit_code (call once, before writing).
+ * exit_code, and the stages[] array, before writing; called again after
+ * the alerts to refresh stages[] and the times.
  */
 void report_finish(struct report *r, int exit_code);
+
+/* report_json(r): the report's root object (borrowed). */
+json_t *report_json(const struct report *r);
+
+/* report_alert(r, channel, ok, msg): append {channel, ok, message} to
+ * alerts[]. */
+void report_alert(struct report *r, const char *channel, bool ok,
+                  const char *msg);
+
+/* report_text(r): the report as indented JSON text (malloc'd, no final
+ * newline), or NULL on allocation failure. */
+char *report_text(const struct report *r);
 
 /*
  * report_write(r, path, err): write the report to ${path} atomically (temp

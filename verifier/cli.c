@@ -118,7 +118,20 @@ cli_usage(FILE *out, enum cli_command cmd)
             "      --decode-memory-limit SIZE\n"
             "                              memory a decompressor may use (default 256M;\n"
             "                              zstd --long dumps need 128M, xz -9 64M)\n"
-            "%s",
+            "%s"
+            "alerts (docs/integrations.md):\n"
+            "      --alert-on LEVEL        alert at warning (default) or critical and\n"
+            "                              worse; unknown always alerts\n"
+            "      --alert-exec CMD        run CMD (argv, no shell) with the report JSON\n"
+            "                              on stdin and RESTOREDRILL_STATUS, _JOB,\n"
+            "                              _SUMMARY, _REPORT in the environment\n"
+            "      --alert-webhook URL     POST the alert (3 tries, TLS verified)\n"
+            "      --webhook-format F      json (default) or slack\n"
+            "      --alert-timeout DUR     limit for the hook and each HTTP try (30s)\n"
+            "      --alert-repeat R        once (default: the same failure alerts once,\n"
+            "                              then 'resolved' when ok again) or always\n"
+            "      --ping-url URL          dead-man's switch: URL/start at the start,\n"
+            "                              URL/EXIT_CODE with the report at the end\n",
             config_flags);
         break;
     case CMD_LIST:

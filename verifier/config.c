@@ -9,9 +9,12 @@
 
 #include <libpq-fe.h>
 
+#include "verifier/cmdline.h"
 #include "verifier/duration.h"
+#include "verifier/http.h"
 #include "verifier/ini.h"
 #include "verifier/pattern.h"
+#include "verifier/redact.h"
 
 #include "verifier/config.h"
 
@@ -70,14 +73,25 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_METRICS] =
         {"metrics", CT_PATH, true,
          "Prometheus textfile path (node_exporter textfile collector; may be shared by jobs)"},
-    [CK_ALERT_ON] = {"alert_on", CT_STRING, false, "alert threshold"},
-    [CK_ALERT_EXEC] = {"alert_exec", CT_STRING, false, "alert program"},
-    [CK_ALERT_WEBHOOK] = {"alert_webhook", CT_STRING, false,
-                          "alert webhook URL"},
-    [CK_WEBHOOK_FORMAT] = {"webhook_format", CT_STRING, false, "json|slack"},
-    [CK_ALERT_TIMEOUT] = {"alert_timeout", CT_DURATION, false, "alert timeout"},
-    [CK_ALERT_REPEAT] = {"alert_repeat", CT_STRING, false, "alert repetition"},
-    [CK_PING_URL] = {"ping_url", CT_STRING, false, "dead-man's switch URL"},
+    [CK_ALERT_ON] =
+        {"alert_on", CT_STRING, true,
+         "alert at this status or worse: warning (default) or critical; unknown always alerts"},
+    [CK_ALERT_EXEC] =
+        {"alert_exec", CT_STRING, true,
+         "program (and arguments) run on an alert; no shell; report JSON on stdin"},
+    [CK_ALERT_WEBHOOK] = {"alert_webhook", CT_STRING, true,
+                          "http(s) URL the alert is POSTed to"},
+    [CK_WEBHOOK_FORMAT] = {"webhook_format", CT_STRING, true,
+                           "webhook body: json (default) or slack"},
+    [CK_ALERT_TIMEOUT] =
+        {"alert_timeout", CT_DURATION, true,
+         "limit for the alert program and for each HTTP try (default 30s)"},
+    [CK_ALERT_REPEAT] =
+        {"alert_repeat", CT_STRING, true,
+         "once (default: the same failure alerts once) or always"},
+    [CK_PING_URL] =
+        {"ping_url", CT_STRING, true,
+         "dead-man's switch: URL/start when a run begins, URL/EXIT_CODE at its end"},
     [CK_S3_ENDPOINT] = {"s3_endpoint", CT_STRING, false, "S3 endpoint"},
     [CK_S3_REGION] = {"s3_region", CT_STRING, false, "S3 region"},
     [CK_S3_URI_STYLE] = {"s3_uri_style", CT_STRING, false, "path|host"},
@@ -346,6 +360,9 @@ job_config_release(struct job_config *j)
     free(j->probes);
     free(j->junit);
     free(j->metrics);
+    free(j->alert_exec);
+    free(j->alert_webhook);
+    free(j->ping_url);
     memset(j, 0, sizeof(*j));
 }
 
@@ -440,6 +457,117 @@ number_value(enum config_key k, const char *const *val, const char *const *org,
             org[k], val[k], keys[k].name);
     }
     *out = n;
+    return 0;
+}
+
+/* ${val} must be one of the NULL-terminated ${allowed}; its index in ${idx}.
+ */
+static int
+one_of(enum config_key k, const char *const *val, const char *const *org,
+       const char *const *allowed, int *idx, struct rd_err *err)
+{
+    char list[128] = "";
+
+    for (int i = 0; allowed[i] != NULL; i++) {
+        if (strcmp(val[k], allowed[i]) == 0) {
+            *idx = i;
+            return 0;
+        }
+        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+                 i > 0 ? ", " : "", allowed[i]);
+    }
+    return rd_err_set(err, RD_CONFIG_INVALID,
+                      "%s: invalid %s '%s' (use one of: %s)", org[k],
+                      keys[k].name, val[k], list);
+}
+
+/* An http(s) URL of key ${k}, copied into ${out}. */
+static int
+url_value(enum config_key k, const char *const *val, const char *const *org,
+          char **out, struct rd_err *err)
+{
+    char why[160];
+
+    if (val[k] == NULL)
+        return 0;
+    if (http_url_check(val[k], why, sizeof(why)) != 0) {
+        char *shown = redact_url(val[k]);
+
+        rd_err_set(err, RD_CONFIG_INVALID, "%s: invalid %s '%s': %s", org[k],
+                   keys[k].name, shown != NULL ? shown : "", why);
+        free(shown);
+        return -1;
+    }
+    *out = strdup(val[k]);
+    return *out == NULL ? rd_err_set(err, RD_INTERNAL, "out of memory") : 0;
+}
+
+/* alert_on, alert_exec, alert_webhook, webhook_format, alert_timeout,
+ * alert_repeat and ping_url. */
+static int
+alert_values(const char *const *val, const char *const *org,
+             struct job_config *out, struct rd_err *err)
+{
+    /* unknown always alerts, so it is no threshold of its own */
+    static const char *const on[] = {"warning", "critical", NULL};
+    static const enum rd_status on_st[] = {RD_ST_WARNING, RD_ST_CRITICAL};
+    static const char *const fmt[] = {"json", "slack", NULL};
+    static const char *const rep[] = {"once", "always", NULL};
+    int i;
+
+    out->alert_on = RD_ST_WARNING;
+    if (val[CK_ALERT_ON] != NULL) {
+        if (one_of(CK_ALERT_ON, val, org, on, &i, err) != 0)
+            return -1;
+        out->alert_on = on_st[i];
+    }
+    if (val[CK_WEBHOOK_FORMAT] != NULL) {
+        if (one_of(CK_WEBHOOK_FORMAT, val, org, fmt, &i, err) != 0)
+            return -1;
+        out->webhook_slack = i == 1;
+    }
+    if (val[CK_ALERT_REPEAT] != NULL) {
+        if (one_of(CK_ALERT_REPEAT, val, org, rep, &i, err) != 0)
+            return -1;
+        out->alert_repeat_always = i == 1;
+    }
+    if (number_value(CK_ALERT_TIMEOUT, val, org, 30, &out->alert_timeout_s,
+                     err) != 0)
+        return -1;
+    if (out->alert_timeout_s < 1 || out->alert_timeout_s > 3600)
+        return rd_err_set(err, RD_CONFIG_INVALID,
+                          "%s: alert_timeout must be from 1s to 1h",
+                          org[CK_ALERT_TIMEOUT]);
+    if (val[CK_ALERT_EXEC] != NULL) {
+        char **argv;
+        size_t argc;
+        struct rd_err e = {0};
+
+        if (cmdline_split(val[CK_ALERT_EXEC], &argv, &argc, &e) != 0)
+            return rd_err_set(err, e.code, "%s: alert_exec: %s",
+                              org[CK_ALERT_EXEC], e.msg);
+        if (argv[0][0] == '\0') {
+            cmdline_free(argv);
+            return rd_err_set(err, RD_CONFIG_INVALID,
+                              "%s: alert_exec: empty program name",
+                              org[CK_ALERT_EXEC]);
+        }
+        if (argv[0][0] != '/' && strchr(argv[0], '/') != NULL) {
+            rd_err_set(err, RD_CONFIG_INVALID,
+                       "%s: alert_exec: '%s' is a relative path (use an "
+                       "absolute path, or a bare name found on PATH)",
+                       org[CK_ALERT_EXEC], argv[0]);
+            cmdline_free(argv);
+            return -1;
+        }
+        cmdline_free(argv);
+        out->alert_exec = strdup(val[CK_ALERT_EXEC]);
+        if (out->alert_exec == NULL)
+            return rd_err_set(err, RD_INTERNAL, "out of memory");
+    }
+    if (url_value(CK_ALERT_WEBHOOK, val, org, &out->alert_webhook, err) != 0 ||
+        url_value(CK_PING_URL, val, org, &out->ping_url, err) != 0)
+        return -1;
     return 0;
 }
 
@@ -568,7 +696,7 @@ config_resolve(const struct config *c, const char *job_name,
         if (out->probes == NULL)
             return rd_err_set(err, RD_INTERNAL, "out of memory");
     }
-    return 0;
+    return alert_values(val, org, out, err);
 }
 
 int

@@ -95,6 +95,13 @@ struct job_config {
     int64_t probe_timeout_s;     /* default 60 */
     double max_shrink;           /* drift: fraction, default 0.5 */
     int64_t drift_exact_rows;    /* drift: exact count(*) below this */
+    enum rd_status alert_on;     /* alert at this status or worse */
+    char *alert_exec;            /* (owned) command string, or NULL */
+    char *alert_webhook;         /* (owned) http(s) URL, or NULL */
+    bool webhook_slack;          /* body {"text": ...} instead of json */
+    int64_t alert_timeout_s;     /* default 30 */
+    bool alert_repeat_always;    /* re-send the same failure every run */
+    char *ping_url;              /* (owned) dead-man's switch, or NULL */
 };
 
 /* Raw values of one scope (a section or the command line), with origins. */

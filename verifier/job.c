@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "reports/alert.h"
 #include "reports/report.h"
 #include "restore/cluster.h"
 #include "restore/decode.h"
@@ -289,21 +290,25 @@ check_archive_age(struct job_run *jr)
     report_error(jr->r, "select", &err);
 }
 
+/* What write_reports() writes besides the report file and last.json. */
+#define WR_METRICS 1 /* the metrics file (once per run) */
+#define WR_STDOUT  2 /* a report to stdout (only the final one) */
+
 /* Write the report where asked and to STATE_DIR/JOB/last.json. */
 static void
-write_reports(struct job_run *jr, int code)
+write_reports(struct job_run *jr, int code, int what)
 {
     struct rd_err err = {0};
     char dir[PATH_MAX], last[PATH_MAX + 16];
     bool ok = true;
+    const char *report = jr->jc->report;
 
-    report_stage_begin(jr->r, STAGE_REPORT);
-    report_stage_end(jr->r, STAGE_REPORT, RD_ST_OK);
     report_finish(jr->r, code);
-    if (report_write_outputs(jr->r, jr->jc->junit, jr->jc->metrics) != 0)
+    if (report_write_outputs(jr->r, jr->jc->junit,
+                             (what & WR_METRICS) ? jr->jc->metrics : NULL) != 0)
         ok = false;
-    if (jr->jc->report != NULL &&
-        report_write(jr->r, jr->jc->report, &err) != 0) {
+    if (report != NULL && (strcmp(report, "-") != 0 || (what & WR_STDOUT)) &&
+        report_write(jr->r, report, &err) != 0) {
         log_error("%s", err.msg);
         ok = false;
     }
@@ -317,6 +322,48 @@ write_reports(struct job_run *jr, int code)
     if (!ok)
         log_error("job '%s': the report could not be written everywhere",
                   jr->jc->name);
+}
+
+/* The alert stage's status: how the alerts and pings sent so far went. */
+static enum rd_status
+alerts_status(struct report *r)
+{
+    json_t *alerts = json_object_get(report_json(r), "alerts"), *a;
+    enum rd_status st = RD_ST_SKIPPED;
+    size_t i;
+
+    json_array_foreach(alerts, i, a) st = rd_status_worse(
+        st, json_is_true(json_object_get(a, "ok")) ? RD_ST_OK : RD_ST_WARNING);
+    return st;
+}
+
+/*
+ * The reports are on disk; now alert, ping, and rewrite them with alerts[]
+ * (the hook was told where the report is, so it had to exist first).
+ */
+static void
+job_alert(struct job_run *jr, int code)
+{
+    const struct job_config *jc = jr->jc;
+    char last[PATH_MAX + 16];
+    const char *path = jc->report;
+
+    if (jc->alert_exec == NULL && jc->alert_webhook == NULL &&
+        jc->ping_url == NULL)
+        return;
+    if (path == NULL || strcmp(path, "-") == 0) {
+        snprintf(last, sizeof(last), "%s/%s/last.json", jc->state_dir,
+                 jc->name);
+        path = last;
+    }
+    report_stage_begin(jr->r, STAGE_ALERT);
+    alert_send(jc, jr->r, path);
+    report_stage_end(jr->r, STAGE_ALERT, alerts_status(jr->r));
+    write_reports(jr, code, jc->ping_url != NULL ? 0 : WR_STDOUT);
+    if (alert_ping_end(jc, jr->r, code)) {
+        report_stage_end(jr->r, STAGE_ALERT, alerts_status(jr->r));
+        write_reports(jr, code, WR_STDOUT);
+    }
 }
 
 /* Exit code of a finished job: status code, or 128+N after a signal. */
@@ -345,6 +392,7 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     struct job_run jr;
     struct rd_err err = {0};
     int lockfd, code;
+    bool alerting;
 
     memset(&jr, 0, sizeof(jr));
     jr.jc = jc;
@@ -373,6 +421,8 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
                             t != NULL ? json_string(t) : json_null());
         free(t);
     }
+    if (lockfd >= 0 && !o->dry_run)
+        alert_ping_start(jc, jr.r);
     if (lockfd < 0) {
         report_error(jr.r, "lock", &err);
     } else if (jc->probes != NULL &&
@@ -405,7 +455,17 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     job_save_drift(&jr);
     drift_counts_release(&jr.drift);
     probe_set_release(&jr.probes);
-    write_reports(&jr, code);
+    alerting =
+        !o->dry_run && (jc->alert_exec != NULL || jc->alert_webhook != NULL ||
+                        jc->ping_url != NULL);
+    if (o->dry_run && (jc->alert_exec != NULL || jc->alert_webhook != NULL ||
+                       jc->ping_url != NULL))
+        report_note(jr.r, "dry run: no alerts or pings were sent");
+    report_stage_begin(jr.r, STAGE_REPORT);
+    report_stage_end(jr.r, STAGE_REPORT, RD_ST_OK);
+    write_reports(&jr, code, WR_METRICS | (alerting ? 0 : WR_STDOUT));
+    if (alerting)
+        job_alert(&jr, code);
     if (!o->quiet) {
         bool to_stderr = jc->report != NULL && strcmp(jc->report, "-") == 0;
 

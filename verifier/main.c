@@ -6,6 +6,7 @@
 
 #include "verifier/cli.h"
 #include "verifier/config.h"
+#include "verifier/http.h"
 #include "verifier/log.h"
 #include "verifier/rd_err.h"
 #include "verifier/run.h"
@@ -36,6 +37,7 @@ main(int argc, char **argv)
 
     config_init(&cfg);
     sig_install();
+    http_global_init();
     if (cli_parse(argc, argv, &cli, &cfg, &err) != 0) {
         print_err(&err);
         if (cli.cmd == CMD_VERIFY)

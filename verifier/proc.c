@@ -337,7 +337,7 @@ proc_run(const struct proc_spec *spec, struct proc_result *res,
         int nfd = 0, st;
         char chunk[8192];
 
-        if (!stopping && (sig = sig_pending()) != 0) {
+        if (!stopping && !spec->outlive_signal && (sig = sig_pending()) != 0) {
             stopping = true;
             kill(-pid, SIGTERM);
             res->status = proc_stop(pid, SIGTERM, 5);

@@ -35,6 +35,8 @@ struct proc_spec {
     int death_signal; /* signal the child gets if we die; 0 = SIGKILL, -1 none
                        */
     int timeout_s;    /* 0: no limit */
+    bool outlive_signal;  /* a caught signal does not stop it (the alert hook
+                             of an interrupted run); the timeout still does */
     proc_line_fn on_line; /* stderr lines; NULL: discarded */
     void *line_ctx;
     size_t out_cap;    /* > 0: capture stdout, at most out_cap bytes */

@@ -720,16 +720,16 @@ START_TEST(test_later_keys)
     struct config c;
     struct job_config j;
 
-    resolve_fails("[defaults]\nsource = /x\nping_url = /x\n", "default", &err);
+    resolve_fails("[defaults]\nsource = /x\nchecksum = sha256\n", "default",
+                  &err);
     ck_assert_str_eq(
         err.msg,
         at(3,
-           "'ping_url' is not supported by restoredrill " RD_VERSION
+           "'checksum' is not supported by restoredrill " RD_VERSION
            " yet\nHINT: remove it; restoredrill refuses settings it would silently ignore"));
-    resolve_fails("[job a]\nalert_webhook = https://hooks.example.com/x\n", "a",
-                  &err);
+    resolve_fails("[job a]\ndecrypt_command = age -d\n", "a", &err);
     ck_assert_err_prefix(
-        &err, at(2, "'alert_webhook' is not supported by restoredrill"));
+        &err, at(2, "'decrypt_command' is not supported by restoredrill"));
 
     /* The same from a flag names the flag. */
     config_init(&c);
@@ -743,6 +743,88 @@ START_TEST(test_later_keys)
                      "would silently ignore");
     job_config_release(&j);
     config_release(&c);
+}
+END_TEST
+
+START_TEST(test_alert_keys)
+{
+    struct rd_err err = {0};
+    struct config c;
+    struct job_config j;
+
+    /* Defaults: warning, json, 30s, once, nothing configured. */
+    ck_assert_int_eq(load(&c, "[job a]\nsource = /x\n", &err), 0);
+    ck_assert_int_eq(config_resolve(&c, "a", &j, &err), 0);
+    ck_assert_int_eq(j.alert_on, RD_ST_WARNING);
+    ck_assert(!j.webhook_slack);
+    ck_assert_int_eq(j.alert_timeout_s, 30);
+    ck_assert(!j.alert_repeat_always);
+    ck_assert_ptr_null(j.alert_exec);
+    ck_assert_ptr_null(j.alert_webhook);
+    ck_assert_ptr_null(j.ping_url);
+    job_config_release(&j);
+    config_release(&c);
+
+    ck_assert_int_eq(
+        load(&c,
+             "[defaults]\nalert_on = critical\nwebhook_format = slack\n"
+             "[job a]\nsource = /x\nalert_timeout = 5s\nalert_repeat = always\n"
+             "alert_exec = /usr/local/bin/page-me 'db team' --urgent\n"
+             "alert_webhook = https://hooks.example.com/T0/B0\n"
+             "ping_url = https://hc-ping.com/5f0c\n",
+             &err),
+        0);
+    ck_assert_int_eq(config_resolve(&c, "a", &j, &err), 0);
+    ck_assert_int_eq(j.alert_on, RD_ST_CRITICAL);
+    ck_assert(j.webhook_slack);
+    ck_assert_int_eq(j.alert_timeout_s, 5);
+    ck_assert(j.alert_repeat_always);
+    ck_assert_str_eq(j.alert_exec, "/usr/local/bin/page-me 'db team' --urgent");
+    ck_assert_str_eq(j.alert_webhook, "https://hooks.example.com/T0/B0");
+    ck_assert_str_eq(j.ping_url, "https://hc-ping.com/5f0c");
+    job_config_release(&j);
+    config_release(&c);
+}
+END_TEST
+
+START_TEST(test_alert_key_errors)
+{
+    struct rd_err err = {0};
+
+    resolve_fails("[job a]\nalert_on = unknown\n", "a", &err);
+    ck_assert_str_eq(
+        err.msg,
+        at(2, "invalid alert_on 'unknown' (use one of: warning, critical)"));
+    resolve_fails("[job a]\nwebhook_format = teams\n", "a", &err);
+    ck_assert_err_prefix(
+        &err,
+        at(2, "invalid webhook_format 'teams' (use one of: json, slack)"));
+    resolve_fails("[job a]\nalert_repeat = hourly\n", "a", &err);
+    ck_assert_err_prefix(&err, at(2, "invalid alert_repeat 'hourly'"));
+    resolve_fails("[job a]\nalert_timeout = 0s\n", "a", &err);
+    ck_assert_err_prefix(&err, at(2, "alert_timeout must be from 1s to 1h"));
+    resolve_fails("[job a]\nalert_timeout = soon\n", "a", &err);
+    ck_assert_err_prefix(&err, at(2, "invalid duration 'soon'"));
+    resolve_fails("[job a]\nalert_exec = notify | mail\n", "a", &err);
+    ck_assert_err_prefix(&err,
+                         at(2, "alert_exec: unquoted '|' at character 8"));
+    resolve_fails("[job a]\nalert_exec = hook 'x\n", "a", &err);
+    ck_assert_err_prefix(&err, at(2, "alert_exec: unterminated single quote"));
+    resolve_fails("[job a]\nalert_exec = ./hook.sh\n", "a", &err);
+    ck_assert_err_prefix(&err,
+                         at(2, "alert_exec: './hook.sh' is a relative path"));
+    resolve_fails("[job a]\nalert_exec = ''\n", "a", &err);
+    ck_assert_err_prefix(&err, at(2, "alert_exec: empty"));
+    resolve_fails("[job a]\nalert_webhook = ftp://x/y\n", "a", &err);
+    ck_assert_err_prefix(
+        &err, at(2, "invalid alert_webhook 'ftp://x/y': only http:// and "
+                    "https:// URLs are supported"));
+    resolve_fails("[job a]\nping_url = hc-ping.com/x\n", "a", &err);
+    ck_assert_err_prefix(&err, at(2, "invalid ping_url 'hc-ping.com/x'"));
+    /* A password in a bad URL is not repeated back. */
+    resolve_fails("[job a]\nalert_webhook = gopher://u:hunter2@h/\n", "a",
+                  &err);
+    ck_assert_msg(strstr(err.msg, "hunter2") == NULL, "%s", err.msg);
 }
 END_TEST
 
@@ -886,8 +968,10 @@ START_TEST(test_key_table)
     ck_assert(config_key_info(CK_REPORT)->implemented);
     ck_assert(config_key_info(CK_PROBES)->implemented);
     ck_assert(config_key_info(CK_JUNIT)->implemented);
-    ck_assert(!config_key_info(CK_PING_URL)->implemented);
-    ck_assert(!config_key_info(CK_ALERT_WEBHOOK)->implemented);
+    ck_assert(config_key_info(CK_PING_URL)->implemented);
+    ck_assert(config_key_info(CK_ALERT_WEBHOOK)->implemented);
+    ck_assert(!config_key_info(CK_RTO)->implemented);
+    ck_assert(!config_key_info(CK_CHECKSUM)->implemented);
     ck_assert_int_eq(config_key_info(CK_MAX_ARCHIVE_AGE)->type, CT_DURATION);
     ck_assert_int_eq(config_key_info(CK_MIN_SIZE)->type, CT_SIZE);
 }
@@ -930,6 +1014,8 @@ config_suite(void)
     tcase_add_test(tr, test_good_targets);
     tcase_add_test(tr, test_bad_sources);
     tcase_add_test(tr, test_later_keys);
+    tcase_add_test(tr, test_alert_keys);
+    tcase_add_test(tr, test_alert_key_errors);
     tcase_add_test(tr, test_flag_errors);
     tcase_add_test(tr, test_empty_report);
     tcase_add_test(tr, test_job_names);

@@ -1,0 +1,497 @@
+/* alert: alert_exec, alert_webhook and ping_url for one job's run. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "verifier/cmdline.h"
+#include "verifier/fsutil.h"
+#include "verifier/http.h"
+#include "verifier/log.h"
+#include "verifier/proc.h"
+
+#include "reports/alert.h"
+
+extern char **environ;
+
+#define HTTP_TRIES    3
+#define TAIL_LINES    5
+#define TAIL_LINE_MAX 200
+
+enum alert_action
+alert_decide(enum rd_status st, const char *code, enum rd_status on,
+             bool repeat_always, const struct alert_last *last)
+{
+    bool due =
+        st != RD_ST_SKIPPED && st != RD_ST_OK &&
+        (st == RD_ST_UNKNOWN || rd_status_rank(st) >= rd_status_rank(on));
+
+    if (!due)
+        return last->active ? ALERT_RESOLVE : ALERT_NONE;
+    if (last->active && !repeat_always && last->status == st &&
+        strcmp(last->code, code) == 0)
+        return ALERT_SUPPRESS;
+    return ALERT_FIRE;
+}
+
+static const char *
+upper_status(enum rd_status st)
+{
+    switch (st) {
+    case RD_ST_OK:
+        return "OK";
+    case RD_ST_WARNING:
+        return "WARNING";
+    case RD_ST_CRITICAL:
+        return "CRITICAL";
+    default:
+        return "UNKNOWN";
+    }
+}
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+
+    return s != NULL ? s : "";
+}
+
+/* What made a run without error{} not ok: its first non-ok probe or stage. */
+static void
+first_trouble(json_t *root, char *buf, size_t len)
+{
+    json_t *x;
+    size_t i;
+
+    json_array_foreach(json_object_get(root, "probes"), i, x)
+    {
+        if (strcmp(jstr(x, "status"), "ok") != 0) {
+            snprintf(buf, len, "probe '%s' %s: %s", jstr(x, "name"),
+                     jstr(x, "status"), jstr(x, "message"));
+            return;
+        }
+    }
+    json_array_foreach(json_object_get(root, "stages"), i, x)
+    {
+        const char *st = jstr(x, "status");
+
+        if (strcmp(st, "ok") != 0 && strcmp(st, "skipped") != 0) {
+            snprintf(buf, len, "stage '%s' is %s", jstr(x, "name"), st);
+            return;
+        }
+    }
+    snprintf(buf, len, "see the report");
+}
+
+char *
+alert_summary(const struct report *r, bool resolved,
+              const struct alert_last *was, char *buf, size_t len)
+{
+    json_t *root = report_json(r), *e = json_object_get(root, "error");
+    const char *archive = jstr(json_object_get(root, "archive"), "name");
+    enum rd_status st = report_status(r);
+    char what[600], where[PATH_MAX + 32] = "";
+
+    if (resolved) {
+        snprintf(buf, len,
+                 "restoredrill: job '%s' is RESOLVED: %s (was %s%s%s)",
+                 jstr(root, "job"),
+                 st == RD_ST_OK ? "verify passed again"
+                                : "the run is below alert_on again",
+                 upper_status(was->status), was->code[0] != '\0' ? ": " : "",
+                 was->code);
+        return buf;
+    }
+    if (json_is_object(e)) {
+        const char *msg = jstr(e, "message");
+
+        snprintf(what, sizeof(what), "%s: %.*s", jstr(e, "code"),
+                 (int)strcspn(msg, "\n"), msg);
+    } else {
+        first_trouble(root, what, sizeof(what));
+    }
+    if (archive[0] != '\0' && strstr(what, archive) == NULL)
+        snprintf(where, sizeof(where), " (archive '%s')", archive);
+    snprintf(buf, len, "restoredrill: job '%s' is %s: %s%s", jstr(root, "job"),
+             upper_status(st), what, where);
+    /* One line, whatever the message held. */
+    for (char *p = buf; *p != '\0'; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    return buf;
+}
+
+/* --------------------------------------------------------------- state */
+
+static void
+state_path(const struct job_config *jc, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/%s/alert.json", jc->state_dir, jc->name);
+}
+
+/* The delivered alert of ${channel} in ${state} ({} when none). */
+static void
+state_get(json_t *state, const char *channel, struct alert_last *last)
+{
+    json_t *c = json_object_get(state, channel);
+    const char *st = jstr(c, "status");
+
+    memset(last, 0, sizeof(*last));
+    if (!json_is_object(c))
+        return;
+    last->active = true;
+    last->status = strcmp(st, "warning") == 0    ? RD_ST_WARNING
+                   : strcmp(st, "critical") == 0 ? RD_ST_CRITICAL
+                                                 : RD_ST_UNKNOWN;
+    snprintf(last->code, sizeof(last->code), "%s", jstr(c, "code"));
+    snprintf(last->at, sizeof(last->at), "%s", jstr(c, "at"));
+}
+
+static json_t *
+state_load(const struct job_config *jc)
+{
+    char path[PATH_MAX];
+    json_error_t jerr;
+    json_t *s;
+
+    state_path(jc, path, sizeof(path));
+    s = json_load_file(path, 0, &jerr);
+    if (s == NULL && access(path, F_OK) == 0)
+        log_warn("%s: unreadable alert state (%s); starting afresh", path,
+                 jerr.text);
+    if (!json_is_object(s)) {
+        json_decref(s);
+        s = json_object();
+    }
+    return s;
+}
+
+static void
+state_save(const struct job_config *jc, json_t *state)
+{
+    char path[PATH_MAX], dir[PATH_MAX];
+    struct rd_err err = {0};
+    char *text = json_dumps(state, JSON_SORT_KEYS | JSON_INDENT(2));
+
+    snprintf(dir, sizeof(dir), "%s/%s", jc->state_dir, jc->name);
+    state_path(jc, path, sizeof(path));
+    if (text == NULL || fs_mkdir_p(dir, 0700, &err) != 0 ||
+        fs_write_atomic_mode(path, text, strlen(text), 0600, &err) != 0)
+        log_error("cannot save the alert state: %s",
+                  err.msg[0] != '\0' ? err.msg : "out of memory");
+    free(text);
+}
+
+/* ---------------------------------------------------------------- exec */
+
+struct feed {
+    const char *data;
+    size_t len, pos;
+};
+
+static ssize_t
+feed_report(void *ctx, void *buf, size_t cap, struct rd_err *err)
+{
+    struct feed *f = ctx;
+    size_t n = f->len - f->pos < cap ? f->len - f->pos : cap;
+
+    (void)err;
+    memcpy(buf, f->data + f->pos, n);
+    f->pos += n;
+    return (ssize_t)n;
+}
+
+/* The last TAIL_LINES lines of the hook's stderr. */
+struct tail {
+    char line[TAIL_LINES][TAIL_LINE_MAX];
+    size_t n; /* lines seen */
+};
+
+static void
+on_stderr(void *ctx, const char *line)
+{
+    struct tail *t = ctx;
+
+    if (line[0] == '\0')
+        return;
+    snprintf(t->line[t->n % TAIL_LINES], TAIL_LINE_MAX, "%s", line);
+    t->n++;
+}
+
+static void
+tail_join(const struct tail *t, char *buf, size_t len)
+{
+    size_t first = t->n > TAIL_LINES ? t->n - TAIL_LINES : 0;
+
+    buf[0] = '\0';
+    for (size_t i = first; i < t->n; i++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+                 i > first ? " | " : "", t->line[i % TAIL_LINES]);
+}
+
+/* Our environment without RESTOREDRILL_*, plus the four of the contract. */
+static char **
+hook_env(const char *status, const char *job, const char *summary,
+         const char *report_path)
+{
+    size_t n = 0, k = 0;
+    char **env;
+    const char *add[4][2] = {{"RESTOREDRILL_STATUS", status},
+                             {"RESTOREDRILL_JOB", job},
+                             {"RESTOREDRILL_SUMMARY", summary},
+                             {"RESTOREDRILL_REPORT", report_path}};
+
+    while (environ[n] != NULL)
+        n++;
+    env = calloc(n + 5, sizeof(*env));
+    if (env == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "RESTOREDRILL_", 13) != 0)
+            env[k++] = strdup(environ[i]);
+    for (int i = 0; i < 4; i++) {
+        size_t l = strlen(add[i][0]) + strlen(add[i][1]) + 2;
+
+        env[k] = malloc(l);
+        if (env[k] != NULL)
+            snprintf(env[k], l, "%s=%s", add[i][0], add[i][1]);
+        k++;
+    }
+    for (size_t i = 0; i < k; i++) {
+        if (env[i] == NULL) { /* out of memory somewhere */
+            for (size_t j = 0; j < k; j++)
+                free(env[j]);
+            free(env);
+            return NULL;
+        }
+    }
+    return env;
+}
+
+/* Run alert_exec; true when it exited 0.  Its outcome goes in ${msg}. */
+static bool
+send_exec(const struct job_config *jc, const char *status, const char *summary,
+          const char *report_path, const char *report_text, char *msg,
+          size_t len)
+{
+    struct rd_err err = {0};
+    struct proc_spec spec = {0};
+    struct proc_result res;
+    struct feed f = {report_text, strlen(report_text), 0};
+    struct tail tail = {0};
+    char **argv = NULL, **env = NULL, how[64], tailtxt[TAIL_LINES * 203];
+    size_t argc;
+    bool ok = false;
+
+    if (cmdline_split(jc->alert_exec, &argv, &argc, &err) != 0) {
+        snprintf(msg, len, "%s", err.msg);
+        return false;
+    }
+    env = hook_env(status, jc->name, summary, report_path);
+    if (env == NULL) {
+        snprintf(msg, len, "out of memory");
+        cmdline_free(argv);
+        return false;
+    }
+    spec.argv = (const char *const *)argv;
+    spec.env = (const char *const *)env;
+    spec.stdin_fd = -1;
+    spec.stdout_fd = -1;
+    spec.stderr_fd = -1;
+    spec.timeout_s = (int)jc->alert_timeout_s;
+    spec.outlive_signal = true;
+    spec.on_line = on_stderr;
+    spec.line_ctx = &tail;
+    spec.feed = feed_report;
+    spec.feed_ctx = &f;
+    if (proc_run(&spec, &res, &err) != 0) {
+        snprintf(msg, len, "%s", err.msg);
+    } else {
+        tail_join(&tail, tailtxt, sizeof(tailtxt));
+        if (res.timed_out)
+            snprintf(msg, len, "killed after alert_timeout %llds%s%s",
+                     (long long)jc->alert_timeout_s,
+                     tailtxt[0] != '\0' ? ": " : "", tailtxt);
+        else {
+            ok = WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0;
+            snprintf(msg, len, "%s%s%s",
+                     proc_describe(res.status, how, sizeof(how)),
+                     tailtxt[0] != '\0' ? ": " : "", tailtxt);
+        }
+    }
+    proc_result_release(&res);
+    for (size_t i = 0; env[i] != NULL; i++)
+        free(env[i]);
+    free(env);
+    cmdline_free(argv);
+    return ok;
+}
+
+/* ------------------------------------------------------------- webhook */
+
+static bool
+send_webhook(const struct job_config *jc, const char *status,
+             const char *summary, struct report *r, char *msg, size_t len)
+{
+    struct http_req rq = {0};
+    struct http_res res;
+    json_t *body;
+    char *text;
+
+    if (jc->webhook_slack)
+        body = json_pack("{s:s}", "text", summary);
+    else
+        body =
+            json_pack("{s:s, s:s, s:s, s:O}", "status", status, "job", jc->name,
+                      "summary", summary, "report", report_json(r));
+    text =
+        body != NULL ? json_dumps(body, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (text == NULL) {
+        snprintf(msg, len, "out of memory");
+        return false;
+    }
+    rq.method = "POST";
+    rq.url = jc->alert_webhook;
+    rq.body = text;
+    rq.body_len = strlen(text);
+    rq.timeout_s = (int)jc->alert_timeout_s;
+    rq.tries = HTTP_TRIES;
+    http_send(&rq, &res);
+    free(text);
+    snprintf(msg, len, "%s", res.msg);
+    return res.delivered;
+}
+
+/* ---------------------------------------------------------------- send */
+
+void
+alert_send(const struct job_config *jc, struct report *r,
+           const char *report_path)
+{
+    static const char *const channels[] = {"exec", "webhook"};
+    json_t *state, *e = json_object_get(report_json(r), "error");
+    const char *code = jstr(e, "code");
+    enum rd_status st = report_status(r);
+    bool changed = false;
+    char *text = NULL;
+
+    if (jc->alert_exec == NULL && jc->alert_webhook == NULL)
+        return;
+    state = state_load(jc);
+    for (int c = 0; c < 2; c++) {
+        struct alert_last last;
+        enum alert_action act;
+        char summary[1024], msg[1024], shown[1100], at[32];
+        const char *status;
+        bool ok;
+
+        if ((c == 0 ? jc->alert_exec : jc->alert_webhook) == NULL)
+            continue;
+        state_get(state, channels[c], &last);
+        act = alert_decide(st, code, jc->alert_on, jc->alert_repeat_always,
+                           &last);
+        if (act == ALERT_NONE)
+            continue;
+        if (act == ALERT_SUPPRESS) {
+            report_note(r,
+                        "alert_%s not sent again: the same %s (%s) was "
+                        "delivered at %s (alert_repeat = once)",
+                        channels[c], rd_status_name(st),
+                        code[0] != '\0' ? code : "no error code", last.at);
+            continue;
+        }
+        alert_summary(r, act == ALERT_RESOLVE, &last, summary, sizeof(summary));
+        status = act == ALERT_RESOLVE ? "resolved" : rd_status_name(st);
+        if (text == NULL && (text = report_text(r)) == NULL) {
+            log_error("out of memory");
+            break;
+        }
+        ok = c == 0 ? send_exec(jc, status, summary, report_path, text, msg,
+                                sizeof(msg))
+                    : send_webhook(jc, status, summary, r, msg, sizeof(msg));
+        snprintf(shown, sizeof(shown), "%s%s",
+                 act == ALERT_RESOLVE ? "resolved: " : "", msg);
+        report_alert(r, channels[c], ok, shown);
+        if (!ok) {
+            log_warn("job '%s': alert_%s failed: %s", jc->name, channels[c],
+                     shown);
+            continue; /* tried again next run */
+        }
+        log_info("job '%s': alert_%s sent (%s): %s", jc->name, channels[c],
+                 status, shown);
+        if (act == ALERT_RESOLVE) {
+            json_object_del(state, channels[c]);
+        } else {
+            json_object_set_new(
+                state, channels[c],
+                json_pack("{s:s, s:s, s:s}", "status", rd_status_name(st),
+                          "code", code, "at",
+                          report_rfc3339(at, sizeof(at), time(NULL))));
+        }
+        changed = true;
+    }
+    if (changed)
+        state_save(jc, state);
+    json_decref(state);
+    free(text);
+}
+
+/* ---------------------------------------------------------------- pings */
+
+/* Send one ping to ping_url/${seg}; its outcome goes into alerts[]. */
+static void
+ping(const struct job_config *jc, struct report *r, const char *seg,
+     const char *label, const char *body)
+{
+    struct http_req rq = {0};
+    struct http_res res;
+    char *url = http_url_append(jc->ping_url, seg), msg[700];
+
+    if (url == NULL) {
+        report_alert(r, "ping", false, "cannot build the ping URL");
+        return;
+    }
+    rq.method = body != NULL ? "POST" : "GET";
+    rq.url = url;
+    rq.body = body;
+    rq.body_len = body != NULL ? strlen(body) : 0;
+    rq.timeout_s = (int)jc->alert_timeout_s;
+    rq.tries = HTTP_TRIES;
+    http_send(&rq, &res);
+    snprintf(msg, sizeof(msg), "%s: %s", label, res.msg);
+    report_alert(r, "ping", res.delivered, msg);
+    if (!res.delivered)
+        log_warn("job '%s': ping_url %s", jc->name, msg);
+    free(url);
+}
+
+void
+alert_ping_start(const struct job_config *jc, struct report *r)
+{
+    if (jc->ping_url != NULL)
+        ping(jc, r, "start", "start", NULL);
+}
+
+bool
+alert_ping_end(const struct job_config *jc, struct report *r, int exit_code)
+{
+    char seg[16], label[32];
+    char *text;
+
+    if (jc->ping_url == NULL)
+        return false;
+    text = report_text(r);
+    snprintf(seg, sizeof(seg), "%d", exit_code);
+    snprintf(label, sizeof(label), "end %d", exit_code);
+    ping(jc, r, seg, label, text != NULL ? text : "{}");
+    free(text);
+    return true;
+}

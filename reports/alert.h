@@ -1,0 +1,69 @@
+/* alert: alert_exec, alert_webhook and ping_url for one job's run. */
+#ifndef RD_ALERT_H
+#define RD_ALERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "reports/report.h"
+#include "verifier/config.h"
+#include "verifier/rd_err.h"
+
+/* What a channel does about this run. */
+enum alert_action {
+    ALERT_NONE,     /* below alert_on and nothing outstanding */
+    ALERT_FIRE,     /* a (new) failure to tell */
+    ALERT_RESOLVE,  /* below alert_on again after a delivered alert */
+    ALERT_SUPPRESS, /* the same failure was already delivered */
+};
+
+/* The last alert a channel delivered (STATE_DIR/JOB/alert.json). */
+struct alert_last {
+    bool active;
+    enum rd_status status;
+    char code[64]; /* error.code, "" when there was none */
+    char at[32];   /* RFC 3339 */
+};
+
+/*
+ * alert_decide(st, code, on, repeat_always, last):
+ * A run with status ${st} and error code ${code} ("" when none) is due when
+ * ${st} is at least ${on}, and always when it is unknown.  A due run fires
+ * unless ${last} holds the same status and code and ${repeat_always} is
+ * false; a run that is not due resolves an outstanding ${last}.
+ */
+enum alert_action alert_decide(enum rd_status st, const char *code,
+                               enum rd_status on, bool repeat_always,
+                               const struct alert_last *last);
+
+/*
+ * alert_summary(r, resolved, was, buf, len): the one-line text of an alert:
+ *   restoredrill: job 'app' is CRITICAL: restore_errors: ... (archive 'x')
+ *   restoredrill: job 'app' is RESOLVED: verify passed again (was CRITICAL:
+ *   restore_errors)
+ * Returns ${buf}.
+ */
+char *alert_summary(const struct report *r, bool resolved,
+                    const struct alert_last *was, char *buf, size_t len);
+
+/* alert_ping_start(jc, r): GET ping_url/start when ping_url is set; the
+ * outcome goes into alerts[]. */
+void alert_ping_start(const struct job_config *jc, struct report *r);
+
+/*
+ * alert_send(jc, r, report_path):
+ * Decide per channel (alert_exec, alert_webhook) against the state file,
+ * send, and remember what was delivered.  ${report_path} is the file the
+ * hook is told about (RESTOREDRILL_REPORT).  Outcomes go into alerts[] (or
+ * a note when a repeat was held back); they never change the run's status.
+ * Runs to completion even after SIGINT/SIGTERM, bounded by alert_timeout.
+ */
+void alert_send(const struct job_config *jc, struct report *r,
+                const char *report_path);
+
+/* alert_ping_end(jc, r, exit_code): POST the report to ping_url/EXIT_CODE;
+ * returns whether a ping was attempted (its outcome is in alerts[]). */
+bool alert_ping_end(const struct job_config *jc, struct report *r,
+                    int exit_code);
+
+#endif

@@ -96,8 +96,10 @@ verify() {
     REPORT=$ROOT/build/demo/$1.json
     echo
     echo "== verify: restoredrill verify -c demo/restoredrill.conf --job $1 --source $BACKUPS/$1"
-    (cd "$ROOT" && TMPDIR=$WORK "$RESTOREDRILL" verify -c demo/restoredrill.conf --job "$1" \
-        --source "$BACKUPS/$1" --report "$REPORT" --state-dir "$WORK/state")
+    (cd "$ROOT" && TMPDIR=$WORK DEMO_ALERT_LOG=$ALERT_LOG "$RESTOREDRILL" verify \
+        -c demo/restoredrill.conf --job "$1" --source "$BACKUPS/$1" --report "$REPORT" \
+        --state-dir "$WORK/state" --junit "$ROOT/build/demo/$1.junit.xml" \
+        --metrics "$ROOT/build/demo/restoredrill.prom" --alert-exec "$ROOT/demo/alert-hook.sh")
     RC=$?
     echo "== report of $1 ($REPORT, abridged)"
     if [ -s "$REPORT" ]; then
@@ -111,6 +113,9 @@ verify() {
     fi
 }
 
+mkdir -p "$ROOT/build/demo"
+ALERT_LOG=$ROOT/build/demo/alerts.log
+rm -f "$ALERT_LOG" "$ROOT/build/demo/restoredrill.prom"
 verify shop
 shop_rc=$RC
 shop_report=$REPORT
@@ -136,6 +141,20 @@ else
     ok=0
 fi
 [ -s "$shop_report" ] || ok=0
+# alert_exec fired once, for the warning of shop_stale, and not for shop.
+echo
+echo "== alerts sent by alert_exec (demo/alert-hook.sh -> $ALERT_LOG):"
+if [ -s "$ALERT_LOG" ]; then
+    sed 's/^/   /' "$ALERT_LOG"
+fi
+if [ "$(grep -c '^warning job=shop_stale ' "$ALERT_LOG" 2>/dev/null)" = 1 ] &&
+    ! grep -q 'job=shop ' "$ALERT_LOG"; then
+    echo "== demo: one alert, for shop_stale's warning; none for the healthy shop"
+else
+    echo "== demo: expected exactly one alert (for shop_stale) in $ALERT_LOG" >&2
+    ok=0
+fi
+echo "== also written: build/demo/*.junit.xml (JUnit for CI), build/demo/restoredrill.prom (Prometheus)"
 if [ $ok -eq 1 ]; then
     echo "== demo: everything behaved as expected (exit 0)"
     exit 0

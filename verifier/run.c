@@ -1,5 +1,6 @@
 /* run: the commands' pipelines (verify, list, lint), one job at a time. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "reports/report.h"
 #include "restore/select.h"
 #include "restore/source.h"
+#include "verifier/cmdline.h"
 #include "verifier/duration.h"
 #include "verifier/log.h"
 #include "verifier/sig.h"
@@ -435,6 +437,47 @@ run_probe(const struct config *c, const struct run_opts *o)
     return worst;
 }
 
+/* Whether alert_exec's program can be run: absolute, or found on PATH. */
+static int
+lint_alert_exec(const struct job_config *jc)
+{
+    struct rd_err err = {0};
+    char **argv, path[PATH_MAX];
+    size_t argc;
+    bool found = false;
+    int rc = 0;
+
+    if (jc->alert_exec == NULL)
+        return 0;
+    if (cmdline_split(jc->alert_exec, &argv, &argc, &err) != 0) {
+        log_error("job '%s': alert_exec: %s", jc->name, err.msg);
+        return -1;
+    }
+    if (argv[0][0] == '/') {
+        found = access(argv[0], X_OK) == 0;
+        snprintf(path, sizeof(path), "%s", argv[0]);
+    } else {
+        const char *p = getenv("PATH");
+
+        for (p = p != NULL ? p : "/usr/bin:/bin"; !found && *p != '\0';) {
+            size_t n = strcspn(p, ":");
+
+            snprintf(path, sizeof(path), "%.*s/%s", (int)n, n > 0 ? p : ".",
+                     argv[0]);
+            found = access(path, X_OK) == 0;
+            p += n + (p[n] == ':');
+        }
+    }
+    if (!found) {
+        log_error("job '%s': alert_exec program '%s' cannot be run: %s",
+                  jc->name, argv[0],
+                  argv[0][0] == '/' ? strerror(errno) : "not found on PATH");
+        rc = -1;
+    }
+    cmdline_free(argv);
+    return rc;
+}
+
 int
 run_lint(const struct config *c, const struct run_opts *o)
 {
@@ -472,6 +515,8 @@ run_lint(const struct config *c, const struct run_opts *o)
             }
             probe_set_release(&set);
         }
+        if (lint_alert_exec(jc) != 0)
+            rc = RD_ST_UNKNOWN;
         if (rc == RD_ST_OK && !o->quiet)
             printf("job '%s': ok (source '%s'%s%s%s)\n", jc->name, jc->source,
                    jc->pattern ? ", pattern '" : "",

@@ -419,11 +419,19 @@ report_summary(const struct report *r, FILE *out, const char *report_path)
         fprintf(out, "    %s probe %s: %s\n", mark(st, tty), jstr(n, "name"),
                 jstr(n, "message"));
     }
-    json_array_foreach(json_object_get(r->root, "alerts"), i, n) fprintf(
-        out, "    %s %s: %s\n",
-        mark(json_is_true(json_object_get(n, "ok")) ? RD_ST_OK : RD_ST_WARNING,
-             tty),
-        jstr(n, "channel"), jstr(n, "message"));
+    json_array_foreach(json_object_get(r->root, "alerts"), i, n)
+    {
+        const char *ch = jstr(n, "channel");
+        bool ping = strcmp(ch, "ping") == 0;
+
+        /* Named by their config keys: alert_exec, alert_webhook, ping_url. */
+        fprintf(out, "    %s %s%s: %s\n",
+                mark(json_is_true(json_object_get(n, "ok")) ? RD_ST_OK
+                                                            : RD_ST_WARNING,
+                     tty),
+                ping ? "" : "alert_", ping ? "ping_url" : ch,
+                jstr(n, "message"));
+    }
     json_array_foreach(notes, i, n)
         fprintf(out, "  note: %s\n", json_string_value(n));
     if (json_is_object(e)) {

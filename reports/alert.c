@@ -307,6 +307,7 @@ send_exec(const struct job_config *jc, const char *status, const char *summary,
     spec.stderr_fd = -1;
     spec.timeout_s = (int)jc->alert_timeout_s;
     spec.outlive_signal = true;
+    spec.reap_group = true;
     spec.on_line = on_stderr;
     spec.line_ctx = &tail;
     spec.feed = feed_report;

@@ -286,7 +286,7 @@ proc_run(const struct proc_spec *spec, struct proc_result *res,
     long long deadline = 0;
     int rc = -1, sig = 0;
     bool err_open, out_open, stopping = false;
-    pid_t pid;
+    pid_t pid = -1;
 
     memset(res, 0, sizeof(*res));
     ln = calloc(1, sizeof(*ln));
@@ -416,6 +416,9 @@ proc_run(const struct proc_spec *spec, struct proc_result *res,
 pipe_fail:
     rd_err_set(err, RD_INTERNAL, "cannot create pipe: %s", strerror(errno));
 done:
+    /* What the child left running in its group (a hook's "cmd &"). */
+    if (spec->reap_group && pid > 0)
+        kill(-pid, SIGKILL);
     if (ln != NULL && ln->len > 0 && spec->on_line != NULL) {
         ln->buf[ln->len] = '\0';
         spec->on_line(spec->line_ctx, ln->buf);

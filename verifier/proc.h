@@ -37,6 +37,8 @@ struct proc_spec {
     int timeout_s;    /* 0: no limit */
     bool outlive_signal;  /* a caught signal does not stop it (the alert hook
                              of an interrupted run); the timeout still does */
+    bool reap_group;      /* once it exits, SIGKILL what is left in its
+                             process group (nothing outlives a hook) */
     proc_line_fn on_line; /* stderr lines; NULL: discarded */
     void *line_ctx;
     size_t out_cap;    /* > 0: capture stdout, at most out_cap bytes */

@@ -585,6 +585,62 @@ START_TEST(test_interrupted)
 }
 END_TEST
 
+/* outlive_signal: a caught signal does not stop the child (an alert hook of
+ * an interrupted run); it runs to its own exit. */
+START_TEST(test_outlive_signal)
+{
+    pid_t pid = fork();
+    int st;
+
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        const char *const argv[] = {
+            "/bin/sh", "-c", "kill -TERM $PPID; sleep 0.3; exit 7", NULL};
+        struct proc_spec s = spec_for(argv, NULL, 0);
+        struct proc_result res;
+        struct rd_err err = {0};
+        int rc;
+
+        sig_install();
+        s.outlive_signal = true;
+        rc = proc_run(&s, &res, &err);
+        proc_result_release(&res);
+        if (rc != 0)
+            _exit(10);
+        if (!WIFEXITED(res.status) || WEXITSTATUS(res.status) != 7)
+            _exit(11);
+        if (sig_pending() != SIGTERM)
+            _exit(12);
+        _exit(0);
+    }
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                  "outlive_signal check failed with status %d", st);
+}
+END_TEST
+
+/* reap_group: what the child left running in its group dies with it. */
+START_TEST(test_reap_group)
+{
+    const char *const argv[] = {
+        "/bin/sh", "-c", "sleep 30 </dev/null >/dev/null 2>&1 & echo $!", NULL};
+    struct proc_spec s = spec_for(argv, NULL, 64);
+    struct proc_result res;
+    struct rd_err err = {0};
+    long gc = 0;
+    int i;
+
+    s.reap_group = true;
+    ck_assert_int_eq(proc_run(&s, &res, &err), 0);
+    ck_assert(WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0);
+    ck_assert_int_eq(sscanf(res.out, "%ld", &gc), 1);
+    for (i = 0; i < 100 && !is_dead(gc); i++)
+        usleep(20 * 1000);
+    ck_assert_msg(is_dead(gc), "background child %ld survived", gc);
+    proc_result_release(&res);
+}
+END_TEST
+
 /*
  * Run as PID 1 (restoredrill as a container's entrypoint), children must
  * still run.  Needs CAP_SYS_ADMIN for a PID namespace; skipped without.
@@ -829,6 +885,8 @@ proc_suite(void)
     tcase_add_test(tt, test_timeout_kills_group);
     tcase_add_test(tt, test_timeout_ignores_term);
     tcase_add_test(tt, test_interrupted);
+    tcase_add_test(tt, test_outlive_signal);
+    tcase_add_test(tt, test_reap_group);
     tcase_add_test(tt, test_spawn_stop);
     suite_add_tcase(s, tt);
 

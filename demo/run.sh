@@ -96,10 +96,10 @@ verify() {
     REPORT=$ROOT/build/demo/$1.json
     echo
     echo "== verify: restoredrill verify -c demo/restoredrill.conf --job $1 --source $BACKUPS/$1"
-    (cd "$ROOT" && TMPDIR=$WORK DEMO_ALERT_LOG=$ALERT_LOG "$RESTOREDRILL" verify \
+    (cd "$ROOT" && TMPDIR=$WORK "$RESTOREDRILL" verify \
         -c demo/restoredrill.conf --job "$1" --source "$BACKUPS/$1" --report "$REPORT" \
         --state-dir "$WORK/state" --junit "$ROOT/build/demo/$1.junit.xml" \
-        --metrics "$ROOT/build/demo/restoredrill.prom" --alert-exec "$ROOT/demo/alert-hook.sh")
+        --metrics "$ROOT/build/demo/restoredrill.prom" --alert-exec "'$ROOT/demo/alert-hook.sh' '$ALERT_LOG'")
     RC=$?
     echo "== report of $1 ($REPORT, abridged)"
     if [ -s "$REPORT" ]; then

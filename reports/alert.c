@@ -121,9 +121,9 @@ alert_summary(const struct report *r, bool resolved,
         snprintf(where, sizeof(where), " (archive '%s')", archive);
     snprintf(buf, len, "restoredrill: job '%s' is %s: %s%s", jstr(root, "job"),
              upper_status(st), what, where);
-    /* One line, whatever the message held. */
+    /* One line of no control characters, whatever the message held. */
     for (char *p = buf; *p != '\0'; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t')
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = ' ';
     return buf;
 }
@@ -236,7 +236,30 @@ tail_join(const struct tail *t, char *buf, size_t len)
                  i > first ? " | " : "", t->line[i % TAIL_LINES]);
 }
 
-/* Our environment without RESTOREDRILL_*, plus the four of the contract. */
+/*
+ * Whether the hook inherits variable ${kv}: locale, paths and proxies only.
+ * Secrets (PGPASSWORD, AWS_SECRET_ACCESS_KEY, ...) never reach a hook; wrap
+ * it in "/usr/bin/env NAME=value /path/hook" to hand it more.
+ */
+static bool
+hook_inherits(const char *kv)
+{
+    static const char *const names[] = {
+        "PATH",     "HOME",       "USER",        "LOGNAME",    "LANG",
+        "LANGUAGE", "TZ",         "TMPDIR",      "http_proxy", "https_proxy",
+        "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",   NULL};
+    size_t n = strcspn(kv, "=");
+
+    if (strncmp(kv, "LC_", 3) == 0)
+        return true;
+    for (int i = 0; names[i] != NULL; i++)
+        if (strlen(names[i]) == n && strncmp(kv, names[i], n) == 0)
+            return true;
+    return false;
+}
+
+/* The hook's environment: what hook_inherits(), plus the four of the
+ * contract. */
 static char **
 hook_env(const char *status, const char *job, const char *summary,
          const char *report_path)
@@ -254,7 +277,7 @@ hook_env(const char *status, const char *job, const char *summary,
     if (env == NULL)
         return NULL;
     for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "RESTOREDRILL_", 13) != 0)
+        if (hook_inherits(environ[i]))
             env[k++] = strdup(environ[i]);
     for (int i = 0; i < 4; i++) {
         size_t l = strlen(add[i][0]) + strlen(add[i][1]) + 2;

@@ -369,12 +369,13 @@ send_webhook(const struct job_config *jc, const char *status,
     json_t *body;
     char *text;
 
+    /* The summary may carry an archive name that is not UTF-8. */
     if (jc->webhook_slack)
-        body = json_pack("{s:s}", "text", summary);
+        body = json_pack("{s:o}", "text", report_json_text(summary));
     else
-        body =
-            json_pack("{s:s, s:s, s:s, s:O}", "status", status, "job", jc->name,
-                      "summary", summary, "report", report_json(r));
+        body = json_pack("{s:s, s:s, s:o, s:O}", "status", status, "job",
+                         jc->name, "summary", report_json_text(summary),
+                         "report", report_json(r));
     text =
         body != NULL ? json_dumps(body, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
     json_decref(body);

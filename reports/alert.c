@@ -128,6 +128,36 @@ alert_summary(const struct report *r, bool resolved,
     return buf;
 }
 
+char *
+alert_cause(const struct report *r, char *buf, size_t len)
+{
+    json_t *root = report_json(r), *x;
+    const char *code = jstr(json_object_get(root, "error"), "code");
+    size_t i;
+
+    buf[0] = '\0';
+    if (code[0] != '\0') {
+        snprintf(buf, len, "%s", code);
+        return buf;
+    }
+    json_array_foreach(json_object_get(root, "probes"), i, x)
+    {
+        if (strcmp(jstr(x, "status"), "ok") != 0)
+            snprintf(buf + strlen(buf), len - strlen(buf), "%sprobe:%s",
+                     buf[0] != '\0' ? "," : "", jstr(x, "name"));
+    }
+    json_array_foreach(json_object_get(root, "stages"), i, x)
+    {
+        const char *st = jstr(x, "status"), *name = jstr(x, "name");
+
+        if (strcmp(st, "ok") != 0 && strcmp(st, "skipped") != 0 &&
+            strcmp(name, "alert") != 0)
+            snprintf(buf + strlen(buf), len - strlen(buf), "%sstage:%s",
+                     buf[0] != '\0' ? "," : "", name);
+    }
+    return buf;
+}
+
 /* --------------------------------------------------------------- state */
 
 static void
@@ -376,8 +406,9 @@ send_webhook(const struct job_config *jc, const char *status,
         body = json_pack("{s:s, s:s, s:o, s:O}", "status", status, "job",
                          jc->name, "summary", report_json_text(summary),
                          "report", report_json(r));
-    text =
-        body != NULL ? json_dumps(body, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+    text = body != NULL ? json_dumps(body, JSON_SORT_KEYS | JSON_COMPACT |
+                                               JSON_REAL_PRECISION(12))
+                        : NULL;
     json_decref(body);
     if (text == NULL) {
         snprintf(msg, len, "out of memory");
@@ -402,14 +433,15 @@ alert_send(const struct job_config *jc, struct report *r,
            const char *report_path)
 {
     static const char *const channels[] = {"exec", "webhook"};
-    json_t *state, *e = json_object_get(report_json(r), "error");
-    const char *code = jstr(e, "code");
+    json_t *state;
+    char code[256];
     enum rd_status st = report_status(r);
     bool changed = false;
     char *text = NULL;
 
     if (jc->alert_exec == NULL && jc->alert_webhook == NULL)
         return;
+    alert_cause(r, code, sizeof(code));
     state = state_load(jc);
     for (int c = 0; c < 2; c++) {
         struct alert_last last;
@@ -430,7 +462,7 @@ alert_send(const struct job_config *jc, struct report *r,
                         "alert_%s not sent again: the same %s (%s) was "
                         "delivered at %s (alert_repeat = once)",
                         channels[c], rd_status_name(st),
-                        code[0] != '\0' ? code : "no error code", last.at);
+                        code[0] != '\0' ? code : "no cause", last.at);
             continue;
         }
         alert_summary(r, act == ALERT_RESOLVE, &last, summary, sizeof(summary));

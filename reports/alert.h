@@ -21,13 +21,13 @@ enum alert_action {
 struct alert_last {
     bool active;
     enum rd_status status;
-    char code[64]; /* error.code, "" when there was none */
-    char at[32];   /* RFC 3339 */
+    char code[256]; /* alert_cause() of the run that alerted */
+    char at[32];    /* RFC 3339 */
 };
 
 /*
  * alert_decide(st, code, on, repeat_always, last):
- * A run with status ${st} and error code ${code} ("" when none) is due when
+ * A run with status ${st} and cause ${code} (alert_cause()) is due when
  * ${st} is at least ${on}, and always when it is unknown.  A due run fires
  * unless ${last} holds the same status and code and ${repeat_always} is
  * false; a run that is not due resolves an outstanding ${last}.
@@ -35,6 +35,13 @@ struct alert_last {
 enum alert_action alert_decide(enum rd_status st, const char *code,
                                enum rd_status on, bool repeat_always,
                                const struct alert_last *last);
+
+/*
+ * alert_cause(r, buf, len): what makes this failure "the same" as another:
+ * error.code when there is one, else the non-ok probes and stages of a
+ * warning ("probe:recent_login,stage:drift"), "" for ok.  Returns ${buf}.
+ */
+char *alert_cause(const struct report *r, char *buf, size_t len);
 
 /*
  * alert_summary(r, resolved, was, buf, len): the one-line text of an alert:

@@ -282,7 +282,8 @@ report_alert(struct report *r, const char *channel, bool ok, const char *msg)
 char *
 report_text(const struct report *r)
 {
-    return json_dumps(r->root, JSON_SORT_KEYS | JSON_INDENT(2));
+    return json_dumps(r->root, JSON_SORT_KEYS | JSON_INDENT(2) |
+                                   JSON_REAL_PRECISION(12));
 }
 
 int

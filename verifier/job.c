@@ -290,11 +290,13 @@ check_archive_age(struct job_run *jr)
     report_error(jr->r, "select", &err);
 }
 
-/* What write_reports() writes besides the report file and last.json. */
+/* What write_reports() writes besides the report and JUnit files. */
 #define WR_METRICS 1 /* the metrics file (once per run) */
 #define WR_STDOUT  2 /* a report to stdout (only the final one) */
+#define WR_LAST    4 /* STATE_DIR/JOB/last.json */
 
-/* Write the report where asked and to STATE_DIR/JOB/last.json. */
+/* Write the report where asked and, with WR_LAST, to STATE_DIR/JOB/last.json.
+ */
 static void
 write_reports(struct job_run *jr, int code, int what)
 {
@@ -314,8 +316,8 @@ write_reports(struct job_run *jr, int code, int what)
     }
     snprintf(dir, sizeof(dir), "%s/%s", jr->jc->state_dir, jr->jc->name);
     snprintf(last, sizeof(last), "%s/last.json", dir);
-    if (fs_mkdir_p(dir, 0700, &err) != 0 ||
-        report_write(jr->r, last, &err) != 0) {
+    if ((what & WR_LAST) && (fs_mkdir_p(dir, 0700, &err) != 0 ||
+                             report_write(jr->r, last, &err) != 0)) {
         log_error("%s", err.msg);
         ok = false;
     }
@@ -359,10 +361,10 @@ job_alert(struct job_run *jr, int code)
     report_stage_begin(jr->r, STAGE_ALERT);
     alert_send(jc, jr->r, path);
     report_stage_end(jr->r, STAGE_ALERT, alerts_status(jr->r));
-    write_reports(jr, code, jc->ping_url != NULL ? 0 : WR_STDOUT);
+    write_reports(jr, code, WR_LAST | (jc->ping_url != NULL ? 0 : WR_STDOUT));
     if (alert_ping_end(jc, jr->r, code)) {
         report_stage_end(jr->r, STAGE_ALERT, alerts_status(jr->r));
-        write_reports(jr, code, WR_STDOUT);
+        write_reports(jr, code, WR_LAST | WR_STDOUT);
     }
 }
 
@@ -461,9 +463,19 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     if (o->dry_run && (jc->alert_exec != NULL || jc->alert_webhook != NULL ||
                        jc->ping_url != NULL))
         report_note(jr.r, "dry run: no alerts or pings were sent");
+    if (o->dry_run && (lockfd >= 0 || jc->metrics != NULL))
+        report_note(jr.r, "dry run: %s/%s/last.json%s left as %s",
+                    jc->state_dir, jc->name,
+                    jc->metrics != NULL ? " and the metrics file" : "",
+                    jc->metrics != NULL ? "they were" : "it was");
     report_stage_begin(jr.r, STAGE_REPORT);
     report_stage_end(jr.r, STAGE_REPORT, RD_ST_OK);
-    write_reports(&jr, code, WR_METRICS | (alerting ? 0 : WR_STDOUT));
+    /* A dry run restores nothing: it must not look like a verified backup
+     * to whoever reads last.json or the metrics. */
+    write_reports(&jr, code,
+                  o->dry_run
+                      ? WR_STDOUT
+                      : WR_METRICS | WR_LAST | (alerting ? 0 : WR_STDOUT));
     if (alerting)
         job_alert(&jr, code);
     if (!o->quiet) {

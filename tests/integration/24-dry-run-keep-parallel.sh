@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # 24: --dry-run, --keep and --parallel.
 #   - --dry-run on a good gzip'd custom dump: exit 0, a note saying "dry run",
+#     no last.json and no metrics written (nothing was verified),
 #     and no scratch cluster ever started (polled while it runs);
 #   - --dry-run on a truncated one: exit 2 decompress_truncated (the archive
 #     is still read to its end), still no cluster;
@@ -77,10 +78,16 @@ head -c $((size - 1)) "$G/app.dump" >"$W/truncated.gz"
 
 # ---------------------------------------------------------------- --dry-run
 R=$T/dry.json
-run_rd_bg verify --source "$G" --dry-run --report "$R" --state-dir "$STATE"
+run_rd_bg verify --source "$G" --dry-run --report "$R" --state-dir "$STATE" \
+    --metrics "$T/dry.prom"
 watch_run "$RD_PID"
 wait_rd "$RD_PID" 60
 assert_report "$R" 0 ok null
+# Nothing was restored: monitoring must not see a verified backup.
+[ ! -e "$STATE/default/last.json" ] || fail "--dry-run wrote last.json"
+[ ! -e "$T/dry.prom" ] || fail "--dry-run wrote the metrics file"
+assert_json_true "$R" '[.notes[] | select(test("last.json and the metrics file left as they were"))] | length == 1' \
+    "a note says last.json and metrics were left alone"
 [ "$MAX_SERVERS" -eq 0 ] || fail "--dry-run started a server (postgres/initdb/pg_ctl seen: $MAX_SERVERS)"
 [ -z "$NEW_RD" ] || fail "--dry-run: processes mentioning restoredrill- appeared: $NEW_RD"
 assert_not_contains "$RD_ERR" "starting a scratch"

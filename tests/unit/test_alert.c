@@ -114,6 +114,33 @@ START_TEST(test_summary)
 }
 END_TEST
 
+START_TEST(test_cause)
+{
+    struct report *r = report_new("verify", "app");
+    struct rd_err err = {0};
+    json_t *p = report_probes(r);
+    char buf[256];
+
+    ck_assert_str_eq(alert_cause(r, buf, sizeof(buf)), "");
+    /* A warning has no error code: its probes and stages say what it is. */
+    json_array_append_new(
+        p, json_pack("{s:s, s:s}", "name", "orders_today", "status", "ok"));
+    json_array_append_new(p, json_pack("{s:s, s:s}", "name", "recent_login",
+                                       "status", "warning"));
+    report_stage_end(r, STAGE_PROBES, RD_ST_WARNING);
+    report_stage_end(r, STAGE_DRIFT, RD_ST_WARNING);
+    report_stage_end(r, STAGE_ALERT, RD_ST_WARNING);
+    report_finish(r, 1);
+    ck_assert_str_eq(alert_cause(r, buf, sizeof(buf)),
+                     "probe:recent_login,stage:probes,stage:drift");
+    /* An error code wins. */
+    rd_err_set(&err, RD_PROBE_FAILED, "probe 'x' failed");
+    report_error(r, "probes", &err);
+    ck_assert_str_eq(alert_cause(r, buf, sizeof(buf)), "probe_failed");
+    report_free(r);
+}
+END_TEST
+
 START_TEST(test_url_append)
 {
     static const char *const cases[][3] = {
@@ -162,6 +189,7 @@ alert_suite(void)
     tcase_add_test(tc, test_decide_threshold);
     tcase_add_test(tc, test_decide_repeat_and_resolve);
     tcase_add_test(tc, test_summary);
+    tcase_add_test(tc, test_cause);
     tcase_add_test(tc, test_url_append);
     tcase_add_test(tc, test_url_check);
     suite_add_tcase(s, tc);

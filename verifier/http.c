@@ -192,8 +192,9 @@ http_send(const struct http_req *rq, struct http_res *res)
             snprintf(res->msg, sizeof(res->msg), "HTTP %ld%s%s%s", res->status,
                      after, ans.text[0] != '\0' ? ": " : "", ans.text);
         } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-            snprintf(res->msg, sizeof(res->msg), "timed out after %ds%s",
-                     rq->timeout_s, after);
+            snprintf(res->msg, sizeof(res->msg), "timed out after %ds (%d %s)",
+                     rq->timeout_s, res->tries,
+                     res->tries == 1 ? "try" : "tries");
         } else {
             tidy(errbuf);
             snprintf(res->msg, sizeof(res->msg), "%s%s",
@@ -220,6 +221,12 @@ http_url_check(const char *url, char *why, size_t len)
 
     if (u == NULL) {
         snprintf(why, len, "out of memory");
+        return -1;
+    }
+    /* curl reads "http:///x" as host "x": the host must follow "//". */
+    if (strstr(url, "://") != NULL && strstr(url, "://")[3] == '/') {
+        snprintf(why, len, "the URL has no host");
+        curl_url_cleanup(u);
         return -1;
     }
     if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=

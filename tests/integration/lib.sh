@@ -476,3 +476,302 @@ assert_probe() {
 assert_probe_true() {
     assert_json_true "$1" "[.probes[]? | select(.name == \"$2\")] | first | $3" "${4:-probe $2: $3}"
 }
+
+# ------------------------------------------------- outputs and alerts (4x)
+
+# assert_promtool FILE: `promtool check metrics < FILE` exits 0 (a parse
+# error is 1, lint problems 3).
+assert_promtool() {
+    local out rc
+    if [ ! -s "$1" ]; then
+        fail "metrics file $1 is missing or empty"
+        return
+    fi
+    if ! command -v promtool >/dev/null 2>&1; then
+        fail "promtool is not installed (ci/install-deps): cannot check $1"
+        return
+    fi
+    out=$(promtool check metrics <"$1" 2>&1)
+    rc=$?
+    [ $rc -eq 0 ] || fail "promtool check metrics < $(basename "$1") (expected exit 0, got $rc): $(printf '%s' "$out" | head -c 500)"
+}
+
+# metric_value FILE SERIES: the value of SERIES (name{labels} exactly as
+# written, e.g. 'restoredrill_status{job="a"}') in FILE; empty when absent.
+metric_value() {
+    awk -v s="$2" '$1 == s { print $2; exit }' "$1" 2>/dev/null
+}
+
+# assert_metric FILE SERIES VALUE ("absent" for no such line)
+assert_metric() {
+    local got
+    got=$(metric_value "$1" "$2")
+    [ "${got:-absent}" = "$3" ] || fail "$2 in $(basename "$1") (expected $3, got ${got:-absent})"
+}
+
+# assert_xpath FILE XPATH EXPECTED: xmllint --xpath XPATH FILE prints
+# EXPECTED (use count(), string() or boolean() for a plain value).
+assert_xpath() {
+    local got
+    if [ ! -s "$1" ]; then
+        fail "$2 in $(basename "$1"): file missing or empty"
+        return
+    fi
+    got=$(xmllint --xpath "$2" "$1" 2>&1)
+    [ "$got" = "$3" ] || fail "xpath $2 in $(basename "$1") (expected '$3', got '$got')"
+}
+
+# assert_junit XML REPORT: XML is well-formed JUnit (xmllint --noout) for
+# the run REPORT describes: one testsuite (restoredrill.JOB); per stage a
+# testcase classname restoredrill.JOB.stages, per probe one in .probes;
+# status ok -> no child, skipped -> <skipped/>, warning -> <system-out>
+# only, critical -> <failure>, unknown -> <error>; the testcase of
+# error.stage carries error.code (type) and the counts add up.
+assert_junit() {
+    local x=$1 r=$2 out job kind name st tc want
+    if [ ! -s "$x" ]; then
+        fail "JUnit file $x is missing or empty"
+        return
+    fi
+    if ! out=$(xmllint --noout "$x" 2>&1); then
+        fail "xmllint --noout $(basename "$x"): $out"
+        return
+    fi
+    job=$(jq -r .job "$r" 2>/dev/null)
+    assert_xpath "$x" 'count(/testsuites/testsuite)' 1
+    assert_xpath "$x" 'string(/testsuites/testsuite/@name)' "restoredrill.$job"
+    assert_xpath "$x" "count(//testcase[@classname='restoredrill.$job.stages'])" \
+        "$(jq '.stages | length' "$r")"
+    assert_xpath "$x" "count(//testcase[@classname='restoredrill.$job.probes'])" \
+        "$(jq '.probes | length' "$r")"
+    while IFS=$'\t' read -r kind name st; do
+        tc="//testcase[@classname='restoredrill.$job.$kind' and @name='$name']"
+        assert_xpath "$x" "count($tc)" 1
+        case $st in
+        ok) want='0 0 0 0' ;;
+        skipped) want='1 0 0 0' ;;
+        warning) want='0 1 0 0' ;;
+        critical) want='0 0 1 0' ;;
+        *) want='0 0 0 1' ;;
+        esac
+        out="$(xmllint --xpath "count($tc/skipped)" "$x" 2>&1) $(xmllint --xpath "count($tc/system-out)" "$x" 2>&1)"
+        out="$out $(xmllint --xpath "count($tc/failure)" "$x" 2>&1) $(xmllint --xpath "count($tc/error)" "$x" 2>&1)"
+        [ "$out" = "$want" ] ||
+            fail "$(basename "$x"): $kind $name is $st: expected skipped/system-out/failure/error counts '$want', got '$out'"
+    done < <(jq -r '(.stages[] | ["stages", .name, .status]), (.probes[] | ["probes", .name, .status]) | @tsv' "$r")
+    if [ "$(jq -r '.error != null' "$r")" = true ]; then
+        out=$(jq -r '.error.code' "$r")
+        name=$(jq -r '.error.stage' "$r")
+        assert_xpath "$x" "boolean(//testcase[@name='$name']/*[self::failure or self::error][contains(concat(@type, ' ', @message, ' ', .), '$out')])" true
+    fi
+    for kind in tests:testcase failures:failure errors:error skipped:skipped; do
+        assert_xpath "$x" "number(/testsuites/testsuite/@${kind%%:*}) = count(//${kind#*:})" true
+    done
+}
+
+# hook_make FILE DIR [SHELL_CODE]: write an executable bash alert hook FILE
+# that records each call N (1, 2, ...; DIR/count holds the number of calls)
+# in DIR: N.stdin, N.argv (one argument a line), N.argc, N.STATUS N.JOB
+# N.SUMMARY N.REPORT (the RESTOREDRILL_* variables, "<unset>" when unset),
+# N.MARK N.PGPASSWORD N.PATH N.HOME N.LANG (what reached it of the caller's
+# environment), N.envnames (the names of its environment), N.cwd, N.pgid
+# (its process group, to compare with N.pid), N.uid, N.report (a copy of
+# the file RESTOREDRILL_REPORT names, taken at that moment); prints
+# HOOK-STDOUT-MARKER on stdout; then runs SHELL_CODE.
+hook_make() {
+    local f=$1 d=$2
+    mkdir -p "$d"
+    cat >"$f" <<EOF
+#!/bin/bash
+d='$d'
+n=\$(( \$(cat "\$d/count" 2>/dev/null || echo 0) + 1 ))
+echo "\$n" >"\$d/count"
+cat >"\$d/\$n.stdin"
+printf '%s\n' "\$@" >"\$d/\$n.argv"
+echo "\$#" >"\$d/\$n.argc"
+printf '%s' "\${RESTOREDRILL_STATUS-<unset>}" >"\$d/\$n.STATUS"
+printf '%s' "\${RESTOREDRILL_JOB-<unset>}" >"\$d/\$n.JOB"
+printf '%s' "\${RESTOREDRILL_SUMMARY-<unset>}" >"\$d/\$n.SUMMARY"
+printf '%s' "\${RESTOREDRILL_REPORT-<unset>}" >"\$d/\$n.REPORT"
+printf '%s' "\${RD_HOOK_MARK-<unset>}" >"\$d/\$n.MARK"
+printf '%s' "\${PGPASSWORD-<unset>}" >"\$d/\$n.PGPASSWORD"
+printf '%s' "\${PATH-<unset>}" >"\$d/\$n.PATH"
+printf '%s' "\${HOME-<unset>}" >"\$d/\$n.HOME"
+printf '%s' "\${LANG-<unset>}" >"\$d/\$n.LANG"
+env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' | sort >"\$d/\$n.envnames"
+pwd >"\$d/\$n.cwd"
+echo "\$\$" >"\$d/\$n.pid"
+ps -o pgid= -p "\$\$" | tr -d ' ' >"\$d/\$n.pgid"
+id -u >"\$d/\$n.uid"
+[ -z "\${RESTOREDRILL_REPORT:-}" ] || cp "\$RESTOREDRILL_REPORT" "\$d/\$n.report" 2>/dev/null
+echo HOOK-STDOUT-MARKER
+${3:-}
+EOF
+    chmod 0755 "$f"
+}
+
+# hook_count DIR: how many times the hook of DIR ran (0 when never).
+hook_count() { cat "$1/count" 2>/dev/null || echo 0; }
+
+# assert_hook_count DIR N
+assert_hook_count() {
+    local got
+    got=$(hook_count "$1")
+    [ "$got" = "$2" ] || fail "alert hook $(basename "$1") ran $got time(s) (expected $2)"
+}
+
+# assert_file_is FILE TEXT: FILE holds exactly TEXT (no trailing newline
+# added; use for the hook's N.STATUS etc.).
+assert_file_is() {
+    local got
+    if [ ! -e "$1" ]; then
+        fail "$1 should exist (expected '$2')"
+        return
+    fi
+    got=$(cat "$1")
+    [ "$got" = "$2" ] || fail "$(basename "$1") (expected '$2', got '$got')"
+}
+
+RD_SINK_PIDS=()
+
+# sink_stop_all: stop every receiver started by sink_start (run at exit).
+sink_stop_all() {
+    local pid
+    for pid in "${RD_SINK_PIDS[@]}"; do sink_stop "$pid"; done
+    RD_SINK_PIDS=()
+}
+
+# sink_start NAME [OPTION...]: start tests/integration/webhook-sink.py on a
+# free port (--port 0), recording requests in $T/NAME.jsonl (one JSON line a
+# request); OPTIONs go to the sink (--status N, --fail-first N, --delay S,
+# --location URL, --tls CERT KEY).  Sets SINK_PORT, SINK_PID, SINK_OUT.  The
+# sink is stopped at exit.  Aborts the test when it does not start.
+sink_start() {
+    local name=$1 i
+    shift
+    SINK_OUT=$T/$name.jsonl
+    : >"$SINK_OUT"
+    if [ ${#RD_SINK_PIDS[@]} -eq 0 ]; then
+        # stop the sinks first, then the usual clean-up (keeping the exit code)
+        trap 'rd_sink_rc=$?; sink_stop_all; (exit "$rd_sink_rc"); rd_cleanup' EXIT
+    fi
+    /usr/bin/python3 "$RD_ROOT/tests/integration/webhook-sink.py" --port 0 --out "$SINK_OUT" "$@" \
+        >"$T/$name.ready" 2>"$T/$name.sink-err" </dev/null &
+    SINK_PID=$!
+    RD_SINK_PIDS+=("$SINK_PID")
+    SINK_PORT=
+    for i in $(seq 1 100); do
+        SINK_PORT=$(sed -n 's/^READY \([0-9][0-9]*\)$/\1/p' "$T/$name.ready" 2>/dev/null)
+        [ -z "$SINK_PORT" ] || break
+        kill -0 "$SINK_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ -z "$SINK_PORT" ]; then
+        fail "webhook sink $name did not start: $(cat "$T/$name.sink-err" 2>/dev/null | tail -n 5)"
+        exit 1
+    fi
+    note "sink $name: port $SINK_PORT pid $SINK_PID $*"
+}
+
+# sink_stop PID: stop one receiver (SIGTERM, SIGKILL after 5 s).
+sink_stop() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+    for i in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+# sink_count FILE: the number of requests a sink recorded.
+sink_count() {
+    local n
+    n=$(grep -c '' "$1" 2>/dev/null)
+    echo "${n:-0}"
+}
+
+# assert_sink_count FILE N
+assert_sink_count() {
+    local got
+    got=$(sink_count "$1")
+    [ "$got" = "$2" ] || fail "$(basename "$1"): $got request(s) recorded (expected $2): $(jq -c '[.method, .path]' "$1" 2>/dev/null | tr '\n' ' ')"
+}
+
+# assert_sink FILE JQ_EXPR EXPECTED: jq -r -s EXPR (on the array of the
+# recorded requests) prints EXPECTED.
+assert_sink() {
+    local got
+    if ! got=$(jq -r -s "$2" "$1" 2>&1); then
+        fail "jq -s '$2' on $(basename "$1") failed: $got"
+        return
+    fi
+    [ "$got" = "$3" ] || fail "$2 on the requests of $(basename "$1") (expected '$3', got '$got')"
+}
+
+# sink_body FILE N DEST: write the body of request N (1-based) to DEST.
+sink_body() {
+    jq -r -s --argjson n "$2" '.[$n - 1].body // empty' "$1" >"$3" 2>/dev/null
+}
+
+# assert_summary FILE REPORT: FILE holds exactly the alert summary line of
+# REPORT (a run with an error): "restoredrill: job 'JOB' is STATUS: CODE:
+# MESSAGE (archive 'NAME')" with MESSAGE's first line.  When MESSAGE already
+# names the archive, reports/alert.c leaves the archive part out; that is
+# accepted (the contract shows the part "when known").
+assert_summary() {
+    local base name want got
+    base=$(jq -r '"restoredrill: job '\''\(.job)'\'' is \(.status | ascii_upcase): \(.error.code): \(.error.message | split("\n")[0])"' "$2" 2>/dev/null)
+    name=$(jq -r '.archive.name // ""' "$2" 2>/dev/null)
+    want=$base
+    [ -z "$name" ] || want="$base (archive '$name')"
+    got=$(cat "$1" 2>/dev/null)
+    [ "$got" != "$want" ] || return 0
+    if [ -n "$name" ] && [[ $base == *"$name"* ]] && [ "$got" = "$base" ]; then
+        return 0
+    fi
+    fail "summary line in $(basename "$1") (expected '$want', got '$got')"
+}
+
+# alert_fixtures: what the alert tests (41, 43, 44) share, after seed_start:
+#   SEED         conninfo of the seed cluster
+#   $T/good.dump a good custom dump of it, also as $T/src-good/app.dump
+#   $T/src-bad/junk.dump  random bytes: critical format_unknown, nothing restored
+#   P            $T/probes-warn: one warning-only probe that fails (a warning run)
+#   M            $T/metrics.prom
+alert_fixtures() {
+    SEED=$(seed_conninfo postgres)
+    make_dump "$T/good.dump"
+    mkdir -p "$T/src-good" "$T/src-bad"
+    cp "$T/good.dump" "$T/src-good/app.dump"
+    head -c 3000 /dev/urandom >"$T/src-bad/junk.dump"
+    P=$T/probes-warn
+    probe_file "$P" many.sql <<'PROBE'
+-- name: many_customers
+-- kind: rows
+-- min: 1000
+-- severity: warning
+SELECT count(*) FROM public.customers;
+PROBE
+    M=$T/metrics.prom
+}
+
+# job_conf NAME SOURCE [LINE...]: $T/NAME.conf (C) with one job NAME reading
+# SOURCE, report $T/NAME.json (R), the shared metrics file, extra LINEs.
+job_conf() {
+    local name=$1 src=$2
+    shift 2
+    C=$T/$name.conf
+    R=$T/$name.json
+    {
+        echo "[defaults]"
+        echo "state_dir = $STATE"
+        echo "metrics = $M"
+        echo "[job $name]"
+        echo "source = $src"
+        echo "report = $R"
+        printf '%s\n' "$@"
+    } >"$C"
+}

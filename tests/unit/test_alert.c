@@ -175,6 +175,9 @@ START_TEST(test_url_check)
     ck_assert_int_eq(http_url_check("hooks.example.com/x", why, sizeof(why)),
                      -1);
     ck_assert_int_eq(http_url_check("", why, sizeof(why)), -1);
+    ck_assert_int_eq(http_url_check("http:///x", why, sizeof(why)), -1);
+    ck_assert_str_eq(why, "the URL has no host");
+    ck_assert_int_eq(http_url_check("https://", why, sizeof(why)), -1);
     ck_assert_int_eq(http_url_check("file:///etc/passwd", why, sizeof(why)),
                      -1);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 15: the man page and docs/errors.md stay in step with the binary: every
 # long option of every command's --help is in restoredrill(1), and every
-# error code the report schema allows has a row in docs/errors.md.
+# error code the report schema allows has a row in docs/errors.md, and
+# ci/examples/ are valid (promtool check rules, YAML, sh -n).
 . "$(dirname "$0")/lib.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,4 +19,23 @@ done
 for code in $(jq -r '.. | objects | select(has("enum")) | .enum[]' "$ROOT/docs/report.schema.json" |
               grep -E '^[a-z]+(_[a-z]+)+$|^(usage|locked|internal|interrupted)$' | sort -u); do
     grep -q "^| \`$code\`" "$ROOT/docs/errors.md" || fail "error code '$code' has no row in docs/errors.md"
+done
+
+# ci/examples/ stay valid: the Prometheus rules load (they use our metric
+# names), the YAML parses, the hook scripts are sound sh.
+EX=$ROOT/ci/examples
+if promtool check rules "$EX/prometheus-rules.yml" >"$T/rules.out" 2>&1; then
+    for m in $(grep -oE 'restoredrill_[a-z_]+' "$EX/prometheus-rules.yml" | sort -u); do
+        grep -q "\"$m\"\|$m" "$ROOT/reports/metrics.c" || fail "prometheus-rules.yml uses '$m', which reports/metrics.c does not write"
+    done
+else
+    fail "promtool check rules ci/examples/prometheus-rules.yml: $(cat "$T/rules.out")"
+fi
+for y in "$EX"/*.yml; do
+    /usr/bin/python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$y" 2>"$T/yaml.err" ||
+        fail "$(basename "$y") is not valid YAML: $(tail -1 "$T/yaml.err")"
+done
+for h in "$EX"/alert-*; do
+    sh -n "$h" || fail "$(basename "$h") is not valid sh"
+    [ -x "$h" ] || fail "$(basename "$h") is not executable"
 done

@@ -326,6 +326,14 @@ write_reports(struct job_run *jr, int code, int what)
                   jr->jc->name);
 }
 
+/* Whether the job has an alert channel or a ping to send. */
+static bool
+has_alerts(const struct job_config *jc)
+{
+    return jc->alert_exec != NULL || jc->alert_webhook != NULL ||
+           jc->ping_url != NULL;
+}
+
 /* The alert stage's status: how the alerts and pings sent so far went. */
 static enum rd_status
 alerts_status(struct report *r)
@@ -350,9 +358,6 @@ job_alert(struct job_run *jr, int code)
     char last[PATH_MAX + 16];
     const char *path = jc->report;
 
-    if (jc->alert_exec == NULL && jc->alert_webhook == NULL &&
-        jc->ping_url == NULL)
-        return;
     if (path == NULL || strcmp(path, "-") == 0) {
         snprintf(last, sizeof(last), "%s/%s/last.json", jc->state_dir,
                  jc->name);
@@ -457,13 +462,10 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     job_save_drift(&jr);
     drift_counts_release(&jr.drift);
     probe_set_release(&jr.probes);
-    alerting =
-        !o->dry_run && (jc->alert_exec != NULL || jc->alert_webhook != NULL ||
-                        jc->ping_url != NULL);
-    if (o->dry_run && (jc->alert_exec != NULL || jc->alert_webhook != NULL ||
-                       jc->ping_url != NULL))
+    alerting = !o->dry_run && has_alerts(jc);
+    if (o->dry_run && has_alerts(jc))
         report_note(jr.r, "dry run: no alerts or pings were sent");
-    if (o->dry_run && (lockfd >= 0 || jc->metrics != NULL))
+    if (o->dry_run)
         report_note(jr.r, "dry run: %s/%s/last.json%s left as %s",
                     jc->state_dir, jc->name,
                     jc->metrics != NULL ? " and the metrics file" : "",

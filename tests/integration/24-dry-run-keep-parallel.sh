@@ -4,7 +4,9 @@
 #     no last.json and no metrics written (nothing was verified),
 #     and no scratch cluster ever started (polled while it runs);
 #   - --dry-run on a truncated one: exit 2 decompress_truncated (the archive
-#     is still read to its end), still no cluster;
+#     is still read to its end), still no cluster; the same for a streamed
+#     zstd archive cut far past the 64 KiB peek, whose good twin reports
+#     the sha256 of all its bytes;
 #   - --parallel 2 over a config of 3 jobs (two slow good ones, one bad):
 #     exit 2, two restores at once but never three, three last.json;
 #     and a config of an unknown and a critical job: exit 2 (critical wins);
@@ -68,6 +70,10 @@ W=$T/work
 mkdir -p "$W"
 make_dump "$W/seed.custom"
 make_dump "$W/slow.custom" "$(fixture_slow_sql 1500)"   # ~3 s to restore outside the seed cluster
+# big enough (hex noise compresses badly) that a streamed dry run must read
+# far past the 64 KiB it peeks at
+make_dump "$W/big.custom" "CREATE TABLE public.noise AS
+    SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS h FROM generate_series(1, 40000) g;"
 seed_stop
 
 G=$T/good
@@ -114,6 +120,24 @@ assert_not_contains "$RD_ERR" "starting a scratch"
 assert_json "$R" .restore.database null
 [ "$MAX_SERVERS" -eq 0 ] || fail "--dry-run (truncated) started a server ($MAX_SERVERS)"
 [ -z "$NEW_RD" ] || fail "--dry-run (truncated): processes mentioning restoredrill- appeared: $NEW_RD"
+
+# A streamed archive (zstd) is read to its end by a dry run too: its sha256
+# is reported, and a cut far past the peek is still decompress_truncated.
+Z=$T/zgood
+mkdir -p "$Z" "$T/zbad"
+zstd -q -1 -c "$W/big.custom" >"$Z/app.dump"
+zsize=$(stat -c %s "$Z/app.dump")
+[ "$zsize" -gt 524288 ] || fail "fixture: big.custom.zst is only $zsize bytes (want > 512 KiB)"
+head -c $((zsize * 3 / 4)) "$Z/app.dump" >"$T/zbad/app.dump"
+R=$T/dry-stream.json
+run_rd verify --source "$Z" --dry-run --report "$R" --state-dir "$STATE"
+assert_report "$R" 0 ok null
+assert_json "$R" .archive.transfer stream
+assert_json "$R" .archive.sha256 "$(sha256sum <"$Z/app.dump" | cut -c1-64)"
+R=$T/dry-stream-cut.json
+run_rd verify --source "$T/zbad" --dry-run --report "$R" --state-dir "$STATE"
+assert_report "$R" 2 critical decompress_truncated
+assert_json "$R" .error.stage decode
 
 # ---------------------------------------------------------------- --parallel 2
 for j in a b c; do mkdir -p "$T/src-$j"; done

@@ -60,7 +60,7 @@ endif
 .SECONDARY:
 
 .PHONY: all check check-unit check-integration demo sanitize fuzz fuzz-run install \
-        uninstall format-check clean deps
+        uninstall format-check clean deps bench
 all: $(BIN)
 
 $(BUILD)/%.o: %.c $(HDRS)
@@ -103,6 +103,12 @@ check-integration: $(BIN)
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	RESTOREDRILL=$(abspath $(BIN)) demo/run.sh
+
+# Speed and memory targets (tests/bench/run.sh; BENCH_ROWS=N, BENCH_QUICK=1;
+# results in build/bench/).  See docs/performance.md.
+bench: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	RESTOREDRILL=$(abspath $(BIN)) tests/bench/run.sh
 
 sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=gcc build/san/restoredrill build/san/unit-tests

@@ -11,44 +11,18 @@
 #include "verifier/config.h"
 #include "verifier/fsutil.h"
 
+#include "testutil.h"
+
 Suite *config_suite(void);
 
-/*
- * One dir per test case, made and removed in the runner process (an
- * unchecked fixture), so that a failed test's files go too; each test gets
- * its own dir inside it (a checked fixture).
- */
-static char basedir[PATH_MAX];
-static char tmpdir[PATH_MAX + 16];
+/* Each test's private dir (testutil_dirs()). */
+static const char *const tmpdir = testutil_tmpdir;
 static char conf_path[PATH_MAX];
-
-static void
-base_setup(void)
-{
-    snprintf(basedir, sizeof(basedir), "%s/rd-config.XXXXXX", fs_tmpdir_base());
-    if (mkdtemp(basedir) == NULL)
-        abort();
-}
-
-static void
-base_teardown(void)
-{
-    if (fs_rm_rf(basedir) != 0)
-        abort();
-}
 
 static void
 setup(void)
 {
-    snprintf(tmpdir, sizeof(tmpdir), "%s/t.XXXXXX", basedir);
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
     snprintf(conf_path, sizeof(conf_path), "%s/restoredrill.conf", tmpdir);
-}
-
-static void
-teardown(void)
-{
-    ck_assert_int_eq(fs_rm_rf(tmpdir), 0);
 }
 
 /* Write ${text} to conf_path. */
@@ -986,8 +960,8 @@ config_suite(void)
     TCase *tr = tcase_create("resolve");
     TCase *tk = tcase_create("keys");
 
-    tcase_add_unchecked_fixture(tl, base_setup, base_teardown);
-    tcase_add_checked_fixture(tl, setup, teardown);
+    testutil_dirs(tl);
+    tcase_add_checked_fixture(tl, setup, NULL);
     tcase_add_test(tl, test_layering);
     tcase_add_test(tl, test_origins);
     tcase_add_loop_test(tl, test_load_errors, 0,
@@ -997,8 +971,8 @@ config_suite(void)
     tcase_add_test(tl, test_missing_file);
     suite_add_tcase(s, tl);
 
-    tcase_add_unchecked_fixture(tr, base_setup, base_teardown);
-    tcase_add_checked_fixture(tr, setup, teardown);
+    testutil_dirs(tr);
+    tcase_add_checked_fixture(tr, setup, NULL);
     tcase_add_test(tr, test_resolve_layers);
     tcase_add_test(tr, test_flags_win);
     tcase_add_test(tr, test_flags_only);

@@ -17,35 +17,7 @@
 
 Suite *drift_suite(void);
 
-static char basedir[PATH_MAX];
-static char tmpdir[PATH_MAX + 16];
-
-static void
-base_setup(void)
-{
-    snprintf(basedir, sizeof(basedir), "%s/rd-drift.XXXXXX", fs_tmpdir_base());
-    if (mkdtemp(basedir) == NULL)
-        abort();
-}
-
-static void
-base_teardown(void)
-{
-    fs_rm_rf(basedir);
-}
-
-static void
-setup(void)
-{
-    snprintf(tmpdir, sizeof(tmpdir), "%s/t.XXXXXX", basedir);
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void
-teardown(void)
-{
-    ck_assert_int_eq(fs_rm_rf(tmpdir), 0);
-}
+static const char *const tmpdir = testutil_tmpdir;
 
 static const char *
 path_of(const char *rel)
@@ -335,8 +307,7 @@ drift_suite(void)
     TCase *tf = tcase_create("file");
     TCase *tc = tcase_create("compare");
 
-    tcase_add_unchecked_fixture(tf, base_setup, base_teardown);
-    tcase_add_checked_fixture(tf, setup, teardown);
+    testutil_dirs(tf);
     tcase_add_test(tf, test_round_trip);
     tcase_add_test(tf, test_load_missing);
     tcase_add_test(tf, test_load_garbage);

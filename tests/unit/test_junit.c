@@ -17,32 +17,13 @@ Suite *junit_suite(void);
 
 #define XMLLINT "/usr/bin/xmllint"
 
-static char tmpdir[PATH_MAX];
+static const char *const tmpdir = testutil_tmpdir;
 static char xml_path[PATH_MAX + 16];
 
 static void
 setup(void)
 {
-    snprintf(tmpdir, sizeof(tmpdir), "%s/rd-junit.XXXXXX", fs_tmpdir_base());
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
     snprintf(xml_path, sizeof(xml_path), "%s/junit.xml", tmpdir);
-}
-
-static void
-teardown(void)
-{
-    ck_assert_int_eq(fs_rm_rf(tmpdir), 0);
-}
-
-/* Occurrences of ${needle} in ${s}. */
-static int
-count(const char *s, const char *needle)
-{
-    int n = 0;
-
-    for (; (s = strstr(s, needle)) != NULL; s += strlen(needle))
-        n++;
-    return n;
 }
 
 /* Parse ${json}, write it as JUnit and return the file's text. */
@@ -170,9 +151,9 @@ START_TEST(test_critical_restore_is_failure)
              "see stderr\" type=\"restore_errors\">pg_restore reported 2 "
              "errors\nHINT: see stderr</failure>\n"
              "    </testcase>\n"));
-    ck_assert_int_eq(count(xml, "<failure "), 1);
-    ck_assert_int_eq(count(xml, "<error "), 0);
-    ck_assert_int_eq(count(xml, "<skipped/>"), 1);
+    ck_assert_int_eq(testutil_count(xml, "<failure "), 1);
+    ck_assert_int_eq(testutil_count(xml, "<error "), 0);
+    ck_assert_int_eq(testutil_count(xml, "<skipped/>"), 1);
     assert_well_formed();
     xpath_eq("string(/testsuites/testsuite/@failures)", "1");
     xpath_eq("string(/testsuites/testsuite/@skipped)", "1");
@@ -205,7 +186,7 @@ START_TEST(test_unknown_is_error)
     ck_assert_ptr_nonnull(strstr(xml, "<error message=\"relative_to archive\" "
                                       "type=\"unknown\">relative_to "
                                       "archive</error>"));
-    ck_assert_int_eq(count(xml, "<failure "), 0);
+    ck_assert_int_eq(testutil_count(xml, "<failure "), 0);
     assert_well_formed();
     xpath_eq("string(/testsuites/testsuite/@errors)", "2");
     xpath_eq("string(/testsuites/testsuite/@failures)", "0");
@@ -231,8 +212,8 @@ START_TEST(test_warning_probe_passes_with_output)
                     "    </testcase>\n"));
     /* A warning stage without an error carries its status. */
     ck_assert_ptr_nonnull(strstr(xml, "<system-out>warning</system-out>"));
-    ck_assert_int_eq(count(xml, "<failure"), 0);
-    ck_assert_int_eq(count(xml, "<error"), 0);
+    ck_assert_int_eq(testutil_count(xml, "<failure"), 0);
+    ck_assert_int_eq(testutil_count(xml, "<error"), 0);
     assert_well_formed();
     xpath_eq("count(//testcase[system-out])", "2");
     free(xml);
@@ -256,7 +237,9 @@ START_TEST(test_config_error_gets_its_own_case)
              "time=\"0.000\">\n      <error message=\"unknown key "
              "&apos;sourc&apos;\" type=\"config_invalid\">"));
     assert_well_formed();
-    xpath_eq("count(//testcase[@classname=\"restoredrill.app.stages\"])", "2");
+    xpath_eq(
+        "count(//testcase[@classname=\"restoredrill.app.stages\"])",
+        "2");
     xpath_eq("string(/testsuites/testsuite/@errors)", "1");
     xpath_eq("string(/testsuites/testsuite/@skipped)", "2");
     xpath_eq("string(/testsuites/testsuite/@tests)", "3");
@@ -310,7 +293,8 @@ junit_suite(void)
     Suite *s = suite_create("junit");
     TCase *tc = tcase_create("write");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    testutil_dirs(tc);
+    tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_ok_run_exact);
     tcase_add_test(tc, test_critical_restore_is_failure);
     tcase_add_test(tc, test_unknown_is_error);

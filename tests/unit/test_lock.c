@@ -15,47 +15,21 @@
 #include "verifier/fsutil.h"
 #include "verifier/lock.h"
 
+#include "testutil.h"
+
 Suite *lock_suite(void);
 
-/*
- * One dir per test case, made and removed in the runner process (an
- * unchecked fixture), so that a failed test's files go too; each test gets
- * its own dir inside it (a checked fixture).
- */
-static char basedir[PATH_MAX];
-static char tmpdir[PATH_MAX + 16];
+/* Each test's private dir (testutil_dirs()). */
+static const char *const tmpdir = testutil_tmpdir;
 static char state_dir[PATH_MAX + 16];
 static char lock_path[PATH_MAX + 64];
 
 static void
-base_setup(void)
-{
-    snprintf(basedir, sizeof(basedir), "%s/rd-lock.XXXXXX", fs_tmpdir_base());
-    if (mkdtemp(basedir) == NULL)
-        abort();
-}
-
-static void
-base_teardown(void)
-{
-    if (fs_rm_rf(basedir) != 0)
-        abort();
-}
-
-static void
 setup(void)
 {
-    snprintf(tmpdir, sizeof(tmpdir), "%s/t.XXXXXX", basedir);
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
     /* Not created yet: lock_acquire makes it. */
     snprintf(state_dir, sizeof(state_dir), "%s/state", tmpdir);
     snprintf(lock_path, sizeof(lock_path), "%s/locks/app.lock", state_dir);
-}
-
-static void
-teardown(void)
-{
-    ck_assert_int_eq(fs_rm_rf(tmpdir), 0);
 }
 
 /* The content of ${path} (static). */
@@ -296,8 +270,8 @@ lock_suite(void)
     Suite *s = suite_create("lock");
     TCase *tc = tcase_create("lock");
 
-    tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    testutil_dirs(tc);
+    tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_acquire_creates);
     tcase_add_test(tc, test_held_by_other_process);
     tcase_add_test(tc, test_held_same_process);

@@ -18,32 +18,13 @@ Suite *metrics_suite(void);
 
 #define PROMTOOL "/usr/bin/promtool"
 
-static char tmpdir[PATH_MAX];
+static const char *const tmpdir = testutil_tmpdir;
 static char prom_path[PATH_MAX + 16];
 
 static void
 setup(void)
 {
-    snprintf(tmpdir, sizeof(tmpdir), "%s/rd-metrics.XXXXXX", fs_tmpdir_base());
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
     snprintf(prom_path, sizeof(prom_path), "%s/rd.prom", tmpdir);
-}
-
-static void
-teardown(void)
-{
-    ck_assert_int_eq(fs_rm_rf(tmpdir), 0);
-}
-
-/* Occurrences of ${needle} in ${s}. */
-static int
-count(const char *s, const char *needle)
-{
-    int n = 0;
-
-    for (; (s = strstr(s, needle)) != NULL; s += strlen(needle))
-        n++;
-    return n;
 }
 
 /* metrics_write() of the report ${json} to the test file; returns its rc. */
@@ -249,8 +230,8 @@ START_TEST(test_two_jobs_share_a_file)
     text = testutil_slurp(prom_path);
 
     /* db's lines are all there, app's were replaced. */
-    ck_assert_int_eq(count(text, "{job=\"db\""), 9);
-    ck_assert_int_eq(count(text, "{job=\"app\""), 3);
+    ck_assert_int_eq(testutil_count(text, "{job=\"db\""), 9);
+    ck_assert_int_eq(testutil_count(text, "{job=\"app\""), 3);
     ck_assert_ptr_nonnull(
         strstr(text, "\nrestoredrill_status{job=\"db\"} 0\n"));
     ck_assert_ptr_nonnull(
@@ -259,9 +240,10 @@ START_TEST(test_two_jobs_share_a_file)
         text, "\nrestoredrill_last_success_timestamp_seconds{job=\"app\"} "
               "1795670018\n"));
     /* One HELP and TYPE per name, each group in one piece. */
-    ck_assert_int_eq(count(text, "# HELP restoredrill_status "), 1);
-    ck_assert_int_eq(count(text, "# TYPE restoredrill_status gauge"), 1);
-    ck_assert_int_eq(count(text, "# HELP "), 8);
+    ck_assert_int_eq(testutil_count(text, "# HELP restoredrill_status "), 1);
+    ck_assert_int_eq(testutil_count(text, "# TYPE restoredrill_status gauge"),
+                     1);
+    ck_assert_int_eq(testutil_count(text, "# HELP "), 8);
     ck_assert_ptr_nonnull(
         strstr(text, "# TYPE restoredrill_status gauge\n"
                      "restoredrill_status{job=\"db\"} 0\n"
@@ -289,7 +271,7 @@ START_TEST(test_label_escaping)
     write_metrics(json);
     write_metrics(json); /* the escaped job must match its own lines */
     text = testutil_slurp(prom_path);
-    ck_assert_int_eq(count(text, "{job=\"a\\\\b\\\"c\\nd\""), 8);
+    ck_assert_int_eq(testutil_count(text, "{job=\"a\\\\b\\\"c\\nd\""), 8);
     ck_assert_ptr_nonnull(
         strstr(text, "\nrestoredrill_probe_status{job=\"a\\\\b\\\"c\\nd\","
                      "probe=\"x\\\"y\"} 2\n"));
@@ -299,7 +281,7 @@ START_TEST(test_label_escaping)
     ck_assert_ptr_nonnull(strstr(text, "} 1.5\n"));
     ck_assert_ptr_nonnull(strstr(text, "} 0.1\n"));
     /* The duplicate probe name kept its first probe only. */
-    ck_assert_int_eq(count(text, "\nrestoredrill_probe_status{"), 1);
+    ck_assert_int_eq(testutil_count(text, "\nrestoredrill_probe_status{"), 1);
     assert_promtool();
     free(text);
 }
@@ -385,7 +367,7 @@ START_TEST(test_concurrent_jobs)
             char needle[64];
 
             snprintf(needle, sizeof(needle), "{job=\"job%d_%d\"", c, i);
-            ck_assert_msg(count(text, needle) == 9, "lost %s", needle);
+            ck_assert_msg(testutil_count(text, needle) == 9, "lost %s", needle);
         }
     }
     assert_promtool();
@@ -413,7 +395,8 @@ metrics_suite(void)
     Suite *s = suite_create("metrics");
     TCase *tc = tcase_create("write");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    testutil_dirs(tc);
+    tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_ok_run_exact);
     tcase_add_test(tc, test_last_success_carried_over);
     tcase_add_test(tc, test_never_succeeded_has_no_last_success);

@@ -13,6 +13,8 @@
 
 #include "probes/probe.h"
 
+#include "testutil.h"
+
 Suite *probe_suite(void);
 
 #define FILE_NAME "probes/x.sql"
@@ -467,35 +469,7 @@ START_TEST(test_kind_names_and_null)
 END_TEST
 
 /* probe_load_dir: one dir per test case, one sub-dir per test. */
-static char basedir[PATH_MAX];
-static char tmpdir[PATH_MAX + 16];
-
-static void
-base_setup(void)
-{
-    snprintf(basedir, sizeof(basedir), "%s/rd-probe.XXXXXX", fs_tmpdir_base());
-    if (mkdtemp(basedir) == NULL)
-        abort();
-}
-
-static void
-base_teardown(void)
-{
-    fs_rm_rf(basedir);
-}
-
-static void
-setup(void)
-{
-    snprintf(tmpdir, sizeof(tmpdir), "%s/t.XXXXXX", basedir);
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void
-teardown(void)
-{
-    ck_assert_int_eq(fs_rm_rf(tmpdir), 0);
-}
+static const char *const tmpdir = testutil_tmpdir;
 
 static const char *
 path_of(int slot, const char *rel)
@@ -674,8 +648,7 @@ probe_suite(void)
     tcase_add_test(tp, test_kind_names_and_null);
     suite_add_tcase(s, tp);
 
-    tcase_add_unchecked_fixture(tl, base_setup, base_teardown);
-    tcase_add_checked_fixture(tl, setup, teardown);
+    testutil_dirs(tl);
     tcase_add_test(tl, test_load_order);
     tcase_add_test(tl, test_load_duplicate_names);
     tcase_add_test(tl, test_load_bad_file);

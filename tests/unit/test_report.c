@@ -19,42 +19,14 @@
 
 Suite *report_suite(void);
 
-/*
- * One dir per test case, made and removed in the runner process (an
- * unchecked fixture), so that a failed test's files go too; each test gets
- * its own dir inside it (a checked fixture).
- */
-static char basedir[PATH_MAX];
-static char tmpdir[PATH_MAX + 16];
+/* Each test's private dir (testutil_dirs()). */
+static const char *const tmpdir = testutil_tmpdir;
 static char report_path[PATH_MAX];
-
-static void
-base_setup(void)
-{
-    snprintf(basedir, sizeof(basedir), "%s/rd-report.XXXXXX", fs_tmpdir_base());
-    if (mkdtemp(basedir) == NULL)
-        abort();
-}
-
-static void
-base_teardown(void)
-{
-    if (fs_rm_rf(basedir) != 0)
-        abort();
-}
 
 static void
 setup(void)
 {
-    snprintf(tmpdir, sizeof(tmpdir), "%s/t.XXXXXX", basedir);
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
     snprintf(report_path, sizeof(report_path), "%s/report.json", tmpdir);
-}
-
-static void
-teardown(void)
-{
-    ck_assert_int_eq(fs_rm_rf(tmpdir), 0);
 }
 
 /* True when ${s} looks like "2026-11-26T05:03:14Z". */
@@ -628,8 +600,8 @@ report_suite(void)
     TCase *tb = tcase_create("build");
     TCase *tw = tcase_create("write");
 
-    tcase_add_unchecked_fixture(tb, base_setup, base_teardown);
-    tcase_add_checked_fixture(tb, setup, teardown);
+    testutil_dirs(tb);
+    tcase_add_checked_fixture(tb, setup, NULL);
     tcase_add_test(tb, test_new_fields);
     tcase_add_test(tb, test_finish_ok);
     tcase_add_test(tb, test_finish_error);
@@ -642,8 +614,8 @@ report_suite(void)
     tcase_add_test(tb, test_summary);
     tcase_add_test(tb, test_names_and_times);
     suite_add_tcase(s, tb);
-    tcase_add_unchecked_fixture(tw, base_setup, base_teardown);
-    tcase_add_checked_fixture(tw, setup, teardown);
+    testutil_dirs(tw);
+    tcase_add_checked_fixture(tw, setup, NULL);
     tcase_add_test(tw, test_write_atomic);
     tcase_add_test(tw, test_write_missing_dir);
     tcase_add_test(tw, test_write_stdout);

@@ -237,9 +237,7 @@ START_TEST(test_config_error_gets_its_own_case)
              "time=\"0.000\">\n      <error message=\"unknown key "
              "&apos;sourc&apos;\" type=\"config_invalid\">"));
     assert_well_formed();
-    xpath_eq(
-        "count(//testcase[@classname=\"restoredrill.app.stages\"])",
-        "2");
+    xpath_eq("count(//testcase[@classname=\"restoredrill.app.stages\"])", "2");
     xpath_eq("string(/testsuites/testsuite/@errors)", "1");
     xpath_eq("string(/testsuites/testsuite/@skipped)", "2");
     xpath_eq("string(/testsuites/testsuite/@tests)", "3");

@@ -29,20 +29,8 @@ M=$T/metrics.prom
 wh_run() {
     local name=$1 url=$2 t0
     shift 2
-    C=$T/$name.conf
-    R=$T/$name.json
     X=$T/$name.xml
-    {
-        echo "[defaults]"
-        echo "state_dir = $STATE"
-        echo "metrics = $M"
-        echo "[job $name]"
-        echo "source = $T/src"
-        echo "report = $R"
-        echo "junit = $X"
-        echo "alert_webhook = $url"
-        printf '%s\n' "$@"
-    } >"$C"
+    job_conf "$name" "$T/src" "junit = $X" "alert_webhook = $url" "$@"
     t0=$(date +%s%N)
     run_rd verify -c "$C"
     SECS=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')

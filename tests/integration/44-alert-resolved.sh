@@ -24,22 +24,9 @@ alert_fixtures   # SEED, good.dump, src-good, src-bad, P, M
 conf() {
     local name=$1 hook=$2 url=$3
     shift 3
-    C=$T/$name.conf
-    R=$T/$name.json
     S_DIR=$T/src-$name
     mkdir -p "$S_DIR"
-    {
-        echo "[defaults]"
-        echo "state_dir = $STATE"
-        echo "metrics = $M"
-        echo "target = $SEED"
-        echo "[job $name]"
-        echo "source = $S_DIR"
-        echo "report = $R"
-        echo "alert_exec = $hook"
-        echo "alert_webhook = $url"
-        printf '%s\n' "$@"
-    } >"$C"
+    job_conf "$name" "$S_DIR" "target = $SEED" "alert_exec = $hook" "alert_webhook = $url" "$@"
 }
 
 # src KIND: the job's source holds junk (format_unknown), nothing

@@ -88,6 +88,8 @@ static const char config_flags[] =
     "                              the last verified run is a warning (50%)\n"
     "      --drift-exact-rows N    drift: exact count(*) below N estimated rows\n"
     "                              (1000000), else the planner's estimate\n"
+    "      --restore-timeout DUR   deadline of the restore and the queries after it\n"
+    "                              (6h; 0s: none); past it the run is 'timeout'\n"
     "durations: a whole number and one unit: 90s, 15m, 26h, 7d.\n";
 
 void

@@ -65,6 +65,9 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_DRIFT_EXACT_ROWS] =
         {"drift_exact_rows", CT_COUNT, true,
          "drift: exact count(*) for tables estimated below this many rows (default 1000000)"},
+    [CK_RESTORE_TIMEOUT] =
+        {"restore_timeout", CT_DURATION, true,
+         "deadline of the restore and the queries after it (default 6h, 0s: none)"},
     [CK_RTO] = {"rto", CT_DURATION, false, "recovery-time objective"},
     [CK_DEEP_CHECK] = {"deep_check", CT_STRING, false, "pg_amcheck"},
     [CK_JUNIT] = {"junit", CT_PATH, true,
@@ -665,7 +668,9 @@ config_resolve(const struct config *c, const char *job_name,
         number_value(CK_PROBE_TIMEOUT, val, org, 60, &out->probe_timeout_s,
                      err) != 0 ||
         number_value(CK_DRIFT_EXACT_ROWS, val, org, 1000000,
-                     &out->drift_exact_rows, err) != 0)
+                     &out->drift_exact_rows, err) != 0 ||
+        number_value(CK_RESTORE_TIMEOUT, val, org, 6 * 3600,
+                     &out->restore_timeout_s, err) != 0)
         return -1;
     if (out->probe_timeout_s <= 0)
         return rd_err_set(err, RD_CONFIG_INVALID,

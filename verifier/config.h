@@ -24,6 +24,7 @@ enum config_key {
     CK_PROBE_TIMEOUT,
     CK_MAX_SHRINK,
     CK_DRIFT_EXACT_ROWS,
+    CK_RESTORE_TIMEOUT,
     /* keys of later features: known, refused while unimplemented */
     CK_PATH,
     CK_CHECKSUM,
@@ -93,6 +94,7 @@ struct job_config {
     char *junit;                 /* (owned) JUnit XML path, {job} expanded */
     char *metrics;               /* (owned) Prometheus textfile path */
     int64_t probe_timeout_s;     /* default 60 */
+    int64_t restore_timeout_s;   /* default 6h; 0: off */
     double max_shrink;           /* drift: fraction, default 0.5 */
     int64_t drift_exact_rows;    /* drift: exact count(*) below this */
     enum rd_status alert_on;     /* alert at this status or worse */

@@ -40,6 +40,8 @@ static const struct {
     [RD_LOCKED] = {"locked", RD_ST_UNKNOWN},
     [RD_INTERNAL] = {"internal", RD_ST_UNKNOWN},
     [RD_MEMORY_LIMIT] = {"memory_limit", RD_ST_UNKNOWN},
+    [RD_OUTPUT_FAILED] = {"output_failed", RD_ST_UNKNOWN},
+    [RD_TIMEOUT] = {"timeout", RD_ST_UNKNOWN},
     [RD_INTERRUPTED] = {"interrupted", RD_ST_UNKNOWN},
 };
 

@@ -52,6 +52,8 @@ enum rd_code {
     RD_LOCKED,
     RD_INTERNAL,
     RD_MEMORY_LIMIT,
+    RD_OUTPUT_FAILED,
+    RD_TIMEOUT,
     /* killed by a signal -> exit 128+N */
     RD_INTERRUPTED,
     RD_CODE_COUNT

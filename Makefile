@@ -114,7 +114,7 @@ sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=gcc build/san/restoredrill build/san/unit-tests
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=gcc check-unit check-integration
 
-$(BUILD)/fuzz/%.o: %.c $(HDRS)
+$(BUILD)/fuzz/%.o: %.c $(HDRS) $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
@@ -137,7 +137,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/restoredrill $(DESTDIR)$(MANDIR)/man1/restoredrill.1
 
 format-check:
-	clang-format --dry-run -Werror $(wildcard $(addsuffix /*.[ch],$(SRCDIRS)) tests/unit/*.c tests/fuzz/*.c)
+	clang-format --dry-run -Werror $(wildcard $(addsuffix /*.[ch],$(SRCDIRS)) tests/unit/*.c tests/fuzz/*.[ch])
 
 clean:
 	rm -rf build

@@ -22,7 +22,7 @@ check_job(const struct job_config *j, const char *name)
     if (j->name == NULL || strcmp(j->name, name) != 0 || j->target == NULL ||
         j->state_dir == NULL || j->run_as == NULL || j->run_as[0] == '\0')
         abort();
-    if (j->source != NULL && (j->source[0] == '\0' || strstr(j->source, "://")))
+    if (j->source != NULL && j->source[0] == '\0')
         abort();
     if (j->report != NULL && j->report[0] == '\0')
         abort();

@@ -10,6 +10,7 @@
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/restoredrill
 BUILD   ?= build
 CC      ?= cc
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -21,7 +22,7 @@ WARN    = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-protot
           $(if $(findstring clang,$(CC)),,-Wno-format-truncation)
 PKGS    = libpq jansson libcrypto libcurl zlib libzstd liblzma liblz4 libarchive
 CFLAGS  ?= -O2 -g
-CFLAGS  += $(CSTD) $(WARN) -I. -DRD_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS  += $(CSTD) $(WARN) -I. -DRD_VERSION='"$(VERSION)"' -DRD_DOCDIR='"$(DOCDIR)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -lm
 ifdef DEV
 CFLAGS  += -Werror
@@ -128,13 +129,21 @@ FUZZ_SECONDS ?= 20
 fuzz-run: fuzz
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
+# docs/ (probe format, config, report schema, error codes) goes to DOCDIR,
+# where restoredrill --help and the man page point.
+DOC_FILES = $(wildcard docs/*.md docs/*.json)
+DOC_EXAMPLES = $(wildcard docs/examples/*)
+
 install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/restoredrill
 	install -m 0644 docs/restoredrill.1 $(DESTDIR)$(MANDIR)/man1/restoredrill.1
+	install -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(DOC_EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/restoredrill $(DESTDIR)$(MANDIR)/man1/restoredrill.1
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 format-check:
 	clang-format --dry-run -Werror $(wildcard $(addsuffix /*.[ch],$(SRCDIRS)) tests/unit/*.c tests/fuzz/*.c)

@@ -60,7 +60,7 @@ main(int argc, char **argv)
     }
     if (cli.cmd == CMD_RESTORE) {
         log_error(
-            "'%s' is not available in restoredrill %s yet (use verify, list or lint)",
+            "'%s' is not available in restoredrill %s yet (use verify, list, probe or lint)",
             cli.cmd_name, RD_VERSION);
         goto done;
     }

@@ -282,10 +282,7 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
                    e == newest ? "  <- newest" : "");
     }
     if (newest == NULL) {
-        rd_err_set(&err, RD_ARCHIVE_NOT_FOUND, "no archive%s%s%s in '%s'",
-                   jc->pattern ? " matching '" : "",
-                   jc->pattern ? jc->pattern : "", jc->pattern ? "'" : "",
-                   src->display);
+        select_none_err(&list, jc->pattern, src->display, &err);
     } else if (newest->size >= 0 && newest->size < jc->min_size) {
         rd_err_set(&err, RD_ARCHIVE_EMPTY,
                    "newest archive '%s' is %lld bytes, smaller than min_size",

@@ -298,7 +298,12 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
     }
     if (err.code != RD_OK) {
         code = rd_code_status(err.code);
-        if (!o->json)
+        const char *hint = strstr(err.msg, "\nHINT: ");
+
+        if (!o->json && hint != NULL)
+            printf("  %s: %.*s\n  hint: %s\n", rd_code_name(err.code),
+                   (int)(hint - err.msg), err.msg, hint + 7);
+        else if (!o->json)
             printf("  %s: %s\n", rd_code_name(err.code), err.msg);
         else
             log_error("%s", err.msg);

@@ -1,7 +1,9 @@
 # restoredrill — one non-recursive Makefile.
 #   make            build build/restoredrill
-#   make check      install missing deps, build, unit + integration tests
-#   make demo       install missing deps, build, verify a bundled sample backup
+#   make check      install missing deps (with the test tools), build, unit +
+#                   integration tests
+#   make demo       install missing run-time deps, build, verify a bundled sample
+#                   backup
 #   make sanitize   the same tests with an ASan+UBSan build (build/san)
 #   make fuzz       build the libFuzzer targets (clang) into build/fuzz
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -60,8 +62,8 @@ endif
 
 .SECONDARY:
 
-.PHONY: all check check-unit check-integration demo sanitize fuzz fuzz-run install \
-        uninstall format-check clean deps bench
+.PHONY: all check check-unit check-integration demo sanitize fuzz fuzz-build fuzz-run \
+        install uninstall format-check clean deps test-deps bench
 all: $(BIN)
 
 $(BUILD)/%.o: %.c $(HDRS)
@@ -88,10 +90,15 @@ $(UNIT_BIN): $(UNIT_OBJ) $(LIB_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
+# deps: what building and running need (make demo); test-deps: that and the
+# test tools (ci/install-deps --test).
 deps:
 	@ci/install-deps
 
-check: deps
+test-deps:
+	@ci/install-deps --test
+
+check: test-deps
 	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN)
 	@$(MAKE) --no-print-directory check-unit check-integration
 
@@ -107,11 +114,11 @@ demo: deps
 
 # Speed and memory targets (tests/bench/run.sh; BENCH_ROWS=N, BENCH_QUICK=1;
 # results in build/bench/).  See docs/performance.md.
-bench: deps
+bench: test-deps
 	@$(MAKE) --no-print-directory $(BIN)
 	RESTOREDRILL=$(abspath $(BIN)) tests/bench/run.sh
 
-sanitize: deps
+sanitize: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=gcc build/san/restoredrill build/san/unit-tests
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=gcc check-unit check-integration
 
@@ -122,7 +129,10 @@ $(BUILD)/fuzz/%.o: %.c $(HDRS)
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/tests/fuzz/fuzz_%.o $(LIB_SRC:%.c=$(BUILD)/fuzz/%.o)
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
-fuzz: $(FUZZ_BIN)
+fuzz: test-deps
+	@$(MAKE) --no-print-directory fuzz-build
+
+fuzz-build: $(FUZZ_BIN)
 
 # Bounded run of every target (FUZZ_SECONDS each) on a temp copy of its seeds.
 FUZZ_SECONDS ?= 20

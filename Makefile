@@ -153,7 +153,9 @@ install: $(BIN)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/restoredrill $(DESTDIR)$(MANDIR)/man1/restoredrill.1
-	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES))) \
+	      $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(DOC_EXAMPLES)))
+	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 format-check:
 	clang-format --dry-run -Werror $(wildcard $(addsuffix /*.[ch],$(SRCDIRS)) tests/unit/*.c tests/fuzz/*.c)

@@ -1,5 +1,6 @@
 /* fuzz_config: a whole config file into job settings (the layer above the
- * INI reader: sections, keys, layering, every value's check). */
+ * INI reader: sections, keys, layering, every value's check, as lint and
+ * verify resolve them). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,26 +55,49 @@ check_job(const struct job_config *j, const char *name)
     }
 }
 
-/* Resolve ${name}; a refusal names where the bad value is. */
+/* An error of the file or of a value: says what, and where. */
+static void
+check_err(const struct rd_err *e, const char *path)
+{
+    if (e->code == RD_OK || e->msg[0] == '\0' ||
+        (e->code == RD_CONFIG_INVALID && strstr(e->msg, path) == NULL &&
+         strstr(e->msg, "--") == NULL))
+        abort();
+}
+
+/* Resolve ${name} as lint does (every bad value), and as verify does. */
 static void
 resolve(const struct config *c, const char *name, const char *path)
 {
+    struct config_errs errs = {0};
     struct job_config j;
-    struct rd_err err = {0};
+    struct rd_err first = {0};
+    int rc = config_resolve_all(c, name, &j, &errs), rc1;
 
-    if (config_resolve(c, name, &j, &err) == 0) {
+    if (rc == 0) {
+        if (errs.n != 0)
+            abort();
         check_job(&j, name);
         /* A flag wins over the file. */
         if (c->flags.val[CK_MAX_ARCHIVE_AGE] != NULL &&
             j.max_archive_age_s != 26 * 3600)
             abort();
-    } else if (err.code == RD_OK || err.msg[0] == '\0' ||
-               (err.code == RD_CONFIG_INVALID &&
-                strstr(err.msg, path) == NULL &&
-                strstr(err.msg, "--") == NULL)) {
+    } else if (rc != -1 || errs.n == 0) {
         abort();
     }
+    for (size_t i = 0; i < errs.n; i++) {
+        check_err(&errs.v[i], path);
+        for (size_t k = 0; k < i; k++) /* each message once */
+            if (strcmp(errs.v[i].msg, errs.v[k].msg) == 0)
+                abort();
+    }
     job_config_release(&j);
+    /* verify stops at the first of the same errors. */
+    rc1 = config_resolve(c, name, &j, &first);
+    if (rc1 != rc || (rc != 0 && strcmp(first.msg, errs.v[0].msg) != 0))
+        abort();
+    job_config_release(&j);
+    config_errs_release(&errs);
     for (int k = 0; k < CK_COUNT; k++)
         (void)config_raw_value(c, name, (enum config_key)k);
 }
@@ -86,23 +110,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct config c;
     const char **names = NULL;
     size_t n = 0;
+    int rc;
 
     fuzz_write(path, data, size);
     config_init(&c);
-    if (config_load_file(&c, path, &err) != 0) {
-        if (err.code != RD_CONFIG_INVALID || strstr(err.msg, path) == NULL)
-            abort();
-        config_release(&c);
-        return 0;
-    }
-    if (config_job_names(&c, NULL, &names, &n, &err) == 0) {
+    /* The whole file is read: every error kept, the first one returned,
+     * and what could be read is resolved below, as lint does. */
+    rc = config_load_file(&c, path, &err);
+    if (rc == 0 ? c.load_errors.n != 0
+                : (rc != -1 || err.code != RD_CONFIG_INVALID ||
+                   c.load_errors.n == 0 ||
+                   strcmp(c.load_errors.v[0].msg, err.msg) != 0))
+        abort();
+    for (size_t i = 0; i < c.load_errors.n; i++)
+        check_err(&c.load_errors.v[i], path);
+    if (config_check_jobs(&c, &err) != 0) {
+        check_err(&err, path);
+    } else if (config_job_names(&c, NULL, &names, &n, &err) == 0) {
         if (n == 0)
             abort();
         for (size_t i = 0; i < n; i++)
             resolve(&c, names[i], path);
         free(names);
-    } else if (err.msg[0] == '\0') {
-        abort();
+    } else {
+        check_err(&err, path);
     }
     resolve(&c, "default", path);
     /* The same with a command-line override on top. */

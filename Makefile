@@ -122,7 +122,7 @@ sanitize: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=gcc build/san/restoredrill build/san/unit-tests
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=gcc check-unit check-integration
 
-$(BUILD)/fuzz/%.o: %.c $(HDRS)
+$(BUILD)/fuzz/%.o: %.c $(HDRS) $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
@@ -158,7 +158,7 @@ uninstall:
 	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 format-check:
-	clang-format --dry-run -Werror $(wildcard $(addsuffix /*.[ch],$(SRCDIRS)) tests/unit/*.c tests/fuzz/*.c)
+	clang-format --dry-run -Werror $(wildcard $(addsuffix /*.[ch],$(SRCDIRS)) tests/unit/*.c tests/fuzz/*.[ch])
 
 clean:
 	rm -rf build

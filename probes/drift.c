@@ -129,7 +129,7 @@ parse_rfc3339(const char *s, time_t *out)
     if (end == NULL || *end != '\0' || strlen(s) != 20)
         return false;
     *out = timegm(&tm);
-    return *out != (time_t)-1;
+    return *out >= 0; /* no run was before 1970 (nor before year 1000) */
 }
 
 /* Fill ${base} from the parsed document ${doc}; a message on failure. */

@@ -219,6 +219,16 @@ state_save(const struct job_config *jc, json_t *state)
     free(text);
 }
 
+void
+alert_state_read(const struct job_config *jc, const char *channel,
+                 struct alert_last *last)
+{
+    json_t *state = state_load(jc);
+
+    state_get(state, channel, last);
+    json_decref(state);
+}
+
 /* ---------------------------------------------------------------- exec */
 
 struct feed {

@@ -53,6 +53,16 @@ char *alert_cause(const struct report *r, char *buf, size_t len);
 char *alert_summary(const struct report *r, bool resolved,
                     const struct alert_last *was, char *buf, size_t len);
 
+/*
+ * alert_state_read(jc, channel, last): what the state file of ${jc}'s job
+ * (STATE_DIR/JOB/alert.json) says ${channel} ("exec", "webhook") last
+ * delivered; ${last}->active is false when nothing, or when the file is
+ * missing or unreadable (a warning is logged).  What alert_send() decides
+ * on; exposed for the fuzz target.
+ */
+void alert_state_read(const struct job_config *jc, const char *channel,
+                      struct alert_last *last);
+
 /* alert_ping_start(jc, r): GET ping_url/start when ping_url is set; the
  * outcome goes into alerts[]. */
 void alert_ping_start(const struct job_config *jc, struct report *r);

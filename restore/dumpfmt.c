@@ -262,3 +262,73 @@ dumpfmt_plain_version(const unsigned char *buf, size_t len, char *out,
     }
     return -1;
 }
+
+/*
+ * The extension name at ${b} (${n} bytes) into ${out} (${cap} bytes):
+ * unquoted [a-z0-9_$-]+ or a "quoted" identifier ("" is a quote).  0 when
+ * there is none, it does not end inside the ${n} bytes (a blank, ';' or
+ * the line's end must follow), it does not fit, or it holds a '/' or a
+ * control byte (the name becomes SHAREDIR/extension/NAME.control).
+ */
+static size_t
+ext_name(const unsigned char *b, size_t n, char *out, size_t cap)
+{
+    size_t i = 0, j = 0;
+
+    if (n > 0 && b[0] == '"') {
+        for (i = 1;; i++) {
+            unsigned char c = i < n ? b[i] : 0;
+
+            if (i >= n || (c == '"' && i + 1 >= n))
+                return 0; /* cut: an end quote or a doubled one? */
+            if (c == '"' && b[i + 1] != '"')
+                break;
+            if (c == '"')
+                i++;
+            if (c < 0x20 || c == 0x7f || c == '/' || j + 1 >= cap)
+                return 0;
+            out[j++] = (char)c;
+        }
+        i++;
+    } else {
+        for (; i < n &&
+               (b[i] == '_' || b[i] == '$' || b[i] == '-' ||
+                (b[i] >= 'a' && b[i] <= 'z') || (b[i] >= '0' && b[i] <= '9'));
+             i++) {
+            if (j + 1 >= cap)
+                return 0;
+            out[j++] = (char)b[i];
+        }
+    }
+    if (j == 0 || i >= n ||
+        (b[i] != ' ' && b[i] != ';' && b[i] != '\n' && b[i] != '\r' &&
+         b[i] != '\t'))
+        return 0;
+    out[j] = '\0';
+    return j;
+}
+
+int
+dumpfmt_plain_extensions(const unsigned char *b, size_t n, char ***names,
+                         size_t *count)
+{
+    static const char tag[] = "CREATE EXTENSION IF NOT EXISTS ";
+    const size_t tl = sizeof(tag) - 1;
+
+    for (size_t i = 0; i + tl < n; i++) {
+        char name[64], *copy, **nn;
+
+        if ((i > 0 && b[i - 1] != '\n') || memcmp(b + i, tag, tl) != 0 ||
+            ext_name(b + i + tl, n - i - tl, name, sizeof(name)) == 0)
+            continue;
+        if ((copy = strdup(name)) == NULL)
+            return -1;
+        if ((nn = realloc(*names, (*count + 1) * sizeof(*nn))) == NULL) {
+            free(copy);
+            return -1;
+        }
+        *names = nn;
+        (*names)[(*count)++] = copy;
+    }
+    return 0;
+}

@@ -52,6 +52,19 @@ bool dumpfmt_tar_is_ft(const unsigned char *buf, size_t len);
 int dumpfmt_plain_version(const unsigned char *buf, size_t len, char *out,
                           size_t outlen);
 
+/*
+ * dumpfmt_plain_extensions(buf, len, names, n):
+ * Append to ${names} (a malloc'd array of ${n} malloc'd strings; the
+ * caller frees each and the array) the NAME of every line
+ * "CREATE EXTENSION IF NOT EXISTS NAME" in the first ${len} bytes of a
+ * plain dump: pg_dump's unquoted lower-case name, or a "quoted" one
+ * unquoted.  A name the ${len} bytes cut, longer than 63 bytes, or with a
+ * '/' or a control byte is skipped (never a wrong name).  Returns 0, or -1
+ * when memory ran out (${names} and ${n} hold what was found until then).
+ */
+int dumpfmt_plain_extensions(const unsigned char *buf, size_t len,
+                             char ***names, size_t *n);
+
 /* What a custom-format header says. */
 struct dump_header {
     int vmaj, vmin, vrev;    /* archive format version, e.g. 1.14.0 */

@@ -169,6 +169,12 @@ on_restore_line(void *vctx, const char *line)
     rr->tail[rr->tail_len] = '\0';
 }
 
+void
+restore_stderr_line(struct restore_result *rr, const char *line)
+{
+    on_restore_line(rr, line);
+}
+
 bool
 restore_readable_by(const struct proc_ident *ident, const char *path)
 {
@@ -250,6 +256,12 @@ classify(const struct restore_result *rr)
         strstr(t, "failed") != NULL && rr->error_count <= 1)
         return RD_DB_UNREACHABLE;
     return RD_RESTORE_ERRORS;
+}
+
+enum rd_code
+restore_classify(const struct restore_result *rr)
+{
+    return classify(rr);
 }
 
 /* proc_feed_fn over a stream. */
@@ -380,6 +392,12 @@ toc_extension(const char *line)
         strcmp(desc, "EXTENSION") != 0)
         return NULL;
     return strdup(name);
+}
+
+char *
+restore_toc_extension(const char *line)
+{
+    return toc_extension(line);
 }
 
 int

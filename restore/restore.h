@@ -112,6 +112,25 @@ int restore_missing_extensions(struct restore_ctx *ctx, char *const *names,
  */
 bool restore_readable_by(const struct proc_ident *ident, const char *path);
 
+/*
+ * restore_stderr_line(rr, line): take one line of pg_restore's or psql's
+ * stderr into ${rr} (memset to 0 before the first line): an error line is
+ * counted and the first RESTORE_MAX_ERRORS are kept (malloc'd copies), "errors
+ * ignored on restore: N" raises the count to N, and the line joins the
+ * NUL-terminated tail (the oldest bytes go first).  What restore_run() does
+ * with every line; exposed for the fuzz target.
+ */
+void restore_stderr_line(struct restore_result *rr, const char *line);
+
+/* restore_classify(rr): the error code a failed restore with the stderr in
+ * ${rr} gets (RD_RESTORE_ERRORS when nothing more specific matches). */
+enum rd_code restore_classify(const struct restore_result *rr);
+
+/* restore_toc_extension(line): the extension a "pg_restore --list" line
+ * creates ("3; 3079 16385 EXTENSION - hstore " -> "hstore", malloc'd), else
+ * NULL. */
+char *restore_toc_extension(const char *line);
+
 /* restore_names_free(names, n): free a list from restore_list_extensions(). */
 void restore_names_free(char **names, size_t n);
 

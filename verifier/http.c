@@ -238,7 +238,9 @@ http_url_check(const char *url, char *why, size_t len)
                 strcasecmp(scheme, "https") != 0)) {
         snprintf(why, len, "only http:// and https:// URLs are supported");
     } else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-               host[0] == '\0') {
+               host[0] == '\0' ||
+               strncmp(url + strlen(scheme), "://", 3) != 0) {
+        /* curl also reads "http:/x" as host "x" */
         snprintf(why, len, "the URL has no host");
     } else {
         rc = 0;

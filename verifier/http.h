@@ -37,7 +37,7 @@ int http_send(const struct http_req *rq, struct http_res *res);
 
 /*
  * http_url_check(url, why, len): 0 when ${url} is an absolute http(s) URL
- * with a host; else -1 with the reason in ${why}.
+ * with a host after "://"; else -1 with the reason in ${why}.
  */
 int http_url_check(const char *url, char *why, size_t len);
 

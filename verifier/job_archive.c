@@ -184,42 +184,6 @@ job_report_hash(struct job_run *jr)
         json_object_set_new(report_archive(jr->r), "sha256", json_string(hex));
 }
 
-/* "CREATE EXTENSION IF NOT EXISTS name" lines of a plain dump's head. */
-static void
-plain_extensions(struct job_run *jr, const unsigned char *b, size_t n)
-{
-    static const char tag[] = "CREATE EXTENSION IF NOT EXISTS ";
-    const size_t tl = sizeof(tag) - 1;
-
-    for (size_t i = 0; i + tl < n; i++) {
-        char name[64];
-        size_t j = 0;
-
-        if ((i > 0 && b[i - 1] != '\n') || memcmp(b + i, tag, tl) != 0)
-            continue;
-        i += tl;
-        while (i + j < n && j + 1 < sizeof(name) &&
-               (b[i + j] == '_' || b[i + j] == '-' || b[i + j] == '"' ||
-                (b[i + j] >= 'a' && b[i + j] <= 'z') ||
-                (b[i + j] >= '0' && b[i + j] <= '9'))) {
-            name[j] = (char)b[i + j];
-            j++;
-        }
-        name[j] = '\0';
-        char *copy = strdup(name[0] == '"' ? name + 1 : name);
-        char **nn = realloc(jr->ext, (jr->next + 1) * sizeof(*nn));
-        if (copy == NULL || nn == NULL) {
-            free(copy);
-            if (nn != NULL)
-                jr->ext = nn;
-            return;
-        }
-        copy[strcspn(copy, "\"")] = '\0';
-        jr->ext = nn;
-        jr->ext[jr->next++] = copy;
-    }
-}
-
 /* The custom header of a dir dump: DIR/toc.dat. */
 static void
 parse_dir_header(struct job_run *jr, const char *dir)
@@ -328,7 +292,7 @@ job_stage_decode(struct job_run *jr)
         jr->format = DUMP_PLAIN;
         dumpfmt_plain_version(b, n, jr->plain_version,
                               sizeof(jr->plain_version));
-        plain_extensions(jr, b, n);
+        (void)dumpfmt_plain_extensions(b, n, &jr->ext, &jr->next);
         break;
     default:
         if (decoder_failed(jr))

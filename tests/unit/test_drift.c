@@ -205,6 +205,19 @@ START_TEST(test_load_garbage)
 }
 END_TEST
 
+/* A time before 1970 is no run's: the report's baseline_at would be
+ * "506-01-01T00:00:00Z", not RFC 3339 (found by fuzz_drift). */
+START_TEST(test_load_before_1970)
+{
+    load_bad("{\"version\":1,\"taken_at\":\"0506-01-01T00:00:00Z\","
+             "\"tables\":{}}",
+             "has no valid 'taken_at'");
+    load_bad("{\"version\":1,\"taken_at\":\"1969-12-31T23:59:58Z\","
+             "\"tables\":{}}",
+             "has no valid 'taken_at'");
+}
+END_TEST
+
 START_TEST(test_load_not_a_file)
 {
     struct drift_counts base = {0};
@@ -311,6 +324,7 @@ drift_suite(void)
     tcase_add_test(tf, test_round_trip);
     tcase_add_test(tf, test_load_missing);
     tcase_add_test(tf, test_load_garbage);
+    tcase_add_test(tf, test_load_before_1970);
     tcase_add_test(tf, test_load_not_a_file);
     suite_add_tcase(s, tf);
 

@@ -174,6 +174,93 @@ START_TEST(test_kind_names)
 }
 END_TEST
 
+/* ---- the head of a plain dump ------------------------------------------ */
+
+/* What pg_dump 15 writes for pg_trgm, "uuid-ossp" and hstore. */
+static const char plain_head[] =
+    "--\n-- PostgreSQL database dump\n--\n\n"
+    "-- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)\n"
+    "-- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)\n\n"
+    "SET statement_timeout = 0;\n\n"
+    "CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA pg_catalog;\n\n"
+    "COMMENT ON EXTENSION hstore IS 'data type for storing sets of (key, "
+    "value) pairs';\n\n"
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;\n\n"
+    "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA public;\n";
+
+/* The names dumpfmt_plain_extensions() finds in ${b}, comma-joined. */
+static void
+check_exts(const char *b, size_t n, const char *want)
+{
+    char **names = NULL, got[512] = "";
+    size_t count = 0;
+
+    ck_assert_int_eq(
+        dumpfmt_plain_extensions((const unsigned char *)b, n, &names, &count),
+        0);
+    for (size_t i = 0; i < count; i++) {
+        snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s",
+                 i > 0 ? "," : "", names[i]);
+        free(names[i]);
+    }
+    free(names);
+    ck_assert_str_eq(got, want);
+}
+
+START_TEST(test_plain_version)
+{
+    char v[64];
+
+    ck_assert_int_eq(dumpfmt_plain_version((const unsigned char *)plain_head,
+                                           strlen(plain_head), v, sizeof(v)),
+                     0);
+    ck_assert_str_eq(v, "15.18 (Debian 15.18-0+deb12u1)");
+    /* Cut to the room, and only at a line start. */
+    ck_assert_int_eq(dumpfmt_plain_version((const unsigned char *)plain_head,
+                                           strlen(plain_head), v, 3),
+                     0);
+    ck_assert_str_eq(v, "15");
+    ck_assert_int_eq(dumpfmt_plain_version(
+                         (const unsigned char *)"x -- Dumped from database "
+                                                "version 9\n",
+                         36, v, sizeof(v)),
+                     -1);
+}
+END_TEST
+
+START_TEST(test_plain_extensions)
+{
+    check_exts(plain_head, strlen(plain_head), "hstore,pg_trgm,uuid-ossp");
+    /* A quoted name is taken whole, "" is a quote (it used to be cut at
+     * the first capital: "" or "Tr", then a false missing_extension). */
+    check_exts("CREATE EXTENSION IF NOT EXISTS \"Trgm\"\"X\" WITH SCHEMA a;\n",
+               56, "Trgm\"X");
+    /* Not at a line start, or no name: nothing. */
+    check_exts("-- CREATE EXTENSION IF NOT EXISTS x;\n"
+               "CREATE EXTENSION IF NOT EXISTS ;\n"
+               "CREATE EXTENSION IF NOT EXISTS \"\" WITH SCHEMA a;\n"
+               "CREATE EXTENSION IF NOT EXISTS \"a/b\" WITH SCHEMA a;\n",
+               171, "");
+}
+END_TEST
+
+START_TEST(test_plain_extensions_cut)
+{
+    size_t at = (size_t)(strstr(plain_head, "\"uuid-ossp\"") - plain_head);
+
+    /* The peek window may end inside a name: that name is not known yet
+     * (it used to be found as "pg_tr" or "uuid-o" and reported missing). */
+    for (size_t cut = at; cut <= at + 11; cut++)
+        check_exts(plain_head, cut, "hstore,pg_trgm");
+    check_exts(plain_head, at + 12, "hstore,pg_trgm,uuid-ossp");
+    check_exts(plain_head, strstr(plain_head, "pg_trgm") + 5 - plain_head,
+               "hstore");
+    check_exts("CREATE EXTENSION IF NOT EXISTS \"Tr\"", 35, "");
+    check_exts("CREATE EXTENSION IF NOT EXISTS \"Tr\"\"", 36, "");
+    check_exts("CREATE EXTENSION IF NOT EXISTS \"Tr\" ", 36, "Tr");
+}
+END_TEST
+
 /* ---- custom-format headers (pg_dump's WriteHead) ----------------------- */
 
 struct hdr {
@@ -601,6 +688,9 @@ dumpfmt_suite(void)
     tcase_add_test(ts, test_sniff_plain);
     tcase_add_test(ts, test_sniff_other);
     tcase_add_test(ts, test_kind_names);
+    tcase_add_test(ts, test_plain_version);
+    tcase_add_test(ts, test_plain_extensions);
+    tcase_add_test(ts, test_plain_extensions_cut);
     suite_add_tcase(s, ts);
     tcase_add_test(th, test_header_real_pg15);
     tcase_add_test(th, test_header_1_14);

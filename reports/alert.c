@@ -35,7 +35,7 @@ alert_decide(enum rd_status st, const char *code, enum rd_status on,
     if (!due)
         return last->active ? ALERT_RESOLVE : ALERT_NONE;
     if (last->active && !repeat_always && last->status == st &&
-        strcmp(last->code, code) == 0)
+        alert_same_cause(last->code, code))
         return ALERT_SUPPRESS;
     return ALERT_FIRE;
 }
@@ -90,6 +90,31 @@ first_trouble(json_t *root, char *buf, size_t len)
     snprintf(buf, len, "see the report");
 }
 
+/* "; also CODE, CODE" for the other causes; the backup's own verdict when
+ * an output failed. */
+static void
+also_causes(const struct report *r, char *buf, size_t len)
+{
+    json_t *root = report_json(r), *x;
+    const char *first = jstr(json_object_get(root, "error"), "code");
+    const char *sep = "; also ";
+    size_t i;
+
+    json_array_foreach(json_object_get(root, "errors"), i, x)
+    {
+        const char *c = jstr(x, "code");
+
+        if (strcmp(c, first) == 0 || strstr(buf, c) != NULL)
+            continue;
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", sep, c);
+        sep = ", ";
+    }
+    if (report_verdict(r) != report_status(r))
+        snprintf(buf + strlen(buf), len - strlen(buf),
+                 "; the backup itself is %s",
+                 upper_status(report_verdict(r)));
+}
+
 char *
 alert_summary(const struct report *r, bool resolved,
               const struct alert_last *was, char *buf, size_t len)
@@ -121,6 +146,7 @@ alert_summary(const struct report *r, bool resolved,
         snprintf(where, sizeof(where), " (archive '%s')", archive);
     snprintf(buf, len, "restoredrill: job '%s' is %s: %s%s", jstr(root, "job"),
              upper_status(st), what, where);
+    also_causes(r, buf, len);
     /* One line of no control characters, whatever the message held. */
     for (char *p = buf; *p != '\0'; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -128,14 +154,43 @@ alert_summary(const struct report *r, bool resolved,
     return buf;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* ${n} names sorted, without repeats, joined by "," into ${buf}. */
+static void
+join_set(const char **names, size_t n, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    qsort(names, n, sizeof(*names), cmp_str);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
+            snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+                     buf[0] != '\0' ? "," : "", names[i]);
+}
+
 char *
 alert_cause(const struct report *r, char *buf, size_t len)
 {
     json_t *root = report_json(r), *x;
+    json_t *errs = json_object_get(root, "errors");
     const char *code = jstr(json_object_get(root, "error"), "code");
-    size_t i;
+    size_t i, n = 0;
 
     buf[0] = '\0';
+    if (json_array_size(errs) > 0) {
+        const char **names = calloc(json_array_size(errs), sizeof(*names));
+
+        if (names != NULL) {
+            json_array_foreach(errs, i, x) names[n++] = jstr(x, "code");
+            join_set(names, n, buf, len);
+            free(names);
+            return buf;
+        }
+    }
     if (code[0] != '\0') {
         snprintf(buf, len, "%s", code);
         return buf;
@@ -156,6 +211,24 @@ alert_cause(const struct report *r, char *buf, size_t len)
                      buf[0] != '\0' ? "," : "", name);
     }
     return buf;
+}
+
+bool
+alert_same_cause(const char *a, const char *b)
+{
+    char ca[256], cb[256], sa[256], sb[256];
+    const char *na[64], *nb[64];
+    size_t n = 0, m = 0;
+
+    snprintf(ca, sizeof(ca), "%s", a);
+    snprintf(cb, sizeof(cb), "%s", b);
+    for (char *t = strtok(ca, ","); t != NULL && n < 64; t = strtok(NULL, ","))
+        na[n++] = t;
+    for (char *t = strtok(cb, ","); t != NULL && m < 64; t = strtok(NULL, ","))
+        nb[m++] = t;
+    join_set(na, n, sa, sizeof(sa));
+    join_set(nb, m, sb, sizeof(sb));
+    return strcmp(sa, sb) == 0;
 }
 
 /* --------------------------------------------------------------- state */

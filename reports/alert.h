@@ -31,7 +31,8 @@ struct alert_last {
  * A run with status ${st} and cause ${code} (alert_cause()) is due when
  * ${st} is at least ${on}, and always when it is unknown.  A due run fires
  * unless ${last} holds the same status and set of codes
- * (alert_same_cause()) and ${repeat_always} is false; a run that is not due resolves an outstanding ${last}.
+ * (alert_same_cause()) and ${repeat_always} is false; a run that is not due
+ * resolves an outstanding ${last}.
  */
 enum alert_action alert_decide(enum rd_status st, const char *code,
                                enum rd_status on, bool repeat_always,

@@ -21,7 +21,6 @@ static const char *const stage_names[STAGE_COUNT] = {
     "select", "fetch", "checksum", "decode", "preflight", "restore",
     "probes", "drift", "report",   "alert",  "cleanup"};
 
-
 const char *
 stage_name(enum stage s)
 {
@@ -430,8 +429,8 @@ write_one(struct report *r, int which, const char *path)
         snprintf(dir, sizeof(dir), "%s", path);
         if (strrchr(dir, '/') != NULL)
             *strrchr(dir, '/') = '\0';
-        rc = fs_mkdir_p(dir, 0700, &err) != 0 ? -1
-                                               : report_write(r, path, &err);
+        rc =
+            fs_mkdir_p(dir, 0700, &err) != 0 ? -1 : report_write(r, path, &err);
         break;
     default:
         rc = report_write(r, path, &err);
@@ -467,5 +466,3 @@ report_write_all(struct report *r, const struct report_dest *d, int code)
     }
     return code;
 }
-
-

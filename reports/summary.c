@@ -67,16 +67,16 @@ print_archive(const struct report *r, FILE *out)
 
     if (!json_is_string(json_object_get(a, "name")))
         return;
-    fprintf(out, "  archive  %s (%s, %s old, %s)\n", jstr(a, "name"),
-            json_is_integer(szj)
-                ? size_human(json_integer_value(szj), sz, sizeof(sz))
-                : "size unknown",
-            json_is_number(agej)
-                ? duration_human((int64_t)json_number_value(agej), age,
-                                 sizeof(age))
-                : "?",
-            json_is_string(json_object_get(a, "format")) ? jstr(a, "format")
-                                                         : "format unknown");
+    fprintf(
+        out, "  archive  %s (%s, %s old, %s)\n", jstr(a, "name"),
+        json_is_integer(szj)
+            ? size_human(json_integer_value(szj), sz, sizeof(sz))
+            : "size unknown",
+        json_is_number(agej)
+            ? duration_human((int64_t)json_number_value(agej), age, sizeof(age))
+            : "?",
+        json_is_string(json_object_get(a, "format")) ? jstr(a, "format")
+                                                     : "format unknown");
 }
 
 /* One line per stage that ran, with the codes of the errors it caused. */
@@ -153,8 +153,8 @@ static void
 print_errors(const struct report *r, FILE *out)
 {
     json_t *errs = json_object_get(r->root, "errors"), *e;
-    json_t *lines = json_object_get(json_object_get(r->root, "restore"),
-                                    "errors");
+    json_t *lines =
+        json_object_get(json_object_get(r->root, "restore"), "errors");
     size_t i;
 
     json_array_foreach(errs, i, e)
@@ -219,13 +219,12 @@ report_summary(const struct report *r, FILE *out, const char *report_path)
 FILE *
 report_summary_out(const char *report_path, bool quiet)
 {
-    FILE *out = report_path != NULL && strcmp(report_path, "-") == 0
-                    ? stderr
-                    : stdout;
+    FILE *out =
+        report_path != NULL && strcmp(report_path, "-") == 0 ? stderr : stdout;
     struct stat a, b;
 
-    log_summary_tty(!quiet && isatty(fileno(out)) &&
-                    isatty(STDERR_FILENO) && fstat(fileno(out), &a) == 0 &&
+    log_summary_tty(!quiet && isatty(fileno(out)) && isatty(STDERR_FILENO) &&
+                    fstat(fileno(out), &a) == 0 &&
                     fstat(STDERR_FILENO, &b) == 0 && a.st_rdev == b.st_rdev);
     return out;
 }

@@ -486,8 +486,7 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     if (alerting)
         code = job_alert(&jr, code);
     if (!o->quiet)
-        report_summary(jr.r, report_summary_out(jc->report, false),
-                       jc->report);
+        report_summary(jr.r, report_summary_out(jc->report, false), jc->report);
     report_free(jr.r);
     lock_release(lockfd);
     return code;

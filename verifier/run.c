@@ -406,8 +406,7 @@ probe_job(const struct job_config *jc, const struct run_opts *o)
     report_stage_begin(r, STAGE_REPORT);
     report_stage_end(r, STAGE_REPORT, RD_ST_OK);
     {
-        struct report_dest d = {jc->junit, jc->metrics, jc->report, NULL,
-                                true};
+        struct report_dest d = {jc->junit, jc->metrics, jc->report, NULL, true};
 
         code = report_write_all(r, &d, code);
     }

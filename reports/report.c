@@ -284,6 +284,12 @@ report_has_error(const struct report *r, enum rd_code code)
     return false;
 }
 
+bool
+report_unwritten(const struct report *r)
+{
+    return r->report_unwritten;
+}
+
 enum rd_status
 report_verdict(const struct report *r)
 {
@@ -434,6 +440,7 @@ write_one(struct report *r, int which, const char *path)
         break;
     default:
         rc = report_write(r, path, &err);
+        r->report_unwritten = rc != 0;
     }
     return rc != 0 && report_output_failed(r, what[which], &err);
 }

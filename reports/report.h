@@ -123,6 +123,10 @@ int report_write(struct report *r, const char *path, struct rd_err *err);
 bool report_output_failed(struct report *r, const char *what,
                           const struct rd_err *err);
 
+/* report_unwritten(r): whether the last attempt to write the report file
+ * (report_dest.report) failed. */
+bool report_unwritten(const struct report *r);
+
 /* The outputs of one run; NULL = not asked for.  A report of "-" goes to
  * stdout, and only when ${to_stdout}. */
 struct report_dest {

@@ -2,6 +2,7 @@
 #ifndef RD_REPORT_INT_H
 #define RD_REPORT_INT_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include "reports/report.h"
@@ -11,6 +12,7 @@ struct report {
     enum rd_status status;
     enum rd_status verdict; /* status without the outputs (output_failed) */
     enum rd_code error_code;
+    bool report_unwritten; /* the report file itself could not be written */
     struct timespec started, stage_t0[STAGE_COUNT];
     enum rd_status stage_status[STAGE_COUNT];
     double stage_dur[STAGE_COUNT];

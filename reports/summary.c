@@ -180,22 +180,6 @@ print_errors(const struct report *r, FILE *out)
     }
 }
 
-/* Whether errors[] says the report file itself was not written. */
-static bool
-report_not_written(const struct report *r)
-{
-    json_t *e;
-    size_t i;
-
-    json_array_foreach(json_object_get(r->root, "errors"), i, e)
-    {
-        if (strcmp(jstr(e, "code"), "output_failed") == 0 &&
-            strncmp(jstr(e, "message"), "the report not", 14) == 0)
-            return true;
-    }
-    return false;
-}
-
 void
 report_summary(const struct report *r, FILE *out, const char *report_path)
 {
@@ -212,7 +196,7 @@ report_summary(const struct report *r, FILE *out, const char *report_path)
     print_errors(r, out);
     if (report_path != NULL && strcmp(report_path, "-") != 0)
         fprintf(out, "  report: %s%s\n", report_path,
-                report_not_written(r) ? " (not written)" : "");
+                report_unwritten(r) ? " (not written)" : "");
     fflush(out);
 }
 

@@ -360,7 +360,7 @@ job_alert(struct job_run *jr, int code)
     char last[PATH_MAX + 16];
     const char *path = jc->report;
 
-    if (path == NULL || strcmp(path, "-") == 0) {
+    if (path == NULL || strcmp(path, "-") == 0 || report_unwritten(jr->r)) {
         snprintf(last, sizeof(last), "%s/%s/last.json", jc->state_dir,
                  jc->name);
         path = last;

@@ -7,6 +7,8 @@
 #     good backup: exit 3, output_failed at stage report in errors[] (once),
 #     stage report unknown, the summary says UNKNOWN, that the backup itself
 #     is OK, and names output_failed; the outputs that were written say so;
+#     an alert_exec hook is told about last.json when the report could not
+#     be written, and its summary says the backup itself is OK;
 #   - a bad backup (critical) with an unwritable junit: still critical, exit
 #     2, error.code format_unknown, output_failed in errors[] too, and the
 #     alert_exec hook gets the critical status and both codes.
@@ -41,9 +43,18 @@ check_unknown "the metrics file"
 assert_report "$T/r2.json" 3 unknown output_failed
 assert_xpath "$T/j2.xml" 'boolean(//testcase[@name="report"]/error)' true
 
-run_rd verify --source "$BACKUPS" --state-dir "$STATE" --report "$NO.json" --metrics "$M"
+H3=$T/hook3
+hook_make "$T/hook3.sh" "$H3"
+run_rd verify --source "$BACKUPS" --state-dir "$STATE" --report "$NO.json" --metrics "$M" \
+    --alert-exec "$T/hook3.sh"
 check_unknown "the report"
 assert_contains "$RD_OUT" "$NO.json (not written)"
+# the hook is told about a report that exists
+assert_hook_count "$H3" 1
+assert_file_is "$H3/1.STATUS" unknown
+assert_file_is "$H3/1.REPORT" "$STATE/default/last.json"
+assert_json "$H3/1.report" .error.code output_failed
+assert_contains "$H3/1.SUMMARY" "the backup itself is OK"
 validate_report "$STATE/default/last.json"
 assert_json "$STATE/default/last.json" .exit_code 3
 assert_json "$STATE/default/last.json" .error.code output_failed

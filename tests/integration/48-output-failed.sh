@@ -11,7 +11,8 @@
 #     be written, and its summary says the backup itself is OK;
 #   - a bad backup (critical) with an unwritable junit: still critical, exit
 #     2, error.code format_unknown, output_failed in errors[] too, and the
-#     alert_exec hook gets the critical status and both codes.
+#     alert_exec hook gets the critical status and both codes;
+#   - on a terminal (script(1)) the error is printed once, in the summary.
 . "$(dirname "$0")/lib.sh"
 
 seed_start
@@ -80,3 +81,15 @@ assert_hook_count "$H" 1
 assert_file_is "$H/1.STATUS" critical
 assert_json "$H/1.stdin" '[.errors[].code] | join(",")' "format_unknown,output_failed"
 assert_contains "$H/1.SUMMARY" "also output_failed"
+
+# on a terminal (stdout and stderr both on it) each error shows once: in the
+# summary, not also as a log line
+if command -v script >/dev/null 2>&1; then
+    timeout -k 5 60 script -qec "'$RESTOREDRILL' verify --source '$BACKUPS' --state-dir '$STATE' --junit '$NO.xml'" \
+        /dev/null </dev/null >"$T/tty.out" 2>&1
+    n=$(grep -c "the JUnit file not written" "$T/tty.out")
+    [ "$n" = 1 ] || fail "on a terminal the error should be printed once, got $n times: $(head -c 600 "$T/tty.out")"
+    assert_contains "$T/tty.out" "error: output_failed: the JUnit file not written"
+else
+    fail "script (util-linux) is missing: cannot check the terminal output"
+fi

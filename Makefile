@@ -1,7 +1,9 @@
 # restoredrill — one non-recursive Makefile.
 #   make            build build/restoredrill
-#   make check      install missing deps, build, unit + integration tests
-#   make demo       install missing deps, build, verify a bundled sample backup
+#   make check      install missing deps (with the test tools), build, unit +
+#                   integration tests
+#   make demo       install missing run-time deps, build, verify a bundled sample
+#                   backup
 #   make sanitize   the same tests with an ASan+UBSan build (build/san)
 #   make fuzz       build the libFuzzer targets (clang) into build/fuzz
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -10,6 +12,7 @@
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/restoredrill
 BUILD   ?= build
 CC      ?= cc
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -21,7 +24,7 @@ WARN    = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-protot
           $(if $(findstring clang,$(CC)),,-Wno-format-truncation)
 PKGS    = libpq jansson libcrypto libcurl zlib libzstd liblzma liblz4 libarchive
 CFLAGS  ?= -O2 -g
-CFLAGS  += $(CSTD) $(WARN) -I. -DRD_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS  += $(CSTD) $(WARN) -I. -DRD_VERSION='"$(VERSION)"' -DRD_DOCDIR='"$(DOCDIR)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -lm
 ifdef DEV
 CFLAGS  += -Werror
@@ -59,8 +62,8 @@ endif
 
 .SECONDARY:
 
-.PHONY: all check check-unit check-integration demo sanitize fuzz fuzz-run install \
-        uninstall format-check clean deps bench
+.PHONY: all check check-unit check-integration demo sanitize fuzz fuzz-build fuzz-run \
+        install uninstall format-check clean deps test-deps bench
 all: $(BIN)
 
 $(BUILD)/%.o: %.c $(HDRS)
@@ -87,10 +90,15 @@ $(UNIT_BIN): $(UNIT_OBJ) $(LIB_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
+# deps: what building and running need (make demo); test-deps: that and the
+# test tools (ci/install-deps --test).
 deps:
 	@ci/install-deps
 
-check: deps
+test-deps:
+	@ci/install-deps --test
+
+check: test-deps
 	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN)
 	@$(MAKE) --no-print-directory check-unit check-integration
 
@@ -106,11 +114,11 @@ demo: deps
 
 # Speed and memory targets (tests/bench/run.sh; BENCH_ROWS=N, BENCH_QUICK=1;
 # results in build/bench/).  See docs/performance.md.
-bench: deps
+bench: test-deps
 	@$(MAKE) --no-print-directory $(BIN)
 	RESTOREDRILL=$(abspath $(BIN)) tests/bench/run.sh
 
-sanitize: deps
+sanitize: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=gcc build/san/restoredrill build/san/unit-tests
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=gcc check-unit check-integration
 
@@ -121,20 +129,33 @@ $(BUILD)/fuzz/%.o: %.c $(HDRS)
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/tests/fuzz/fuzz_%.o $(LIB_SRC:%.c=$(BUILD)/fuzz/%.o)
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
-fuzz: $(FUZZ_BIN)
+fuzz: test-deps
+	@$(MAKE) --no-print-directory fuzz-build
+
+fuzz-build: $(FUZZ_BIN)
 
 # Bounded run of every target (FUZZ_SECONDS each) on a temp copy of its seeds.
 FUZZ_SECONDS ?= 20
 fuzz-run: fuzz
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
+# docs/ (probe format, config, report schema, error codes) goes to DOCDIR,
+# where restoredrill --help and the man page point.
+DOC_FILES = $(wildcard docs/*.md docs/*.json)
+DOC_EXAMPLES = $(wildcard docs/examples/*)
+
 install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/restoredrill
 	install -m 0644 docs/restoredrill.1 $(DESTDIR)$(MANDIR)/man1/restoredrill.1
+	install -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(DOC_EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/restoredrill $(DESTDIR)$(MANDIR)/man1/restoredrill.1
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES))) \
+	      $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(DOC_EXAMPLES)))
+	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 format-check:
 	clang-format --dry-run -Werror $(wildcard $(addsuffix /*.[ch],$(SRCDIRS)) tests/unit/*.c tests/fuzz/*.c)

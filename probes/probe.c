@@ -1,5 +1,4 @@
 /* probe: SQL smoke-probe files (the "-- key: value" header + one statement). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -15,7 +14,6 @@
 
 #include "probes/probe.h"
 
-#define PROBE_FILE_MAX  (256 * 1024)
 #define PROBE_NAME_MAX  63
 #define PROBE_IDENT_MAX 63
 
@@ -671,10 +669,9 @@ load_text(struct parser *ps, const char *buf, size_t len)
     return 0;
 }
 
-/* probe_parse(), also returning the line of the "-- name:" key. */
-static int
-parse(const char *file, const char *buf, size_t len, struct probe *p,
-      int *name_line, struct rd_err *err)
+int
+probe_parse_named(const char *file, const char *buf, size_t len,
+                  struct probe *p, int *name_line, struct rd_err *err)
 {
     struct parser ps = {file, err, NULL, {{0}}, 0, {0}};
     char *line;
@@ -741,7 +738,7 @@ probe_parse(const char *file, const char *buf, size_t len, struct probe *p,
 {
     int name_line;
 
-    return parse(file, buf, len, p, &name_line, err);
+    return probe_parse_named(file, buf, len, p, &name_line, err);
 }
 
 void
@@ -756,204 +753,6 @@ probe_release(struct probe *p)
     free(p->description);
     free(p->sql);
     memset(p, 0, sizeof(*p));
-}
-
-static int
-cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool
-is_probe_name(const char *name)
-{
-    size_t n = strlen(name);
-
-    return name[0] != '.' && n > 4 && strcmp(name + n - 4, ".sql") == 0;
-}
-
-/* The sorted "*.sql" names of ${d} (each and the array malloc'd). */
-static int
-list_sql(DIR *d, const char *dir, char ***out, size_t *n, struct rd_err *err)
-{
-    char **names = NULL;
-    size_t cap = 0;
-    struct dirent *de;
-
-    *n = 0;
-    for (;;) {
-        char *name;
-
-        errno = 0;
-        if ((de = readdir(d)) == NULL)
-            break;
-        if (!is_probe_name(de->d_name))
-            continue;
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            char **nn = realloc(names, ncap * sizeof(*nn));
-
-            if (nn == NULL)
-                goto nomem;
-            names = nn;
-            cap = ncap;
-        }
-        if ((name = dup_str(de->d_name)) == NULL)
-            goto nomem;
-        names[(*n)++] = name;
-    }
-    *out = names;
-    if (errno != 0)
-        return rd_err_set(err, RD_PROBE_INVALID,
-                          "cannot read probe folder '%s': %s", dir,
-                          strerror(errno));
-    if (*n > 0)
-        qsort(names, *n, sizeof(*names), cmp_names);
-    return 0;
-nomem:
-    *out = names;
-    return rd_err_set(err, RD_INTERNAL, "out of memory listing '%s'", dir);
-}
-
-/* Read the regular file ${name} of ${dfd} (no symlink) into a new buffer. */
-static int
-read_probe_file(int dfd, const char *name, const char *path, char **buf,
-                size_t *len, struct rd_err *err)
-{
-    struct stat st;
-    int fd;
-    char *b;
-    size_t n = 0;
-
-    *buf = NULL;
-    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-        return rd_err_set(err, RD_PROBE_INVALID, "%s: cannot stat: %s", path,
-                          strerror(errno));
-    if (S_ISLNK(st.st_mode))
-        return rd_err_set(
-            err, RD_PROBE_INVALID,
-            "%s: is a symbolic link, refused\nHINT: copy the probe file into the folder",
-            path);
-    if (!S_ISREG(st.st_mode))
-        return rd_err_set(err, RD_PROBE_INVALID, "%s: not a regular file",
-                          path);
-    fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return rd_err_set(err, RD_PROBE_INVALID, "%s: cannot open: %s", path,
-                          strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return rd_err_set(err, RD_PROBE_INVALID, "%s: not a regular file",
-                          path);
-    }
-    /* One byte more than the cap lets probe_parse() say "too large". */
-    if ((b = malloc(PROBE_FILE_MAX + 2)) == NULL) {
-        close(fd);
-        return rd_err_set(err, RD_INTERNAL, "%s: out of memory", path);
-    }
-    while (n < PROBE_FILE_MAX + 1) {
-        ssize_t r = read(fd, b + n, PROBE_FILE_MAX + 1 - n);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-
-            close(fd);
-            free(b);
-            return rd_err_set(err, RD_PROBE_INVALID, "%s: cannot read: %s",
-                              path, strerror(e));
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *buf = b;
-    *len = n;
-    return 0;
-}
-
-int
-probe_load_dir(const char *dir, struct probe_set *set, struct rd_err *err)
-{
-    DIR *d;
-    char **names = NULL;
-    int *name_lines = NULL;
-    size_t n = 0, dlen = strlen(dir);
-    const char *sep = dlen > 0 && dir[dlen - 1] == '/' ? "" : "/";
-    int rc = -1;
-
-    set->items = NULL;
-    set->n = 0;
-    if ((d = opendir(dir)) == NULL)
-        return rd_err_set(err, RD_PROBE_INVALID,
-                          "cannot open probe folder '%s': %s", dir,
-                          strerror(errno));
-    if (list_sql(d, dir, &names, &n, err) != 0)
-        goto done;
-    if (n == 0) {
-        rd_err_set(err, RD_PROBE_INVALID,
-                   "probe folder '%s' holds no .sql file", dir);
-        goto done;
-    }
-    set->items = calloc(n, sizeof(*set->items));
-    name_lines = calloc(n, sizeof(*name_lines));
-    if (set->items == NULL || name_lines == NULL) {
-        rd_err_set(err, RD_INTERNAL, "out of memory loading '%s'", dir);
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        size_t plen = dlen + strlen(sep) + strlen(names[i]) + 1;
-        char *path = malloc(plen), *buf;
-        size_t len = 0;
-        int r;
-
-        if (path == NULL) {
-            rd_err_set(err, RD_INTERNAL, "out of memory loading '%s'", dir);
-            goto done;
-        }
-        snprintf(path, plen, "%s%s%s", dir, sep, names[i]);
-        r = read_probe_file(dirfd(d), names[i], path, &buf, &len, err);
-        if (r == 0) {
-            r = parse(path, buf, len, &set->items[i], &name_lines[i], err);
-            set->n = i + 1;
-        }
-        free(buf);
-        free(path);
-        if (r != 0)
-            goto done;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(set->items[j].name, set->items[i].name) == 0) {
-                rd_err_set(err, RD_PROBE_INVALID,
-                           "%s:%d: probe name '%s' is also used by %s",
-                           set->items[i].file, name_lines[i],
-                           set->items[i].name, set->items[j].file);
-                goto done;
-            }
-    }
-    rc = 0;
-done:
-    if (rc != 0)
-        probe_set_release(set);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    free(name_lines);
-    closedir(d);
-    return rc;
-}
-
-void
-probe_set_release(struct probe_set *set)
-{
-    if (set == NULL)
-        return;
-    for (size_t i = 0; i < set->n; i++)
-        probe_release(&set->items[i]);
-    free(set->items);
-    set->items = NULL;
-    set->n = 0;
 }
 
 const char *

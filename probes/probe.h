@@ -8,6 +8,8 @@
 
 #include "verifier/rd_err.h"
 
+#define PROBE_FILE_MAX (256 * 1024) /* bytes of one probe file */
+
 enum probe_kind { PROBE_FRESHNESS, PROBE_ROWS, PROBE_EMPTY, PROBE_TRUE };
 
 struct probe {
@@ -66,6 +68,14 @@ struct probe {
 int probe_parse(const char *file, const char *buf, size_t len, struct probe *p,
                 struct rd_err *err);
 
+/*
+ * probe_parse_named(file, buf, len, p, name_line, err):
+ * probe_parse(), also giving the line of the "-- name:" key in ${name_line}
+ * (for messages about the name).
+ */
+int probe_parse_named(const char *file, const char *buf, size_t len,
+                      struct probe *p, int *name_line, struct rd_err *err);
+
 /* probe_release(p): free what ${p} owns; NULL-safe; ${p} is zeroed. */
 void probe_release(struct probe *p);
 
@@ -88,6 +98,21 @@ struct probe_set {
  * probe_set_release() in every case.
  */
 int probe_load_dir(const char *dir, struct probe_set *set, struct rd_err *err);
+
+/*
+ * probe_error_fn(ctx, err): one error of a probe folder, in file order;
+ * return 0 to go on with the next file, -1 to stop.
+ */
+typedef int (*probe_error_fn)(void *ctx, const struct rd_err *err);
+
+/*
+ * probe_load_dir_each(dir, set, on_error, ctx):
+ * As probe_load_dir(), but report each error (one per bad file: its first)
+ * to ${on_error} and go on with the next file, for lint.  Out of memory
+ * stops.  Returns 0 when there was no error, else -1 with ${set} empty.
+ */
+int probe_load_dir_each(const char *dir, struct probe_set *set,
+                        probe_error_fn on_error, void *ctx);
 
 /* probe_set_release(set): NULL-safe. */
 void probe_set_release(struct probe_set *set);

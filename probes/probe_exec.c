@@ -23,6 +23,52 @@
 #define CLOCK_SKEW_S    300
 #define ROWS_KEPT       5
 
+/*
+ * The name of a built-in type (the OIDs are fixed in pg_type.dat), for
+ * messages; "type oid N" for any other (a domain, an enum, an extension's).
+ */
+static const char *
+type_name(Oid t, char *buf, size_t len)
+{
+    static const struct {
+        Oid oid;
+        const char *name;
+    } types[] = {
+        {16, "boolean"},     {17, "bytea"},
+        {18, "\"char\""},    {19, "name"},
+        {20, "bigint"},      {21, "smallint"},
+        {23, "integer"},     {25, "text"},
+        {26, "oid"},         {114, "json"},
+        {700, "real"},       {701, "double precision"},
+        {790, "money"},      {869, "inet"},
+        {1042, "character"}, {1043, "character varying"},
+        {1082, "date"},      {1083, "time"},
+        {1114, "timestamp"}, {1184, "timestamptz"},
+        {1186, "interval"},  {1266, "timetz"},
+        {1700, "numeric"},   {2249, "record"},
+        {2950, "uuid"},      {3802, "jsonb"},
+    };
+
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        if (types[i].oid == t)
+            return types[i].name;
+    snprintf(buf, len, "type oid %u", (unsigned)t);
+    return buf;
+}
+
+/* The bounds of a rows probe: "≥ 100", "≤ 5" or "100 to 500". */
+static const char *
+bounds(const struct probe *p, char *buf, size_t len)
+{
+    if (p->has_min && p->has_max)
+        snprintf(buf, len, "%g to %g", p->min, p->max);
+    else if (p->has_min)
+        snprintf(buf, len, "\u2265 %g", p->min);
+    else
+        snprintf(buf, len, "\u2264 %g", p->max);
+    return buf;
+}
+
 int
 probe_exec_session(PGconn *conn, struct rd_err *err)
 {
@@ -152,15 +198,15 @@ judge_freshness(PGconn *conn, const struct probe *p, const PGresult *res,
 {
     Oid t = PQftype(res, 0);
     time_t ref = p->relative_archive ? ctx->archive_time : ctx->now;
-    char age[32], lim[32];
+    char age[32], lim[32], tn[32];
     double epoch;
     int64_t a;
 
     if (t != OID_TIMESTAMPTZ && t != OID_TIMESTAMP && t != OID_DATE) {
         probe_error(
             p, out, RD_PROBE_FAILED,
-            "a freshness probe must return a timestamp, timestamptz or date (got type oid %u)",
-            (unsigned)t);
+            "a freshness probe must return a timestamp, timestamptz or date (got %s)",
+            type_name(t, tn, sizeof(tn)));
         return;
     }
     if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0)) {
@@ -225,7 +271,7 @@ judge_rows(const struct probe *p, const PGresult *res,
            struct probe_outcome *out)
 {
     const char *v;
-    char *end;
+    char *end, tn[32], b[80];
     double n;
 
     if (PQntuples(res) != 1) {
@@ -242,17 +288,17 @@ judge_rows(const struct probe *p, const PGresult *res,
     n = strtod(v, &end);
     if (end == v || *end != '\0' || !isfinite(n)) {
         probe_error(p, out, RD_PROBE_FAILED,
-                    "a rows probe must return a number (got '%.60s')", v);
+                    "a rows probe must return a number (got %s '%.60s')",
+                    type_name(PQftype(res, 0), tn, sizeof(tn)), v);
         return;
     }
     json_decref(out->value);
     out->value = json_real(n);
-    if (p->has_min && n < p->min)
-        violate(p, out, "%g is below min %g", n, p->min);
-    else if (p->has_max && n > p->max)
-        violate(p, out, "%g is above max %g", n, p->max);
+    if ((p->has_min && n < p->min) || (p->has_max && n > p->max))
+        violate(p, out, "%g, want %s", n, bounds(p, b, sizeof(b)));
     else
-        snprintf(out->message, sizeof(out->message), "%g is within bounds", n);
+        snprintf(out->message, sizeof(out->message), "%g, within %s", n,
+                 bounds(p, b, sizeof(b)));
 }
 
 static void
@@ -285,9 +331,14 @@ static void
 judge_true(const struct probe *p, const PGresult *res,
            struct probe_outcome *out)
 {
+    char tn[32];
+
     if (PQftype(res, 0) != OID_BOOL || PQntuples(res) != 1) {
-        probe_error(p, out, RD_PROBE_FAILED,
-                    "a true probe must return one boolean row");
+        probe_error(
+            p, out, RD_PROBE_FAILED,
+            "a true probe must return one boolean row (got %d row%s of %s)",
+            PQntuples(res), PQntuples(res) == 1 ? "" : "s",
+            type_name(PQftype(res, 0), tn, sizeof(tn)));
         return;
     }
     if (PQgetisnull(res, 0, 0)) {

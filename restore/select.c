@@ -32,6 +32,9 @@ archive_list_init(struct archive_list *l)
     l->items = NULL;
     l->n = 0;
     l->cap = 0;
+    l->listed = 0;
+    l->no_match = 0;
+    l->unmatched = NULL;
 }
 
 int
@@ -73,6 +76,7 @@ archive_list_release(struct archive_list *l)
     for (i = 0; i < l->n; i++)
         free(l->items[i].name);
     free(l->items);
+    free(l->unmatched);
     archive_list_init(l);
 }
 
@@ -143,12 +147,28 @@ select_filter(struct archive_list *l, const char *pattern, int64_t min_age_s,
               time_t now, size_t *skipped_young)
 {
     size_t i, kept = 0, young = 0;
+    time_t unmatched_t = (time_t)-1;
 
+    l->listed = l->n;
+    l->no_match = 0;
+    free(l->unmatched);
+    l->unmatched = NULL;
     for (i = 0; i < l->n; i++) {
         struct archive_entry *e = &l->items[i];
         time_t ts, t;
+        enum select_skip why = classify(e->name, pattern, &ts);
 
-        if (classify(e->name, pattern, &ts) != SELECT_OK) {
+        if (why == SELECT_NO_MATCH && e->name[0] != '\0') {
+            /* Keep the newest name the pattern missed, as an example. */
+            l->no_match++;
+            if (l->unmatched == NULL || e->mtime > unmatched_t) {
+                free(l->unmatched);
+                l->unmatched = e->name;
+                unmatched_t = e->mtime;
+                continue;
+            }
+        }
+        if (why != SELECT_OK) {
             free(e->name);
             continue;
         }
@@ -165,6 +185,43 @@ select_filter(struct archive_list *l, const char *pattern, int64_t min_age_s,
     l->n = kept;
     if (skipped_young != NULL)
         *skipped_young = young;
+}
+
+int
+select_none_err(const struct archive_list *l, const char *pattern,
+                const char *where, struct rd_err *err)
+{
+    bool pat = pattern != NULL && pattern[0] != '\0';
+    size_t plen = pat ? strlen(pattern) : 0;
+
+    if (l->listed == 0)
+        return rd_err_set(err, RD_ARCHIVE_NOT_FOUND,
+                          "no archive%s%s%s in '%s': the folder is empty",
+                          pat ? " matching '" : "", pat ? pattern : "",
+                          pat ? "'" : "", where);
+    if (pat && l->unmatched != NULL)
+        return rd_err_set(
+            err, RD_ARCHIVE_NOT_FOUND,
+            "no archive matching '%s' in '%s': %zu file%s there, %zu not matching, e.g. '%s'\nHINT: a pattern matches the whole name, so a suffix needs '*'%s%s%s",
+            pattern, where, l->listed, l->listed == 1 ? "" : "s", l->no_match,
+            l->unmatched, pattern[plen - 1] != '*' ? " (e.g. '" : "",
+            pattern[plen - 1] != '*' ? pattern : "",
+            pattern[plen - 1] != '*' ? "*')" : "");
+    return rd_err_set(
+        err, RD_ARCHIVE_NOT_FOUND,
+        "no archive%s%s%s in '%s': all %zu file%s skipped (still being written, checksum files, or younger than min_age)",
+        pat ? " matching '" : "", pat ? pattern : "", pat ? "'" : "", where,
+        l->listed, l->listed == 1 ? "" : "s");
+}
+
+const char *
+select_pattern_hint(const char *pattern, const char *archive)
+{
+    if ((pattern != NULL && pattern[0] != '\0') || archive != NULL)
+        return "";
+    return "\nHINT: set pattern (e.g. pattern = app_*.dump, or --pattern): "
+           "without one the newest file in the folder is taken, whatever it "
+           "is (a log, a checksum list)";
 }
 
 /* Order by archive_entry_time(), then by name, oldest first. */

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "verifier/rd_err.h"
+
 /* One archive a source listed. */
 struct archive_entry {
     char *name;   /* (owned) name as listed, relative to the source */
@@ -18,6 +20,10 @@ struct archive_entry {
 struct archive_list {
     struct archive_entry *items; /* (owned) */
     size_t n, cap;
+    /* What select_filter() dropped, for "no archive" messages: */
+    size_t listed;   /* entries before it */
+    size_t no_match; /* dropped because the pattern did not match */
+    char *unmatched; /* (owned) the newest such name, or NULL */
 };
 
 /* archive_list_init(l): make ${l} empty. */
@@ -54,9 +60,10 @@ enum select_skip {
  * in-progress or sidecar files, and (when ${min_age_s} > 0) whose mtime is
  * at least ${min_age_s} before ${now}; an entry without an mtime is judged
  * by its name_time, and one with neither is kept.  Fills name_time from
- * the pattern.  Dropped entries are freed.  ${skipped_young} (may be NULL)
- * receives how many were dropped for being too young.  The order of the
- * kept entries is preserved.
+ * the pattern.  Dropped entries are freed; how many there were, and the
+ * newest name the pattern did not match, are kept in ${l}.  ${skipped_young}
+ * (may be NULL) receives how many were dropped for being too young.  The order
+ * of the kept entries is preserved.
  */
 void select_filter(struct archive_list *l, const char *pattern,
                    int64_t min_age_s, time_t now, size_t *skipped_young);
@@ -68,6 +75,25 @@ void select_filter(struct archive_list *l, const char *pattern,
  * an empty name (or one ending in '/') is SELECT_NO_MATCH.
  */
 enum select_skip select_classify(const char *name, const char *pattern);
+
+/*
+ * select_none_err(l, pattern, where, err):
+ * Record in ${err} (RD_ARCHIVE_NOT_FOUND, returns -1) that ${l}, filtered
+ * by select_filter(), holds no candidate in ${where}, saying what was there:
+ * an empty folder, how many names the pattern did not match with one of
+ * them (and a hint: a pattern matches the whole name, '*' is needed for a
+ * suffix), or that every file was skipped (in progress, checksum, min_age).
+ */
+int select_none_err(const struct archive_list *l, const char *pattern,
+                    const char *where, struct rd_err *err);
+
+/*
+ * select_pattern_hint(pattern, archive): when no ${pattern} is set and no
+ * ${archive} was named (so the newest file of the folder was taken,
+ * whatever it is), a "\nHINT: set pattern ..." to append to a message
+ * saying the chosen file is no dump; else "".
+ */
+const char *select_pattern_hint(const char *pattern, const char *archive);
 
 /*
  * select_sort(l): order ${l} oldest first by archive_entry_time(), ties by

@@ -8,6 +8,10 @@
 
 #include "verifier/cli.h"
 
+#ifndef RD_DOCDIR
+#define RD_DOCDIR "/usr/local/share/doc/restoredrill"
+#endif
+
 /* Option codes above the config keys' range. */
 enum {
     OPT_KEY_BASE = 1000, /* OPT_KEY_BASE + enum config_key */
@@ -59,9 +63,12 @@ static const char overview[] =
     "  restoredrill verify --source /var/backups/pg --pattern 'app_%Y%m%d-%H%M*' \\\n"
     "                      --max-archive-age 26h --report out.json\n"
     "\n"
-    "See restoredrill(1) and docs/ for the config file, the report and error codes.\n";
+    "See restoredrill(1) and docs/ for the config file, the report and error codes;\n"
+    "the probe file format is in docs/probes.md (installed as\n"
+    "" RD_DOCDIR "/probes.md).\n";
 
-static const char config_flags[] =
+/* The settings that choose the archive (all that 'list' uses). */
+static const char select_flags[] =
     "settings (each is also a config key, e.g. --max-archive-age = max_archive_age):\n"
     "      --source PATH           folder of archives (/path or file:///path)\n"
     "      --pattern PAT           archive names, with strftime fields for the time:\n"
@@ -71,7 +78,10 @@ static const char config_flags[] =
     "      --min-size SIZE         newest archive smaller than SIZE is critical\n"
     "                              (default 1: an empty file; e.g. 10k, 5M)\n"
     "      --min-age DUR           skip files modified less than DUR ago (still\n"
-    "                              being written), said in the report\n"
+    "                              being written), said in the report\n";
+
+/* The settings of a restore and its checks (verify). */
+static const char restore_flags[] =
     "      --target T              'ephemeral' (default: a throwaway cluster) or a\n"
     "                              libpq conninfo/URI of an existing server\n"
     "      --run-as USER           OS user for the scratch server and pg_restore when\n"
@@ -82,7 +92,7 @@ static const char config_flags[] =
     "      --junit FILE            JUnit XML for CI: a testcase per stage and probe\n"
     "      --metrics FILE          Prometheus textfile (node_exporter), may be shared\n"
     "      --probes DIR            folder of *.sql probes run after the restore\n"
-    "                              (docs/probes.md)\n"
+    "                              (format: docs/probes.md)\n"
     "      --probe-timeout DUR     default timeout of each probe (60s)\n"
     "      --max-shrink PCT        drift: a table that shrank by more than PCT since\n"
     "                              the last verified run is a warning (50%)\n"
@@ -120,7 +130,7 @@ cli_usage(FILE *out, enum cli_command cmd)
             "      --decode-memory-limit SIZE\n"
             "                              memory a decompressor may use (default 256M;\n"
             "                              zstd --long dumps need 128M, xz -9 64M)\n"
-            "%s"
+            "%s%s"
             "alerts (docs/integrations.md):\n"
             "      --alert-on LEVEL        alert at warning (default) or critical and\n"
             "                              worse; unknown always alerts\n"
@@ -134,7 +144,7 @@ cli_usage(FILE *out, enum cli_command cmd)
             "                              then 'resolved' when ok again) or always\n"
             "      --ping-url URL          dead-man's switch: URL/start at the start,\n"
             "                              URL/EXIT_CODE with the report at the end\n",
-            config_flags);
+            select_flags, restore_flags);
         break;
     case CMD_LIST:
         fprintf(
@@ -149,8 +159,9 @@ cli_usage(FILE *out, enum cli_command cmd)
             "      --max-age DUR           same as --max-archive-age\n"
             "      --json                  {\"archives\":[{name, created_at, age_s,\n"
             "                              size_bytes}], \"newest\", \"gaps\"}\n"
-            "%s",
-            config_flags);
+            "%s"
+            "durations: a whole number and one unit: 90s, 15m, 26h, 7d.\n",
+            select_flags);
         break;
     case CMD_PROBE:
         fprintf(
@@ -158,7 +169,7 @@ cli_usage(FILE *out, enum cli_command cmd)
             "usage: restoredrill probe --db CONNINFO [--probes DIR] [-c FILE]\n"
             "                          [--job NAME] [--report FILE]\n"
             "\n"
-            "Run the job's SQL probes (docs/probes.md) against an existing database\n"
+            "Run the job's SQL probes (format: docs/probes.md) against an existing database\n"
             "(a replica, a dev database) without restoring anything.  Same report\n"
             "and exit codes as verify; 'relative_to: archive' probes are unknown here.\n"
             "Probes run read-only and rolled back, as the conninfo's user.\n"
@@ -176,8 +187,9 @@ cli_usage(FILE *out, enum cli_command cmd)
             "usage: restoredrill lint [-c FILE] [--job NAME]\n"
             "\n"
             "Check the config file: sections, keys, durations, sizes, patterns,\n"
-            "targets, and that each job's source folder is readable.  Errors name\n"
-            "FILE:LINE; exit 0 when all is well, else 3.\n");
+            "targets, that each job's source folder is readable, and each job's\n"
+            "probe files (format: docs/probes.md).  Every error is reported, each\n"
+            "naming FILE:LINE; exit 0 when all is well, else 3.\n");
         break;
     default:
         fputs(overview, out);
@@ -247,7 +259,7 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
             if (cli->cmd == CMD_NONE)
                 return rd_err_set(
                     err, RD_USAGE,
-                    "unknown command '%s' (use verify, list or lint)\nHINT: restoredrill --help",
+                    "unknown command '%s' (use verify, list, restore, probe or lint)\nHINT: restoredrill --help",
                     word);
             cli->cmd_name = word;
             continue;

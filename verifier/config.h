@@ -113,8 +113,25 @@ struct config_scope {
     char *origin[CK_COUNT]; /* (owned) "FILE:LINE" or "--flag" */
 };
 
+/* A list of errors, each message once (lint reports them all). */
+struct config_errs {
+    struct rd_err *v; /* (owned) */
+    size_t n;
+};
+
+/*
+ * config_errs_add(l, e): append a copy of ${e} unless ${l} already holds
+ * the same message.  Returns 0, or -1 when out of memory.
+ */
+int config_errs_add(struct config_errs *l, const struct rd_err *e);
+
+/* config_errs_release(l): free what ${l} owns; NULL-safe. */
+void config_errs_release(struct config_errs *l);
+
 struct config {
     char *path; /* (owned) config file read, or NULL */
+    /* every error config_load_file() found, in file order */
+    struct config_errs load_errors;
     struct config_scope defaults;
     struct config_scope *jobs; /* (owned) in file order */
     size_t njobs;
@@ -131,7 +148,9 @@ void config_release(struct config *c);
  * config_load_file(c, path, err):
  * Read the INI file at ${path} into ${c}: sections [defaults] and
  * [job NAME] only, keys from the table only, no key twice in a section, no
- * section twice.  Errors are RD_CONFIG_INVALID "PATH:LINE: ...".
+ * section twice.  Errors are RD_CONFIG_INVALID "PATH:LINE: ...".  It reads
+ * the whole file: ${err} is the first error, ${c}->load_errors holds every
+ * one (the first included), and what could be read is kept in ${c}.
  */
 int config_load_file(struct config *c, const char *path, struct rd_err *err);
 
@@ -160,6 +179,22 @@ int config_set_flag(struct config *c, enum config_key key, const char *value,
  */
 int config_resolve(const struct config *c, const char *job_name,
                    struct job_config *out, struct rd_err *err);
+
+/*
+ * config_resolve_all(c, job_name, out, errs):
+ * As config_resolve(), but go on after a bad value: every error is added
+ * to ${errs} (each message once).  Returns 0 when there was none, else -1.
+ */
+int config_resolve_all(const struct config *c, const char *job_name,
+                       struct job_config *out, struct config_errs *errs);
+
+/*
+ * config_check_jobs(c, err):
+ * A config file was read that has no [job] section, and no source is set
+ * ([defaults] or --source): the implicit job 'default' has nothing to
+ * check.  Then RD_CONFIG_INVALID "no jobs in FILE" with a hint; else 0.
+ */
+int config_check_jobs(const struct config *c, struct rd_err *err);
 
 /*
  * config_raw_value(c, job, key): the unvalidated value of ${key} for ${job}

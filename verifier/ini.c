@@ -116,13 +116,20 @@ trim(char **s, char **e)
         (*e)--;
 }
 
+/* The parser's state between lines. */
+struct parse_state {
+    char section[INI_MAX_LINE + 1];
+    bool skip; /* the current section's header was refused: ignore its keys */
+};
+
 /*
  * Parse one line (NUL-terminated in ${line}, ${n} bytes, already checked
- * for length and bytes), updating ${section} and calling ${handler}.
+ * for length and bytes), updating ${st} and calling ${handler}.
  */
 static int
-parse_line(const char *name, int lineno, char *line, size_t n, char *section,
-           ini_handler handler, void *ctx, char *errbuf, size_t errlen)
+parse_line(const char *name, int lineno, char *line, size_t n,
+           struct parse_state *st, ini_handler handler, void *ctx, char *errbuf,
+           size_t errlen)
 {
     char hmsg[HANDLER_MSG_MAX];
     char *s = line, *e = line + n, *eq, *k;
@@ -137,6 +144,8 @@ parse_line(const char *name, int lineno, char *line, size_t n, char *section,
         char *close = memchr(s, ']', (size_t)(e - s));
         char *rest;
 
+        /* Until a header is accepted, the keys below belong to none. */
+        st->skip = true;
         if (close == NULL)
             return fail(errbuf, errlen, name, lineno,
                         "unterminated section header");
@@ -150,9 +159,10 @@ parse_line(const char *name, int lineno, char *line, size_t n, char *section,
         trim(&s, &e);
         if (s == e)
             return fail(errbuf, errlen, name, lineno, "empty section header");
-        memcpy(section, s, (size_t)(e - s));
-        section[e - s] = '\0';
-        rc = handler(ctx, section, NULL, NULL, lineno, hmsg, sizeof(hmsg));
+        memcpy(st->section, s, (size_t)(e - s));
+        st->section[e - s] = '\0';
+        rc = handler(ctx, st->section, NULL, NULL, lineno, hmsg, sizeof(hmsg));
+        st->skip = rc != 0;
     } else {
         eq = memchr(s, '=', (size_t)(e - s));
         if (eq == NULL)
@@ -168,10 +178,12 @@ parse_line(const char *name, int lineno, char *line, size_t n, char *section,
                 return fail(errbuf, errlen, name, lineno,
                             "invalid key '%s' (allowed: A-Z a-z 0-9 _ . -)", s);
         }
+        if (st->skip)
+            return 0; /* its section was refused, and said so */
         eq++;
         trim(&eq, &e);
         *e = '\0';
-        rc = handler(ctx, section, s, eq, lineno, hmsg, sizeof(hmsg));
+        rc = handler(ctx, st->section, s, eq, lineno, hmsg, sizeof(hmsg));
     }
     if (rc != 0)
         return fail(errbuf, errlen, name, lineno, "%s",
@@ -180,60 +192,98 @@ parse_line(const char *name, int lineno, char *line, size_t n, char *section,
 }
 
 int
-ini_parse_buffer(const char *name, const char *buf, size_t len,
-                 ini_handler handler, void *ctx, char *errbuf, size_t errlen)
+ini_parse_buffer_each(const char *name, const char *buf, size_t len,
+                      ini_handler handler, void *ctx, ini_error_fn on_error,
+                      void *ectx)
 {
-    char section[INI_MAX_LINE + 1] = "";
+    struct parse_state st;
     char line[INI_MAX_LINE + 1];
-    char msg[128];
+    char msg[128], emsg[INI_MAX_LINE + 256];
     size_t pos = 0;
-    int lineno = 0;
+    int lineno = 0, rc = 0;
 
     if (name == NULL)
         name = "(buffer)";
+    memset(&st, 0, sizeof(st));
     if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
         pos = 3;
     while (pos < len) {
         const char *start = buf + pos;
         const char *nl = memchr(start, '\n', len - pos);
         size_t n = nl != NULL ? (size_t)(nl - start) : len - pos;
+        int r;
 
         pos += n + (nl != NULL ? 1 : 0);
-        if (lineno == INT_MAX)
-            return fail(errbuf, errlen, name, lineno, "too many lines");
+        if (lineno == INT_MAX) {
+            fail(emsg, sizeof(emsg), name, lineno, "too many lines");
+            (void)on_error(ectx, emsg);
+            rc = -1;
+            break;
+        }
         lineno++;
         /* CRLF: the CR belongs to the line ending. */
         if (n > 0 && start[n - 1] == '\r')
             n--;
-        if (n > INI_MAX_LINE)
-            return fail(errbuf, errlen, name, lineno,
-                        "line is longer than %d bytes", INI_MAX_LINE);
-        if (check_text((const unsigned char *)start, n, msg, sizeof(msg)) == -1)
-            return fail(errbuf, errlen, name, lineno, "%s", msg);
-        memcpy(line, start, n);
-        line[n] = '\0';
-        if (parse_line(name, lineno, line, n, section, handler, ctx, errbuf,
-                       errlen) == -1)
-            return -1;
+        if (n > INI_MAX_LINE) {
+            r = fail(emsg, sizeof(emsg), name, lineno,
+                     "line is longer than %d bytes", INI_MAX_LINE);
+        } else if (check_text((const unsigned char *)start, n, msg,
+                              sizeof(msg)) == -1) {
+            r = fail(emsg, sizeof(emsg), name, lineno, "%s", msg);
+        } else {
+            memcpy(line, start, n);
+            line[n] = '\0';
+            r = parse_line(name, lineno, line, n, &st, handler, ctx, emsg,
+                           sizeof(emsg));
+        }
+        if (r != 0) {
+            rc = -1;
+            if (on_error(ectx, emsg) != 0)
+                break;
+        }
     }
-    return 0;
+    return rc;
+}
+
+/* ini_error_fn of the stop-at-the-first-error API: keep it, stop. */
+struct first_error {
+    char *buf;
+    size_t len;
+};
+
+static int
+keep_first(void *vctx, const char *msg)
+{
+    struct first_error *fe = vctx;
+
+    if (fe->buf != NULL && fe->len > 0)
+        snprintf(fe->buf, fe->len, "%s", msg);
+    return -1;
 }
 
 int
-ini_parse_file(const char *path, ini_handler handler, void *ctx, char *errbuf,
-               size_t errlen)
+ini_parse_buffer(const char *name, const char *buf, size_t len,
+                 ini_handler handler, void *ctx, char *errbuf, size_t errlen)
 {
+    struct first_error fe = {errbuf, errlen};
+
+    return ini_parse_buffer_each(name, buf, len, handler, ctx, keep_first, &fe);
+}
+
+int
+ini_parse_file_each(const char *path, ini_handler handler, void *ctx,
+                    ini_error_fn on_error, void *ectx)
+{
+    char errbuf[PATH_MAX + 128];
     size_t len = 0, cap = 64 * 1024;
     char *buf = NULL, *nbuf;
-    int fd, rc = -1, saved;
+    int fd, rc = -1, saved = 0;
     ssize_t r;
 
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd == -1) {
         saved = errno;
-        snprintf(errbuf, errlen, "cannot read config '%s': %s", path,
-                 strerror(saved));
-        return -1;
+        goto fail;
     }
     buf = malloc(cap);
     if (buf == NULL)
@@ -254,27 +304,39 @@ ini_parse_file(const char *path, ini_handler handler, void *ctx, char *errbuf,
             continue;
         if (r == -1) {
             saved = errno;
-            snprintf(errbuf, errlen, "cannot read config '%s': %s", path,
-                     strerror(saved));
-            goto done;
+            goto fail;
         }
         if (r == 0)
             break;
         len += (size_t)r;
     }
-    if (len > INI_MAX_FILE) {
-        snprintf(errbuf, errlen,
-                 "cannot read config '%s': file is larger than 1 MiB", path);
-        goto done;
-    }
-    rc = ini_parse_buffer(path, buf, len, handler, ctx, errbuf, errlen);
+    if (len > INI_MAX_FILE)
+        goto fail; /* saved == 0: too large */
+    rc = ini_parse_buffer_each(path, buf, len, handler, ctx, on_error, ectx);
     goto done;
 
 nomem:
-    snprintf(errbuf, errlen, "cannot read config '%s': %s", path,
-             strerror(ENOMEM));
+    saved = ENOMEM;
+fail:
+    if (saved != 0)
+        snprintf(errbuf, sizeof(errbuf), "cannot read config '%s': %s", path,
+                 strerror(saved));
+    else
+        snprintf(errbuf, sizeof(errbuf),
+                 "cannot read config '%s': file is larger than 1 MiB", path);
+    (void)on_error(ectx, errbuf);
 done:
     free(buf);
-    close(fd);
+    if (fd != -1)
+        close(fd);
     return rc;
+}
+
+int
+ini_parse_file(const char *path, ini_handler handler, void *ctx, char *errbuf,
+               size_t errlen)
+{
+    struct first_error fe = {errbuf, errlen};
+
+    return ini_parse_file_each(path, handler, ctx, keep_first, &fe);
 }

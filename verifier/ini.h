@@ -39,6 +39,34 @@ int ini_parse_buffer(const char *name, const char *buf, size_t len,
                      size_t errlen);
 
 /*
+ * ini_error_fn(ectx, msg):
+ * Called once per error, in file order, with the complete message
+ * ("NAME:LINE: message", or "cannot read config ..."). Return 0 to go on
+ * with the next line, -1 to stop.
+ */
+typedef int (*ini_error_fn)(void *ectx, const char *msg);
+
+/*
+ * ini_parse_buffer_each(name, buf, len, handler, ctx, on_error, ectx):
+ * Parse as ini_parse_buffer does, but report each error to ${on_error} and
+ * go on with the next line (for lint, which reports them all).  After a
+ * refused section header (bad syntax, or its handler returned -1) the keys
+ * up to the next header are skipped silently, as they belong to no section.
+ * Returns 0 when there was no error, else -1.
+ */
+int ini_parse_buffer_each(const char *name, const char *buf, size_t len,
+                          ini_handler handler, void *ctx, ini_error_fn on_error,
+                          void *ectx);
+
+/*
+ * ini_parse_file_each(path, handler, ctx, on_error, ectx):
+ * Read ${path} as ini_parse_file does and parse it with
+ * ini_parse_buffer_each(); a file that cannot be read is one error.
+ */
+int ini_parse_file_each(const char *path, ini_handler handler, void *ctx,
+                        ini_error_fn on_error, void *ectx);
+
+/*
  * ini_parse_file(path, handler, ctx, errbuf, errlen):
  * Read ${path} (at most 1 MiB) and parse it as ini_parse_buffer does.
  * Returns 0, or -1 with "cannot read config 'PATH': ..." or a parse message.

@@ -148,10 +148,7 @@ stage_select(struct job_run *jr)
         select_filter(&jr->list, jc->pattern, jc->min_age_s, job_now(), NULL);
         jr->chosen = select_newest(&jr->list);
         if (jr->chosen == NULL) {
-            rd_err_set(&err, RD_ARCHIVE_NOT_FOUND, "no archive%s%s%s in '%s'",
-                       jc->pattern != NULL ? " matching '" : "",
-                       jc->pattern != NULL ? jc->pattern : "",
-                       jc->pattern != NULL ? "'" : "", jr->src->display);
+            select_none_err(&jr->list, jc->pattern, jr->src->display, &err);
             return job_fail_stage(jr, STAGE_SELECT, &err);
         }
     }

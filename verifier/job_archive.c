@@ -336,12 +336,13 @@ job_stage_decode(struct job_run *jr)
         rd_err_set(
             &err, RD_FORMAT_UNKNOWN,
             decode_is_compression(k)
-                ? "archive '%s' is compressed twice (%s inside %s): not a pg_dump archive"
-                : "archive '%s' is not a PostgreSQL dump: its first bytes match no known format (custom, tar, directory, plain SQL; gzip, zstd, xz, bzip2, lz4)%s%s",
+                ? "archive '%s' is compressed twice (%s inside %s): not a pg_dump archive%s"
+                : "archive '%s' is not a PostgreSQL dump: its first bytes match no known format (custom, tar, directory, plain SQL; gzip, zstd, xz, bzip2, lz4)%s%s%s",
             jr->chosen->name,
             decode_is_compression(k) ? dumpfmt_kind_name(k) : "",
             decode_is_compression(k) ? job_compression_name(jr->compression)
-                                     : "");
+                                     : "",
+            select_pattern_hint(jr->jc->pattern, jr->o->archive));
         return job_fail_stage(jr, STAGE_DECODE, &err);
     }
     json_object_set_new(a, "format",

@@ -60,7 +60,7 @@ main(int argc, char **argv)
     }
     if (cli.cmd == CMD_RESTORE) {
         log_error(
-            "'%s' is not available in restoredrill %s yet (use verify, list or lint)",
+            "'%s' is not available in restoredrill %s yet (use verify, list, probe or lint)",
             cli.cmd_name, RD_VERSION);
         goto done;
     }
@@ -77,7 +77,19 @@ main(int argc, char **argv)
                 cli.cmd_name);
         goto done;
     }
-    if (path != NULL && config_load_file(&cfg, path, &err) != 0) {
+    /* lint reports the file's errors itself, with the rest it finds. */
+    if (path != NULL && config_load_file(&cfg, path, &err) != 0 &&
+        cli.cmd != CMD_LINT) {
+        for (size_t i = 0; i < cfg.load_errors.n; i++)
+            print_err(&cfg.load_errors.v[i]);
+        if (cfg.load_errors.n == 0)
+            print_err(&err);
+        if (cli.cmd == CMD_VERIFY)
+            run_config_error(&cfg, &cli.run, &err);
+        goto done;
+    }
+    if (cli.cmd != CMD_LINT && cli.cmd != CMD_PROBE &&
+        config_check_jobs(&cfg, &err) != 0) {
         print_err(&err);
         if (cli.cmd == CMD_VERIFY)
             run_config_error(&cfg, &cli.run, &err);

@@ -1,4 +1,5 @@
-/* run: the commands' pipelines (verify, list, lint), one job at a time. */
+/* run: the commands' pipelines (verify, list, probe), one job at a time;
+ * lint is in lint.c. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -281,10 +282,7 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
                    e == newest ? "  <- newest" : "");
     }
     if (newest == NULL) {
-        rd_err_set(&err, RD_ARCHIVE_NOT_FOUND, "no archive%s%s%s in '%s'",
-                   jc->pattern ? " matching '" : "",
-                   jc->pattern ? jc->pattern : "", jc->pattern ? "'" : "",
-                   src->display);
+        select_none_err(&list, jc->pattern, src->display, &err);
     } else if (newest->size >= 0 && newest->size < jc->min_size) {
         rd_err_set(&err, RD_ARCHIVE_EMPTY,
                    "newest archive '%s' is %lld bytes, smaller than min_size",
@@ -300,7 +298,12 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
     }
     if (err.code != RD_OK) {
         code = rd_code_status(err.code);
-        if (!o->json)
+        const char *hint = strstr(err.msg, "\nHINT: ");
+
+        if (!o->json && hint != NULL)
+            printf("  %s: %.*s\n  hint: %s\n", rd_code_name(err.code),
+                   (int)(hint - err.msg), err.msg, hint + 7);
+        else if (!o->json)
             printf("  %s: %s\n", rd_code_name(err.code), err.msg);
         else
             log_error("%s", err.msg);
@@ -433,96 +436,4 @@ run_probe(const struct config *c, const struct run_opts *o)
         worst = worse_code(worst, probe_job(&jobs[i], o));
     release_jobs(jobs, n);
     return worst;
-}
-
-/* Whether alert_exec's program can be run: absolute, or found on PATH. */
-static int
-lint_alert_exec(const struct job_config *jc)
-{
-    struct rd_err err = {0};
-    char **argv, path[PATH_MAX];
-    size_t argc;
-    bool found = false;
-    int rc = 0;
-
-    if (jc->alert_exec == NULL)
-        return 0;
-    if (cmdline_split(jc->alert_exec, &argv, &argc, &err) != 0) {
-        log_error("job '%s': alert_exec: %s", jc->name, err.msg);
-        return -1;
-    }
-    if (argv[0][0] == '/') {
-        found = access(argv[0], X_OK) == 0;
-        snprintf(path, sizeof(path), "%s", argv[0]);
-    } else {
-        const char *p = getenv("PATH");
-
-        for (p = p != NULL ? p : "/usr/bin:/bin"; !found && *p != '\0';) {
-            size_t n = strcspn(p, ":");
-
-            snprintf(path, sizeof(path), "%.*s/%s", (int)n, n > 0 ? p : ".",
-                     argv[0]);
-            found = access(path, X_OK) == 0;
-            p += n + (p[n] == ':');
-        }
-    }
-    if (!found) {
-        log_error("job '%s': alert_exec program '%s' cannot be run: %s",
-                  jc->name, argv[0],
-                  argv[0][0] == '/' ? strerror(errno) : "not found on PATH");
-        rc = -1;
-    }
-    cmdline_free(argv);
-    return rc;
-}
-
-int
-run_lint(const struct config *c, const struct run_opts *o)
-{
-    struct job_config *jobs;
-    size_t n;
-    int rc = RD_ST_OK;
-
-    if (resolve_jobs(c, o, &jobs, &n, false) != 0)
-        return RD_ST_UNKNOWN;
-    for (size_t i = 0; i < n; i++) {
-        const struct job_config *jc = &jobs[i];
-        struct stat st;
-
-        if (jc->source == NULL) {
-            log_error("job '%s': no source (set source = /path)", jc->name);
-            rc = RD_ST_UNKNOWN;
-        } else if (stat(jc->source, &st) != 0 || !S_ISDIR(st.st_mode) ||
-                   access(jc->source, R_OK | X_OK) != 0) {
-            log_error(
-                "job '%s': source folder '%s' is not a readable folder: %s",
-                jc->name, jc->source,
-                errno != 0 ? strerror(errno) : "not a folder");
-            rc = RD_ST_UNKNOWN;
-        }
-        if (jc->probes != NULL) {
-            struct probe_set set = {0};
-            struct rd_err err = {0};
-
-            if (probe_load_dir(jc->probes, &set, &err) != 0) {
-                log_error("job '%s': %s", jc->name, err.msg);
-                rc = RD_ST_UNKNOWN;
-            } else if (!o->quiet) {
-                printf("job '%s': %zu probe%s in '%s' ok\n", jc->name, set.n,
-                       set.n == 1 ? "" : "s", jc->probes);
-            }
-            probe_set_release(&set);
-        }
-        if (lint_alert_exec(jc) != 0)
-            rc = RD_ST_UNKNOWN;
-        if (rc == RD_ST_OK && !o->quiet)
-            printf("job '%s': ok (source '%s'%s%s%s)\n", jc->name, jc->source,
-                   jc->pattern ? ", pattern '" : "",
-                   jc->pattern ? jc->pattern : "", jc->pattern ? "'" : "");
-    }
-    if (rc == RD_ST_OK && !o->quiet)
-        printf("%s: %zu job%s ok\n", c->path != NULL ? c->path : "flags", n,
-               n == 1 ? "" : "s");
-    release_jobs(jobs, n);
-    return rc;
 }

@@ -83,7 +83,7 @@ assert_report "$R" 1 warning null
 assert_stage "$R" probes warning
 assert_probe "$R" items_count .status warning
 assert_probe "$R" items_count .value 12
-assert_probe_true "$R" items_count '.message | test("below min")' "rows below min: message"
+assert_probe "$R" items_count .message "12, want ≥ 50"
 
 probe_file "$P/rows-low-critical" items.sql <<'P'
 -- name: items_count
@@ -106,7 +106,7 @@ P
 verify_probes rows-high
 assert_report "$R" 2 critical probe_failed
 assert_probe "$R" items_count .status critical
-assert_probe_true "$R" items_count '.message | test("above max")' "rows above max: message"
+assert_probe "$R" items_count .message "12, want ≤ 5"
 
 # ---------------------------------------------------------------- empty
 probe_file "$P/empty-ok" none.sql <<'P'

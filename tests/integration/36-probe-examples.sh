@@ -65,7 +65,7 @@ assert_probe "$R" migrations_applied .value false
 assert_probe "$R" no_orphan_orders .value 2
 assert_probe "$R" no_orphan_orders '[.rows[] | "\(.order_id):\(.customer_id)"] | join(" ")' "1001:4711 1002:4712"
 assert_probe "$R" orders_today .value 0
-assert_probe "$R" orders_today .message "0 is below min 1"
-assert_probe "$R" users_not_empty .message "0 is below min 1"
+assert_probe "$R" orders_today .message "0, want ≥ 1"
+assert_probe "$R" users_not_empty .message "0, want ≥ 1"
 assert_probe_true "$R" recent_login '.age_s > 3*3600 and .age_s < 3*3600 + 900' "recent_login: about 3 h old"
 assert_json "$R" .error.message "probe 'migrations_applied': the condition is false"

@@ -112,7 +112,7 @@ X=$T/junit/probed.xml
 assert_xpath "$X" 'count(//failure) + count(//error)' 0
 assert_xpath "$X" "count(//testcase[@classname='restoredrill.probed.probes'])" 3
 assert_xpath "$X" "count(//testcase[@classname='restoredrill.probed.probes' and @name='b_many']/system-out)" 1
-assert_xpath "$X" "boolean(//testcase[@name='b_many']/system-out[contains(., 'min')])" true
+assert_xpath "$X" "boolean(//testcase[@name='b_many']/system-out[contains(., 'want ≥ 1000')])" true
 assert_xpath "$X" "count(//testcase[@classname='restoredrill.probed.probes' and @name='a_count']/*)" 0
 assert_xpath "$X" "count(//testcase[@classname='restoredrill.probed.probes' and @name='c_fresh']/*)" 0
 assert_xpath "$X" "count(//testcase[@classname='restoredrill.probed.stages' and @name='probes']/system-out)" 1

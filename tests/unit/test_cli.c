@@ -186,7 +186,7 @@ static const struct {
     const char *msg;
 } usage_errors[] = {
     {{"frobnicate", NULL},
-     "unknown command 'frobnicate' (use verify, list or lint)\nHINT: restoredrill --help"},
+     "unknown command 'frobnicate' (use verify, list, restore, probe or lint)\nHINT: restoredrill --help"},
     {{"verify", "extra", NULL},
      "unexpected argument 'extra'\nHINT: restoredrill --help"},
     {{"verify", "--nope", NULL},
@@ -295,6 +295,60 @@ START_TEST(test_usage_text)
 }
 END_TEST
 
+/* Capture cli_usage(cmd) in ${buf}. */
+static void
+usage_text(enum cli_command cmd, char *buf, size_t len)
+{
+    FILE *f = tmpfile();
+    size_t n;
+
+    ck_assert_ptr_nonnull(f);
+    cli_usage(f, cmd);
+    rewind(f);
+    n = fread(buf, 1, len - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+/* list --help shows what list uses, not the restore, probe or alert flags. */
+START_TEST(test_list_help_only_list)
+{
+    static const char *const not_list[] = {
+        "--target",     "--run-as",
+        "--report",     "--junit",
+        "--metrics",    "--probes",
+        "--max-shrink", "--drift-exact-rows",
+        "--alert-exec", "--restore-timeout",
+        "--keep",       "--probe-timeout",
+    };
+    static const char *const list[] = {
+        "--source ",   "--pattern ", "--max-age ",        "--json",
+        "--min-size ", "--min-age ", "--max-archive-age "};
+    char buf[16384];
+
+    usage_text(CMD_LIST, buf, sizeof(buf));
+    for (size_t i = 0; i < sizeof(not_list) / sizeof(not_list[0]); i++)
+        ck_assert_msg(strstr(buf, not_list[i]) == NULL,
+                      "'%s' is in list --help", not_list[i]);
+    for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++)
+        ck_assert_msg(strstr(buf, list[i]) != NULL,
+                      "'%s' is not in list --help", list[i]);
+}
+END_TEST
+
+/* The overview and the probe help say where the probe format is. */
+START_TEST(test_help_names_probe_docs)
+{
+    char buf[16384];
+
+    usage_text(CMD_NONE, buf, sizeof(buf));
+    ck_assert_ptr_nonnull(strstr(buf, "docs/probes.md"));
+    ck_assert_ptr_nonnull(strstr(buf, "share/doc/restoredrill/probes.md"));
+    usage_text(CMD_PROBE, buf, sizeof(buf));
+    ck_assert_ptr_nonnull(strstr(buf, "docs/probes.md"));
+}
+END_TEST
+
 Suite *
 cli_suite(void)
 {
@@ -305,6 +359,8 @@ cli_suite(void)
     tcase_add_test(tc, test_options_before_command);
     tcase_add_test(tc, test_every_key_is_a_flag);
     tcase_add_test(tc, test_help_version);
+    tcase_add_test(tc, test_list_help_only_list);
+    tcase_add_test(tc, test_help_names_probe_docs);
     tcase_add_loop_test(tc, test_usage_errors, 0,
                         (int)(sizeof(usage_errors) / sizeof(usage_errors[0])));
     tcase_add_test(tc, test_log_format);

@@ -952,6 +952,105 @@ START_TEST(test_key_table)
 }
 END_TEST
 
+/* Loading reads the whole file: every error is kept, the first returned. */
+START_TEST(test_load_every_error)
+{
+    struct config c;
+    struct rd_err err;
+
+    ck_assert_int_eq(load(&c,
+                          "[job a]\n"
+                          "colour = blue\n"
+                          "source = /x\n"
+                          "broken line\n"
+                          "[job a]\n"
+                          "ignored = 1\n"
+                          "[defaults]\n"
+                          "state_dir = /s\n"
+                          "shade = dark\n",
+                          &err),
+                     -1);
+    ck_assert_int_eq(err.code, RD_CONFIG_INVALID);
+    ck_assert_str_eq(err.msg, at(2, "unknown key 'colour'"));
+    ck_assert_uint_eq(c.load_errors.n, 4);
+    ck_assert_str_eq(c.load_errors.v[1].msg,
+                     at(4, "expected 'key = value' or '[section]'"));
+    ck_assert_str_eq(c.load_errors.v[2].msg, at(5, "job 'a' is defined twice"));
+    ck_assert_str_eq(c.load_errors.v[3].msg, at(9, "unknown key 'shade'"));
+    /* What could be read is kept (the refused section's keys are not). */
+    ck_assert_str_eq(c.jobs[0].val[CK_SOURCE], "/x");
+    ck_assert_str_eq(c.defaults.val[CK_STATE_DIR], "/s");
+    config_release(&c);
+}
+END_TEST
+
+/* config_resolve_all: every bad value of a job, config_resolve the first. */
+START_TEST(test_resolve_every_error)
+{
+    static const char text[] = "[defaults]\n"
+                               "max_archive_age = 26 hours\n"
+                               "[job a]\n"
+                               "source = /x\n"
+                               "pattern = a_%Q\n"
+                               "min_size = 10 MB\n"
+                               "alert_on = never\n";
+    struct config_errs errs = {0};
+    struct config c;
+    struct job_config j;
+    struct rd_err err;
+
+    ck_assert_int_eq(load(&c, text, &err), 0);
+    ck_assert_int_eq(config_resolve_all(&c, "a", &j, &errs), -1);
+    ck_assert_uint_eq(errs.n, 4);
+    ck_assert_err_prefix(&errs.v[0], at(5, "invalid pattern 'a_%Q'"));
+    ck_assert_err_prefix(&errs.v[1], at(2, "invalid duration '26 hours'"));
+    ck_assert_err_prefix(&errs.v[2], at(6, "invalid size '10 MB'"));
+    ck_assert_err_prefix(&errs.v[3], at(7, "invalid alert_on 'never'"));
+    ck_assert_str_eq(j.source, "/x");
+    job_config_release(&j);
+    /* The same errors again are not added twice. */
+    ck_assert_int_eq(config_resolve_all(&c, "a", &j, &errs), -1);
+    ck_assert_uint_eq(errs.n, 4);
+    job_config_release(&j);
+    ck_assert_int_eq(config_resolve(&c, "a", &j, &err), -1);
+    ck_assert_str_eq(err.msg, errs.v[0].msg);
+    job_config_release(&j);
+    config_errs_release(&errs);
+    config_release(&c);
+}
+END_TEST
+
+/* A file without [job] sections and no source anywhere: "no jobs in FILE". */
+START_TEST(test_check_jobs)
+{
+    struct config c;
+    struct rd_err err;
+    char want[PATH_MAX + 64];
+
+    ck_assert_int_eq(load(&c, "[defaults]\nmax_archive_age = 26h\n", &err), 0);
+    ck_assert_int_eq(config_check_jobs(&c, &err), -1);
+    ck_assert_int_eq(err.code, RD_CONFIG_INVALID);
+    snprintf(want, sizeof(want), "no jobs in %s: ", conf_path);
+    ck_assert_err_prefix(&err, want);
+    ck_assert_ptr_nonnull(strstr(err.msg, "\nHINT: add one, e.g. '[job app]'"));
+    /* --source makes the implicit job 'default' a job. */
+    ck_assert_int_eq(config_set_flag(&c, CK_SOURCE, "/b", &err), 0);
+    ck_assert_int_eq(config_check_jobs(&c, &err), 0);
+    config_release(&c);
+
+    ck_assert_int_eq(load(&c, "[defaults]\nsource = /b\n", &err), 0);
+    ck_assert_int_eq(config_check_jobs(&c, &err), 0);
+    config_release(&c);
+    ck_assert_int_eq(load(&c, "[job a]\n", &err), 0);
+    ck_assert_int_eq(config_check_jobs(&c, &err), 0);
+    config_release(&c);
+    /* No file at all (flags only): nothing to say here. */
+    config_init(&c);
+    ck_assert_int_eq(config_check_jobs(&c, &err), 0);
+    config_release(&c);
+}
+END_TEST
+
 Suite *
 config_suite(void)
 {
@@ -969,6 +1068,7 @@ config_suite(void)
     tcase_add_test(tl, test_key_twice);
     tcase_add_test(tl, test_load_ok_edges);
     tcase_add_test(tl, test_missing_file);
+    tcase_add_test(tl, test_load_every_error);
     suite_add_tcase(s, tl);
 
     testutil_dirs(tr);
@@ -994,6 +1094,8 @@ config_suite(void)
     tcase_add_test(tr, test_flag_errors);
     tcase_add_test(tr, test_empty_report);
     tcase_add_test(tr, test_job_names);
+    tcase_add_test(tr, test_resolve_every_error);
+    tcase_add_test(tr, test_check_jobs);
     suite_add_tcase(s, tr);
 
     tcase_add_test(tk, test_key_lookup);

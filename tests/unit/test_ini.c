@@ -477,6 +477,56 @@ START_TEST(test_file_size_limit)
 }
 END_TEST
 
+/* ini_error_fn of the tests: append each message and a newline. */
+static int
+collect(void *ctx, const char *msg)
+{
+    struct calls *c = ctx;
+    int n = snprintf(c->log + c->len, sizeof(c->log) - c->len, "E %s\n", msg);
+
+    ck_assert_int_gt(n, 0);
+    c->len += (size_t)n;
+    return 0;
+}
+
+/* _each goes on after an error; a refused header's keys are skipped. */
+START_TEST(test_each_error)
+{
+    static const char text[] = "[a]\n"
+                               "k = 1\n"
+                               "no equals\n"
+                               "[b\n"
+                               "in_b = 1\n"
+                               "[stop]\n"
+                               "in_stop = 1\n"
+                               "[c]\n"
+                               "=1\n"
+                               "k = 2\n";
+    struct calls c = {0};
+
+    c.stop_section = "stop";
+    c.stop_msg = "section 'stop' refused";
+    ck_assert_int_eq(ini_parse_buffer_each("t.conf", text, strlen(text), record,
+                                           &c, collect, &c),
+                     -1);
+    ck_assert_str_eq(c.log,
+                     "1 [a]\n"
+                     "2 [a] k=<1>\n"
+                     "E t.conf:3: expected 'key = value' or '[section]'\n"
+                     "E t.conf:4: unterminated section header\n"
+                     "E t.conf:6: section 'stop' refused\n"
+                     "8 [c]\n"
+                     "E t.conf:9: missing key before '='\n"
+                     "10 [c] k=<2>\n");
+    /* No error: 0, and the error function is never called. */
+    memset(&c, 0, sizeof(c));
+    ck_assert_int_eq(
+        ini_parse_buffer_each("t.conf", "[a]\n", 4, record, &c, collect, &c),
+        0);
+    ck_assert_str_eq(c.log, "1 [a]\n");
+}
+END_TEST
+
 Suite *
 ini_suite(void)
 {
@@ -495,6 +545,7 @@ ini_suite(void)
     tcase_add_test(tb, test_line_numbers);
     tcase_add_test(tb, test_handler_stops);
     tcase_add_test(tb, test_buffer_edges);
+    tcase_add_test(tb, test_each_error);
     suite_add_tcase(s, tb);
     tcase_add_checked_fixture(tf, setup_dir, teardown_dir);
     tcase_add_test(tf, test_file);

@@ -622,6 +622,61 @@ START_TEST(test_load_symlink_refused)
 }
 END_TEST
 
+/* probe_error_fn of the tests: keep each message, go on. */
+struct seen_errs {
+    char log[4096];
+    size_t len;
+};
+
+static int
+collect_err(void *ctx, const struct rd_err *e)
+{
+    struct seen_errs *se = ctx;
+    int n = snprintf(se->log + se->len, sizeof(se->log) - se->len, "%s|%s\n",
+                     rd_code_name(e->code), e->msg);
+
+    ck_assert_int_gt(n, 0);
+    se->len += (size_t)n;
+    return 0;
+}
+
+/* probe_load_dir_each: every bad file once, in name order; set left empty. */
+START_TEST(test_load_each_error)
+{
+    struct probe_set set = {0};
+    struct seen_errs se = {0};
+    char want[4 * PATH_MAX];
+
+    put_probe("a.sql", "ay");
+    put("b.sql", "-- name: bee\n-- kind: nope\nSELECT 1\n");
+    put_probe("c.sql", "sea");
+    put("d.sql", "-- name: dee\n-- kind: rows\n-- min: x\nSELECT 1\n");
+    put_probe("e.sql", "ay");
+    ck_assert_int_eq(probe_load_dir_each(tmpdir, &set, collect_err, &se), -1);
+    ck_assert_ptr_null(set.items);
+    ck_assert_uint_eq(set.n, 0);
+    snprintf(want, sizeof(want),
+             "probe_invalid|%s/b.sql:2: unknown kind 'nope'\n"
+             "HINT: kind is freshness, rows, empty or true\n"
+             "probe_invalid|%s/d.sql:3: bad number 'x' for 'min'\n"
+             "probe_invalid|%s/e.sql:2: probe name 'ay' is also used by "
+             "%s/a.sql\n",
+             tmpdir, tmpdir, tmpdir, tmpdir);
+    ck_assert_str_eq(se.log, want);
+
+    /* All good: 0, and the error function is never called. */
+    ck_assert_int_eq(unlink(path_of(0, "b.sql")), 0);
+    ck_assert_int_eq(unlink(path_of(0, "d.sql")), 0);
+    ck_assert_int_eq(unlink(path_of(0, "e.sql")), 0);
+    se.len = 0;
+    se.log[0] = '\0';
+    ck_assert_int_eq(probe_load_dir_each(tmpdir, &set, collect_err, &se), 0);
+    ck_assert_uint_eq(set.n, 2);
+    ck_assert_str_eq(se.log, "");
+    probe_set_release(&set);
+}
+END_TEST
+
 Suite *
 probe_suite(void)
 {
@@ -654,6 +709,7 @@ probe_suite(void)
     tcase_add_test(tl, test_load_bad_file);
     tcase_add_test(tl, test_load_empty_and_missing);
     tcase_add_test(tl, test_load_symlink_refused);
+    tcase_add_test(tl, test_load_each_error);
     suite_add_tcase(s, tl);
     return s;
 }

@@ -310,6 +310,64 @@ START_TEST(test_ties)
 }
 END_TEST
 
+/* select_none_err: what was there when nothing is left. */
+START_TEST(test_none_err)
+{
+    static const char *const names[] = {"app_20240301.dump",
+                                        "app_20240302.dump",
+                                        "app_20240303.dump.part", "notes.txt"};
+    static const time_t mtimes[] = {10, 30, 40, 20};
+    struct archive_list l;
+    struct rd_err err = {0};
+
+    /* A pattern without the trailing '*': the newest miss is the example. */
+    archive_list_init(&l);
+    add_all(&l, names, mtimes, 4);
+    select_filter(&l, "app_%Y%m%d", 0, 1000, NULL);
+    ck_assert_uint_eq(l.n, 0);
+    ck_assert_uint_eq(l.listed, 4);
+    ck_assert_uint_eq(l.no_match, 3);
+    ck_assert_str_eq(l.unmatched, "app_20240302.dump");
+    ck_assert_int_eq(select_none_err(&l, "app_%Y%m%d", "/b", &err), -1);
+    ck_assert_int_eq(err.code, RD_ARCHIVE_NOT_FOUND);
+    ck_assert_str_eq(
+        err.msg,
+        "no archive matching 'app_%Y%m%d' in '/b': 4 files there, 3 not "
+        "matching, e.g. 'app_20240302.dump'\nHINT: a pattern matches the whole "
+        "name, so a suffix needs '*' (e.g. 'app_%Y%m%d*')");
+    archive_list_release(&l);
+    ck_assert_ptr_null(l.unmatched);
+
+    /* A pattern ending in '*' gets no "add '*'" example. */
+    archive_list_init(&l);
+    add_all(&l, names, mtimes, 4);
+    select_filter(&l, "db_*", 0, 1000, NULL);
+    select_none_err(&l, "db_*", "/b", &err);
+    ck_assert_ptr_nonnull(strstr(err.msg, "needs '*'"));
+    ck_assert_ptr_null(strstr(err.msg, "(e.g."));
+    archive_list_release(&l);
+
+    /* An empty folder, and one with only in-progress files. */
+    archive_list_init(&l);
+    select_filter(&l, NULL, 0, 1000, NULL);
+    select_none_err(&l, NULL, "/b", &err);
+    ck_assert_str_eq(err.msg, "no archive in '/b': the folder is empty");
+    ck_assert_int_eq(archive_list_add(&l, "x.dump.part", 1, 1), 0);
+    select_filter(&l, NULL, 0, 1000, NULL);
+    select_none_err(&l, NULL, "/b", &err);
+    ck_assert_str_eq(err.msg,
+                     "no archive in '/b': all 1 file skipped (still being "
+                     "written, checksum files, or younger than min_age)");
+    archive_list_release(&l);
+
+    ck_assert_ptr_nonnull(
+        strstr(select_pattern_hint(NULL, NULL), "set pattern"));
+    ck_assert_ptr_nonnull(strstr(select_pattern_hint("", NULL), "set pattern"));
+    ck_assert_str_eq(select_pattern_hint("*.dump", NULL), "");
+    ck_assert_str_eq(select_pattern_hint(NULL, "backup.log"), "");
+}
+END_TEST
+
 Suite *
 select_suite(void)
 {
@@ -324,6 +382,7 @@ select_suite(void)
     tcase_add_test(tc, test_filter_min_age);
     tcase_add_test(tc, test_newest_by_name_time);
     tcase_add_test(tc, test_ties);
+    tcase_add_test(tc, test_none_err);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -247,7 +247,7 @@ judge_freshness(PGconn *conn, const struct probe *p, const PGresult *res,
             out->message, sizeof(out->message),
             "newest timestamp %s is %s in the future of the %s: clocks disagree",
             PQgetvalue(res, 0, 0), duration_human(-a, age, sizeof(age)),
-            p->relative_archive ? "archive's time" : "harness clock");
+            p->relative_archive ? "archive's time" : "clock of this host");
         return;
     }
     if (p->error_after_s >= 0 && a > p->error_after_s) {

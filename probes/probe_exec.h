@@ -12,7 +12,7 @@
 #include "verifier/rd_err.h"
 
 struct probe_ctx {
-    time_t now;          /* the harness clock at the start of the probes */
+    time_t now;          /* this host's clock at the start of the probes */
     time_t archive_time; /* the archive's time; -1 when there is none */
     int64_t default_timeout_s; /* probe_timeout */
 };

@@ -21,7 +21,8 @@ enum alert_action {
 struct alert_last {
     bool active;
     enum rd_status status;
-    char code[256]; /* alert_cause() of the run that alerted */
+    char code[256]; /* alert_cause() of the run that alerted (one code in
+                       an alert.json written before errors[]) */
     char at[32];    /* RFC 3339 */
 };
 
@@ -29,8 +30,9 @@ struct alert_last {
  * alert_decide(st, code, on, repeat_always, last):
  * A run with status ${st} and cause ${code} (alert_cause()) is due when
  * ${st} is at least ${on}, and always when it is unknown.  A due run fires
- * unless ${last} holds the same status and code and ${repeat_always} is
- * false; a run that is not due resolves an outstanding ${last}.
+ * unless ${last} holds the same status and set of codes
+ * (alert_same_cause()) and ${repeat_always} is false; a run that is not due
+ * resolves an outstanding ${last}.
  */
 enum alert_action alert_decide(enum rd_status st, const char *code,
                                enum rd_status on, bool repeat_always,
@@ -38,14 +40,23 @@ enum alert_action alert_decide(enum rd_status st, const char *code,
 
 /*
  * alert_cause(r, buf, len): what makes this failure "the same" as another:
- * error.code when there is one, else the non-ok probes and stages of a
- * warning ("probe:recent_login,stage:drift"), "" for ok.  Returns ${buf}.
+ * the set of codes in errors[], sorted and joined by "," ("archive_too_old,
+ * probe_failed"), else the non-ok probes and stages of a warning
+ * ("probe:recent_login,stage:drift"), "" for ok.  Returns ${buf}.
  */
 char *alert_cause(const struct report *r, char *buf, size_t len);
 
 /*
+ * alert_same_cause(a, b): whether causes ${a} and ${b} name the same set
+ * (order and repeats aside), so a state file written with one code (before
+ * errors[]) still matches a run with that one cause.
+ */
+bool alert_same_cause(const char *a, const char *b);
+
+/*
  * alert_summary(r, resolved, was, buf, len): the one-line text of an alert:
  *   restoredrill: job 'app' is CRITICAL: restore_errors: ... (archive 'x')
+ *   ...: archive_too_old: ... (archive 'x'); also probe_failed
  *   restoredrill: job 'app' is RESOLVED: verify passed again (was CRITICAL:
  *   restore_errors)
  * Returns ${buf}.

@@ -1,4 +1,5 @@
 /* junit: the JUnit XML view of a finished report. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,17 +148,51 @@ write_case(FILE *f, const char *job, const char *group, const char *name,
     fprintf(f, "</%s>\n    </testcase>\n", elem);
 }
 
+/* The first entry of errors[] at ${stage} (error{} for a report without
+ * errors[]), or NULL. */
+static const json_t *
+error_at(const json_t *report, const char *stage)
+{
+    const json_t *errs = json_object_get(report, "errors");
+    const json_t *e = json_object_get(report, "error");
+    size_t i;
+    json_t *o;
+
+    if (!json_is_array(errs))
+        return json_is_object(e) && strcmp(str_field(e, "stage"), stage) == 0
+                   ? e
+                   : NULL;
+    json_array_foreach(errs, i, o)
+    {
+        if (strcmp(str_field(o, "stage"), stage) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+/* Whether ${name} is one of the report's stages. */
+static bool
+is_stage(const json_t *stages, const char *name)
+{
+    size_t i;
+    json_t *o;
+
+    json_array_foreach(stages, i, o)
+    {
+        if (strcmp(str_field(o, "name"), name) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Write the testcases of ${report} to ${f}, counting them in ${c}. */
 static void
 write_cases(FILE *f, const json_t *report, struct junit_counts *c)
 {
     const char *job = str_field(report, "job");
-    const json_t *error = json_object_get(report, "error");
-    const char *err_stage =
-        json_is_object(error) ? str_field(error, "stage") : NULL;
+    json_t *errs = json_deep_copy(json_object_get(report, "errors"));
     const json_t *stages = json_object_get(report, "stages");
     const json_t *probes = json_object_get(report, "probes");
-    int err_placed = 0;
     size_t i;
     json_t *o;
 
@@ -165,16 +200,12 @@ write_cases(FILE *f, const json_t *report, struct junit_counts *c)
     {
         const char *name = str_field(o, "name");
         const char *status = str_field(o, "status");
-        const char *message = status;
-        const char *type = status;
+        const json_t *e = error_at(report, name);
 
-        if (err_stage != NULL && strcmp(err_stage, name) == 0) {
-            message = str_field(error, "message");
-            type = str_field(error, "code");
-            err_placed = 1;
-        }
         write_case(f, job, "stages", name, num_field(o, "duration_s"),
-                   parse_status(status), message, type, c);
+                   parse_status(status),
+                   e != NULL ? str_field(e, "message") : status,
+                   e != NULL ? str_field(e, "code") : status, c);
     }
 
     json_array_foreach(probes, i, o)
@@ -188,14 +219,24 @@ write_cases(FILE *f, const json_t *report, struct junit_counts *c)
 
     /* An error outside the pipeline (config, lock, signal) gets its own case.
      */
-    if (err_stage != NULL && !err_placed) {
+    if (!json_is_array(errs)) {
+        json_decref(errs);
+        errs =
+            json_pack("[o]", json_deep_copy(json_object_get(report, "error")));
+    }
+    json_array_foreach(errs, i, o)
+    {
+        const char *where = str_field(o, "stage");
         enum rd_status st = parse_status(str_field(report, "status"));
 
+        if (!json_is_object(o) || where[0] == '\0' || is_stage(stages, where))
+            continue;
         if (st != RD_ST_CRITICAL)
             st = RD_ST_UNKNOWN;
-        write_case(f, job, "run", err_stage, 0.0, st,
-                   str_field(error, "message"), str_field(error, "code"), c);
+        write_case(f, job, "run", where, 0.0, st, str_field(o, "message"),
+                   str_field(o, "code"), c);
     }
+    json_decref(errs);
 }
 
 /* Render ${report} into a new buffer; NULL on allocation failure. */

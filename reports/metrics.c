@@ -406,8 +406,11 @@ add_report(struct mfile *mf, const json_t *report)
     if (status_value(status) <= 1 && finished[0] != '\0') {
         if (add_ours(mf, M_LAST_SUCCESS, NULL, finished) != 0)
             return -1;
-    } else if (mf->last_success != NULL) {
-        if (add_ours(mf, M_LAST_SUCCESS, NULL, mf->last_success) != 0)
+    } else {
+        /* 0 until the first success, so "no success for 26h" fires for a
+           job that never succeeded. */
+        if (add_ours(mf, M_LAST_SUCCESS, NULL,
+                     mf->last_success != NULL ? mf->last_success : "0") != 0)
             return -1;
     }
 

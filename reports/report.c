@@ -15,20 +15,11 @@
 #include "verifier/log.h"
 
 #include "reports/report.h"
+#include "reports/report_int.h"
 
 static const char *const stage_names[STAGE_COUNT] = {
     "select", "fetch", "checksum", "decode", "preflight", "restore",
     "probes", "drift", "report",   "alert",  "cleanup"};
-
-struct report {
-    json_t *root; /* (owned) */
-    enum rd_status status;
-    enum rd_status error_status; /* status of report.error */
-    enum rd_code error_code;
-    struct timespec started, stage_t0[STAGE_COUNT];
-    enum rd_status stage_status[STAGE_COUNT];
-    double stage_dur[STAGE_COUNT];
-};
 
 const char *
 stage_name(enum stage s)
@@ -121,7 +112,7 @@ report_new(const char *command, const char *job)
     clock_gettime(CLOCK_MONOTONIC, &r->started);
     gethostname(host, sizeof(host) - 1);
     r->status = RD_ST_OK;
-    r->error_status = RD_ST_SKIPPED;
+    r->verdict = RD_ST_OK;
     for (int s = 0; s < STAGE_COUNT; s++)
         r->stage_status[s] = RD_ST_SKIPPED;
     r->root = json_pack(
@@ -129,7 +120,7 @@ report_new(const char *command, const char *job)
         " s:{s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n},"
         " s:{s:n, s:n, s:n, s:n, s:n, s:n, s:i, s:[], s:s, s:{s:i, s:i},"
         " s:n, s:b},"
-        " s:[], s:{s:n, s:[]}, s:[], s:[], s:[], s:n}",
+        " s:[], s:{s:n, s:[]}, s:[], s:[], s:[], s:n, s:[]}",
         "schema_version", 1, "tool", "name", "restoredrill", "version",
         RD_VERSION, "command", command, "job", job, "status", "ok", "exit_code",
         0, "started_at", report_rfc3339(ts, sizeof(ts), time(NULL)),
@@ -139,7 +130,8 @@ report_new(const char *command, const char *job)
         "target", "database", "tool", "server_version", "jobs", "duration_s",
         "error_count", 0, "errors", "stderr_tail", "", "filtered", "owner", 0,
         "acl", 0, "scratch_dropped", "kept", 0, "probes", "drift",
-        "baseline_at", "tables", "stages", "alerts", "notes", "error");
+        "baseline_at", "tables", "stages", "alerts", "notes", "error",
+        "errors");
     if (r->root == NULL) {
         free(r);
         return NULL;
@@ -200,22 +192,108 @@ report_stage_set(struct report *r, enum stage s, enum rd_status st)
     /* An alert's outcome never turns a pass into a failure, or back. */
     if (st != RD_ST_SKIPPED && s != STAGE_ALERT)
         r->status = rd_status_worse(r->status, st);
+    if (st != RD_ST_SKIPPED && s != STAGE_ALERT && s != STAGE_REPORT)
+        r->verdict = rd_status_worse(r->verdict, st);
 }
 
-void
+/* The code named ${name} (RD_INTERNAL for a name we do not know). */
+static enum rd_code
+code_by_name(const char *name)
+{
+    for (int c = 1; c < RD_CODE_COUNT; c++)
+        if (strcmp(rd_code_name((enum rd_code)c), name) == 0)
+            return (enum rd_code)c;
+    return RD_INTERNAL;
+}
+
+/*
+ * Set report.error from errors[]: the first entry whose status is the run's,
+ * else (the status was raised without an error) the first of the worst.
+ */
+static void
+pick_error(struct report *r)
+{
+    json_t *errs = json_object_get(r->root, "errors"), *x, *pick = NULL;
+    enum rd_status best = RD_ST_SKIPPED;
+    size_t i;
+
+    json_array_foreach(errs, i, x)
+    {
+        enum rd_status st = rd_code_status(
+            code_by_name(json_string_value(json_object_get(x, "code"))));
+
+        if (st == r->status) {
+            pick = x;
+            break;
+        }
+        if (pick == NULL || rd_status_rank(st) > rd_status_rank(best)) {
+            pick = x;
+            best = st;
+        }
+    }
+    if (pick == NULL)
+        return;
+    r->error_code =
+        code_by_name(json_string_value(json_object_get(pick, "code")));
+    json_object_set_new(r->root, "error", json_deep_copy(pick));
+}
+
+bool
 report_error(struct report *r, const char *where, const struct rd_err *err)
 {
     enum rd_status st = rd_code_status(err->code);
+    json_t *errs = json_object_get(r->root, "errors"), *x, *msg;
+    size_t i;
 
     r->status = rd_status_worse(r->status, st);
-    if (rd_status_rank(st) <= rd_status_rank(r->error_status))
-        return; /* keep the first error at the worst status */
-    r->error_status = st;
-    r->error_code = err->code;
-    json_object_set_new(r->root, "error",
-                        json_pack("{s:s, s:s, s:o}", "stage", where, "code",
-                                  rd_code_name(err->code), "message",
-                                  report_json_text(err->msg)));
+    if (err->code != RD_OUTPUT_FAILED)
+        r->verdict = rd_status_worse(r->verdict, st);
+    msg = report_json_text(err->msg);
+    json_array_foreach(errs, i, x)
+    {
+        /* The same cause noticed twice (a rewrite, a re-check) is one. */
+        if (strcmp(json_string_value(json_object_get(x, "code")),
+                   rd_code_name(err->code)) == 0 &&
+            strcmp(json_string_value(json_object_get(x, "stage")), where) ==
+                0 &&
+            json_equal(json_object_get(x, "message"), msg)) {
+            json_decref(msg);
+            pick_error(r);
+            return false;
+        }
+    }
+    json_array_append_new(errs,
+                          json_pack("{s:s, s:s, s:o}", "stage", where, "code",
+                                    rd_code_name(err->code), "message", msg));
+    pick_error(r);
+    return true;
+}
+
+bool
+report_has_error(const struct report *r, enum rd_code code)
+{
+    json_t *x;
+    size_t i;
+
+    json_array_foreach(json_object_get(r->root, "errors"), i, x)
+    {
+        if (strcmp(json_string_value(json_object_get(x, "code")),
+                   rd_code_name(code)) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool
+report_unwritten(const struct report *r)
+{
+    return r->report_unwritten;
+}
+
+enum rd_status
+report_verdict(const struct report *r)
+{
+    return r->verdict;
 }
 
 void
@@ -248,6 +326,8 @@ report_finish(struct report *r, int exit_code)
 {
     json_t *stages = json_array();
     char ts[32];
+
+    pick_error(r);
 
     for (int s = 0; s < STAGE_COUNT; s++)
         json_array_append_new(
@@ -317,144 +397,79 @@ report_write(struct report *r, const char *path, struct rd_err *err)
     return rc;
 }
 
-int
-report_write_outputs(struct report *r, const char *junit, const char *metrics)
+bool
+report_output_failed(struct report *r, const char *what,
+                     const struct rd_err *err)
 {
+    struct rd_err e = {0};
+
+    rd_err_set(&e, RD_OUTPUT_FAILED,
+               "%s not written: %s\nHINT: check that its folder exists and "
+               "is writable by this user",
+               what, err->msg);
+    report_stage_set(r, STAGE_REPORT, RD_ST_UNKNOWN);
+    if (!report_error(r, "report", &e))
+        return false;
+    log_cause("%s not written: %s", what, err->msg);
+    return true;
+}
+
+/* Write one output; true when it failed in a way not recorded before. */
+static bool
+write_one(struct report *r, int which, const char *path)
+{
+    static const char *const what[] = {"the JUnit file", "the metrics file",
+                                       "the report", "the last report"};
     struct rd_err err = {0};
-    int rc = 0;
+    char dir[4096];
+    int rc;
 
-    if (junit != NULL && junit_write(r->root, junit, &err) != 0) {
-        log_error("%s", err.msg);
-        rc = -1;
-    }
-    if (metrics != NULL && metrics_write(r->root, metrics, &err) != 0) {
-        log_error("%s", err.msg);
-        rc = -1;
-    }
-    return rc;
-}
-
-/* "✓"/"✗" on a terminal, else ASCII. */
-static const char *
-mark(enum rd_status st, bool tty)
-{
-    switch (st) {
-    case RD_ST_OK:
-        return tty ? "\u2713" : "ok  ";
-    case RD_ST_WARNING:
-        return tty ? "!" : "WARN";
-    case RD_ST_SKIPPED:
-        return tty ? "-" : "skip";
+    switch (which) {
+    case 0:
+        rc = junit_write(r->root, path, &err);
+        break;
+    case 1:
+        rc = metrics_write(r->root, path, &err);
+        break;
+    case 3:
+        snprintf(dir, sizeof(dir), "%s", path);
+        if (strrchr(dir, '/') != NULL)
+            *strrchr(dir, '/') = '\0';
+        rc =
+            fs_mkdir_p(dir, 0700, &err) != 0 ? -1 : report_write(r, path, &err);
+        break;
     default:
-        return tty ? "\u2717" : "FAIL";
+        rc = report_write(r, path, &err);
+        r->report_unwritten = rc != 0;
     }
+    return rc != 0 && report_output_failed(r, what[which], &err);
 }
 
-static const char *
-jstr(json_t *o, const char *k)
+int
+report_write_all(struct report *r, const struct report_dest *d, int code)
 {
-    const char *s = json_string_value(json_object_get(o, k));
+    const char *paths[4] = {d->junit, d->metrics, d->report, d->last};
 
-    return s != NULL ? s : "";
-}
+    /* A new failure changes the verdict: write the others again so that
+       none of them claims a run that wrote everything. */
+    for (int pass = 0; pass < 2; pass++) {
+        bool failed = false;
 
-void
-report_summary(const struct report *r, FILE *out, const char *report_path)
-{
-    json_t *a = json_object_get(r->root, "archive");
-    json_t *rs = json_object_get(r->root, "restore");
-    json_t *e = json_object_get(r->root, "error");
-    json_t *notes = json_object_get(r->root, "notes"), *n;
-    bool tty = isatty(fileno(out));
-    char sz[32], age[32];
-    size_t i;
-
-    fprintf(out, "restoredrill %s: job '%s': %s\n", jstr(r->root, "command"),
-            jstr(r->root, "job"),
-            r->status == RD_ST_OK         ? "OK"
-            : r->status == RD_ST_WARNING  ? "WARNING"
-            : r->status == RD_ST_CRITICAL ? "CRITICAL"
-                                          : "UNKNOWN");
-    if (json_is_string(json_object_get(a, "name"))) {
-        json_t *szj = json_object_get(a, "size_bytes");
-        json_t *agej = json_object_get(a, "age_s");
-
-        fprintf(out, "  archive  %s (%s, %s old, %s)\n", jstr(a, "name"),
-                json_is_integer(szj)
-                    ? size_human(json_integer_value(szj), sz, sizeof(sz))
-                    : "size unknown",
-                json_is_number(agej)
-                    ? duration_human((int64_t)json_number_value(agej), age,
-                                     sizeof(age))
-                    : "?",
-                json_is_string(json_object_get(a, "format"))
-                    ? jstr(a, "format")
-                    : "format unknown");
+        report_finish(r, code);
+        for (int i = 0; i < 4; i++)
+            if (paths[i] != NULL && strcmp(paths[i], "-") != 0 &&
+                write_one(r, i, paths[i]))
+                failed = true;
+        if (failed && code < 128)
+            code = (int)r->status;
+        if (!failed)
+            break;
     }
-    for (int s = 0; s < STAGE_COUNT; s++) {
-        if (r->stage_status[s] == RD_ST_SKIPPED)
-            continue;
-        fprintf(out, "  %s %-9s %6.2fs", mark(r->stage_status[s], tty),
-                stage_names[s], r->stage_dur[s]);
-        if (s == STAGE_RESTORE && json_is_string(json_object_get(rs, "tool")))
-            fprintf(out, "  %s into %s, %lld error%s", jstr(rs, "tool"),
-                    jstr(rs, "target"),
-                    (long long)json_integer_value(
-                        json_object_get(rs, "error_count")),
-                    json_integer_value(json_object_get(rs, "error_count")) == 1
-                        ? ""
-                        : "s");
-        fputc('\n', out);
+    /* Standard output is written once, last. */
+    if (d->report != NULL && strcmp(d->report, "-") == 0 && d->to_stdout) {
+        report_finish(r, code);
+        if (write_one(r, 2, "-") && code < 128)
+            code = (int)r->status;
     }
-    json_array_foreach(json_object_get(r->root, "probes"), i, n)
-    {
-        enum rd_status st = RD_ST_UNKNOWN;
-        const char *ps = jstr(n, "status");
-
-        if (strcmp(ps, "ok") == 0)
-            st = RD_ST_OK;
-        else if (strcmp(ps, "warning") == 0)
-            st = RD_ST_WARNING;
-        else if (strcmp(ps, "critical") == 0)
-            st = RD_ST_CRITICAL;
-        fprintf(out, "    %s probe %s: %s\n", mark(st, tty), jstr(n, "name"),
-                jstr(n, "message"));
-    }
-    json_array_foreach(json_object_get(r->root, "alerts"), i, n)
-    {
-        const char *ch = jstr(n, "channel");
-        bool ping = strcmp(ch, "ping") == 0;
-
-        /* Named by their config keys: alert_exec, alert_webhook, ping_url. */
-        fprintf(out, "    %s %s%s: %s\n",
-                mark(json_is_true(json_object_get(n, "ok")) ? RD_ST_OK
-                                                            : RD_ST_WARNING,
-                     tty),
-                ping ? "" : "alert_", ping ? "ping_url" : ch,
-                jstr(n, "message"));
-    }
-    json_array_foreach(notes, i, n)
-        fprintf(out, "  note: %s\n", json_string_value(n));
-    if (json_is_object(e)) {
-        const char *msg = jstr(e, "message");
-        const char *hint = strstr(msg, "\nHINT: ");
-
-        fprintf(out, "  error: %s: %.*s\n", jstr(e, "code"),
-                hint != NULL ? (int)(hint - msg) : (int)strlen(msg), msg);
-        if (hint != NULL)
-            fprintf(out, "  hint: %s\n", hint + 7);
-        json_t *errs = json_object_get(rs, "errors"), *x;
-        json_array_foreach(errs, i, x)
-        {
-            if (i >= 5) {
-                fprintf(out, "    ... (%zu more in the report)\n",
-                        json_array_size(errs) - 5);
-                break;
-            }
-            fprintf(out, "    %s\n", json_string_value(x));
-        }
-    }
-    if (report_path != NULL && strcmp(report_path, "-") != 0)
-        fprintf(out, "  report: %s\n", report_path);
-    fflush(out);
+    return code;
 }

@@ -63,11 +63,22 @@ void report_stage_set(struct report *r, enum stage s, enum rd_status st);
 
 /*
  * report_error(r, where, err): record ${err} at ${where} (a stage name,
- * "config", "lock" or "signal").  report.error keeps the first error with
- * the worst status; the run status is raised to the error's status.
+ * "config", "lock", "signal"; "report" for an output) in errors[], unless
+ * the same code, stage and message is there already (then false).  The run
+ * status is raised to the error's status; report.error becomes the first
+ * entry of errors[] whose status is the run's.
  */
-void report_error(struct report *r, const char *where,
+bool report_error(struct report *r, const char *where,
                   const struct rd_err *err);
+
+/* report_has_error(r, code): whether errors[] holds ${code}. */
+bool report_has_error(const struct report *r, enum rd_code code);
+
+/*
+ * report_verdict(r): the backup's own status: the run's status leaving out
+ * the outputs (output_failed and the report stage) and the alerts.
+ */
+enum rd_status report_verdict(const struct report *r);
 
 /* report_note(r, fmt, ...): append a line to notes[]. */
 void report_note(struct report *r, const char *fmt, ...)
@@ -105,20 +116,50 @@ char *report_text(const struct report *r);
 int report_write(struct report *r, const char *path, struct rd_err *err);
 
 /*
- * report_write_outputs(r, junit, metrics):
- * Write the finished report's JUnit XML to ${junit} and its Prometheus
- * samples into ${metrics} (either may be NULL); failures are logged.
- * Returns 0, or -1 when one of them could not be written.
+ * report_output_failed(r, what, err): output ${what} ("the JUnit file")
+ * was asked for and not written: record output_failed at stage "report"
+ * (unknown) and log it, once.  Returns whether it was new.
  */
-int report_write_outputs(struct report *r, const char *junit,
-                         const char *metrics);
+bool report_output_failed(struct report *r, const char *what,
+                          const struct rd_err *err);
+
+/* report_unwritten(r): whether the last attempt to write the report file
+ * (report_dest.report) failed. */
+bool report_unwritten(const struct report *r);
+
+/* The outputs of one run; NULL = not asked for.  A report of "-" goes to
+ * stdout, and only when ${to_stdout}. */
+struct report_dest {
+    const char *junit, *metrics, *report, *last;
+    bool to_stdout;
+};
+
+/*
+ * report_write_all(r, d, code): finish the report with exit code ${code}
+ * and write it to each output of ${d} (${last} gets its folder made).  An
+ * output that cannot be written is recorded (report_output_failed()) and
+ * the others are written again, so none of them says the run wrote
+ * everything.  Returns the exit code: ${code}, or the raised status when an
+ * output failed (128+N stays).
+ */
+int report_write_all(struct report *r, const struct report_dest *d, int code);
 
 /*
  * report_summary(r, out, report_path): the human summary: one line per
- * stage that ran, the archive, the restore, the error with its HINT, and
- * where the report is.  ASCII unless ${out} is a terminal.
+ * stage that ran with the codes of its errors, the archive, the restore,
+ * every error of errors[] with its HINT, the backup's own verdict when an
+ * output failed, and where the report is.  ASCII unless ${out} is a
+ * terminal.
  */
 void report_summary(const struct report *r, FILE *out, const char *report_path);
+
+/*
+ * report_summary_out(report_path, quiet): where the summary goes: stdout,
+ * or stderr when ${report_path} is "-".  Tells log_summary_tty() whether
+ * that is the terminal stderr is on (never when ${quiet}: no summary), so
+ * an error is printed once there.
+ */
+FILE *report_summary_out(const char *report_path, bool quiet);
 
 /*
  * report_json_text(s): a new JSON string of ${s}, which need not be UTF-8

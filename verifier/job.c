@@ -307,35 +307,22 @@ check_archive_age(struct job_run *jr)
 #define WR_STDOUT  2 /* a report to stdout (only the final one) */
 #define WR_LAST    4 /* STATE_DIR/JOB/last.json */
 
-/* Write the report where asked and, with WR_LAST, to STATE_DIR/JOB/last.json.
- */
-static void
+/* Write the report where asked and, with WR_LAST, to STATE_DIR/JOB/last.json;
+ * returns the exit code, raised when an output could not be written. */
+static int
 write_reports(struct job_run *jr, int code, int what)
 {
-    struct rd_err err = {0};
-    char dir[PATH_MAX], last[PATH_MAX + 16];
-    bool ok = true;
-    const char *report = jr->jc->report;
+    char last[PATH_MAX + 16];
+    struct report_dest d = {0};
 
-    report_finish(jr->r, code);
-    if (report_write_outputs(jr->r, jr->jc->junit,
-                             (what & WR_METRICS) ? jr->jc->metrics : NULL) != 0)
-        ok = false;
-    if (report != NULL && (strcmp(report, "-") != 0 || (what & WR_STDOUT)) &&
-        report_write(jr->r, report, &err) != 0) {
-        log_error("%s", err.msg);
-        ok = false;
-    }
-    snprintf(dir, sizeof(dir), "%s/%s", jr->jc->state_dir, jr->jc->name);
-    snprintf(last, sizeof(last), "%s/last.json", dir);
-    if ((what & WR_LAST) && (fs_mkdir_p(dir, 0700, &err) != 0 ||
-                             report_write(jr->r, last, &err) != 0)) {
-        log_error("%s", err.msg);
-        ok = false;
-    }
-    if (!ok)
-        log_error("job '%s': the report could not be written everywhere",
-                  jr->jc->name);
+    snprintf(last, sizeof(last), "%s/%s/last.json", jr->jc->state_dir,
+             jr->jc->name);
+    d.junit = jr->jc->junit;
+    d.metrics = (what & WR_METRICS) ? jr->jc->metrics : NULL;
+    d.report = jr->jc->report;
+    d.last = (what & WR_LAST) ? last : NULL;
+    d.to_stdout = (what & WR_STDOUT) != 0;
+    return report_write_all(jr->r, &d, code);
 }
 
 /* Whether the job has an alert channel or a ping to send. */
@@ -363,14 +350,14 @@ alerts_status(struct report *r)
  * The reports are on disk; now alert, ping, and rewrite them with alerts[]
  * (the hook was told where the report is, so it had to exist first).
  */
-static void
+static int
 job_alert(struct job_run *jr, int code)
 {
     const struct job_config *jc = jr->jc;
     char last[PATH_MAX + 16];
     const char *path = jc->report;
 
-    if (path == NULL || strcmp(path, "-") == 0) {
+    if (path == NULL || strcmp(path, "-") == 0 || report_unwritten(jr->r)) {
         snprintf(last, sizeof(last), "%s/%s/last.json", jc->state_dir,
                  jc->name);
         path = last;
@@ -378,11 +365,13 @@ job_alert(struct job_run *jr, int code)
     report_stage_begin(jr->r, STAGE_ALERT);
     alert_send(jc, jr->r, path);
     report_stage_end(jr->r, STAGE_ALERT, alerts_status(jr->r));
-    write_reports(jr, code, WR_LAST | (jc->ping_url != NULL ? 0 : WR_STDOUT));
+    code = write_reports(jr, code,
+                         WR_LAST | (jc->ping_url != NULL ? 0 : WR_STDOUT));
     if (alert_ping_end(jc, jr->r, code)) {
         report_stage_end(jr->r, STAGE_ALERT, alerts_status(jr->r));
-        write_reports(jr, code, WR_LAST | WR_STDOUT);
+        code = write_reports(jr, code, WR_LAST | WR_STDOUT);
     }
+    return code;
 }
 
 /* Exit code of a finished job: status code, or 128+N after a signal. */
@@ -393,7 +382,7 @@ job_exit_code(const struct job_run *jr)
 
     if (sig != 0) {
         /* Make sure the report says why, whatever stage noticed it. */
-        if (report_error_code(jr->r) != RD_INTERRUPTED) {
+        if (!report_has_error(jr->r, RD_INTERRUPTED)) {
             struct rd_err err = {0};
 
             rd_err_set(&err, RD_INTERRUPTED, "interrupted by %s",
@@ -424,6 +413,7 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
         log_error("out of memory");
         return RD_ST_UNKNOWN;
     }
+    (void)report_summary_out(jc->report, o->quiet);
     lockfd = lock_acquire(jc->state_dir, jc->name, &err);
     if (lockfd < 0 && err.code == RD_LOCKED) {
         /* No side effects: the running job owns the report files. */
@@ -447,7 +437,7 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     } else if (jc->probes != NULL &&
                probe_load_dir(jc->probes, &jr.probes, &err) != 0) {
         /* Bad probes fail the run before anything is fetched. */
-        log_error("%s", err.msg);
+        log_cause("%s", err.msg);
         report_error(jr.r, "config", &err);
     } else {
         if (jr.ephemeral)
@@ -486,17 +476,14 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     report_stage_end(jr.r, STAGE_REPORT, RD_ST_OK);
     /* A dry run restores nothing: it must not look like a verified backup
      * to whoever reads last.json or the metrics. */
-    write_reports(&jr, code,
-                  o->dry_run
-                      ? WR_STDOUT
-                      : WR_METRICS | WR_LAST | (alerting ? 0 : WR_STDOUT));
+    code = write_reports(&jr, code,
+                         o->dry_run ? WR_STDOUT
+                                    : WR_METRICS | WR_LAST |
+                                          (alerting ? 0 : WR_STDOUT));
     if (alerting)
-        job_alert(&jr, code);
-    if (!o->quiet) {
-        bool to_stderr = jc->report != NULL && strcmp(jc->report, "-") == 0;
-
-        report_summary(jr.r, to_stderr ? stderr : stdout, jc->report);
-    }
+        code = job_alert(&jr, code);
+    if (!o->quiet)
+        report_summary(jr.r, report_summary_out(jc->report, false), jc->report);
     report_free(jr.r);
     lock_release(lockfd);
     return code;

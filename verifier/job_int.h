@@ -67,7 +67,7 @@ struct job_run {
     bool drift_taken;
 };
 
-/* job_now(): the harness clock (UTC seconds). */
+/* job_now(): this host's clock, UTC seconds (one place to read it). */
 time_t job_now(void);
 
 /* job_fail_stage(jr, s, err): end stage ${s} with ${err}'s status, record

@@ -9,6 +9,7 @@
 
 static enum log_level max_level = RD_LOG_INFO;
 static bool json_lines;
+static bool summary_tty;
 
 static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
@@ -26,6 +27,14 @@ log_enabled(enum log_level level)
 }
 
 void
+log_summary_tty(bool on)
+{
+    summary_tty = on;
+}
+
+static void log_text(enum log_level level, const char *msg);
+
+void
 log_msg(enum log_level level, const char *fmt, ...)
 {
     char msg[4096];
@@ -36,6 +45,26 @@ log_msg(enum log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    log_text(level, msg);
+}
+
+void
+log_cause(const char *fmt, ...)
+{
+    char msg[4096];
+    va_list ap;
+
+    if (!log_enabled(RD_LOG_ERROR) || (summary_tty && !json_lines))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    log_text(RD_LOG_ERROR, msg);
+}
+
+static void
+log_text(enum log_level level, const char *msg)
+{
 
     if (json_lines) {
         char ts[32];

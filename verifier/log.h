@@ -18,6 +18,17 @@ bool log_enabled(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * log_summary_tty(on): ${on} when the human summary goes to the terminal
+ * stderr is on too; then log_cause() messages are left to the summary, so
+ * each error shows once.  JSON lines are always written.
+ */
+void log_summary_tty(bool on);
+
+/* log_cause(fmt, ...): an error the summary also prints (errors[]): logged
+ * like log_error() unless log_summary_tty() is on. */
+void log_cause(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #define log_error(...) log_msg(RD_LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)  log_msg(RD_LOG_WARN, __VA_ARGS__)
 #define log_info(...)  log_msg(RD_LOG_INFO, __VA_ARGS__)

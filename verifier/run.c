@@ -378,6 +378,7 @@ probe_job(const struct job_config *jc, const struct run_opts *o)
         log_error("out of memory");
         return RD_ST_UNKNOWN;
     }
+    (void)report_summary_out(jc->report, o->quiet);
     {
         char *t = redact_conninfo(o->db);
 
@@ -390,14 +391,14 @@ probe_job(const struct job_config *jc, const struct run_opts *o)
             &err, RD_USAGE,
             "job '%s' has no probes\nHINT: pass --probes DIR or set probes = DIR",
             jc->name);
-        log_error("%s", err.msg);
+        log_cause("%s", err.msg);
         report_error(r, "config", &err);
     } else if (probe_load_dir(jc->probes, &set, &err) != 0) {
-        log_error("%s", err.msg);
+        log_cause("%s", err.msg);
         report_error(r, "config", &err);
     } else if ((conn = db_connect(o->db, NULL, &err)) == NULL ||
                probe_exec_session(conn, &err) != 0) {
-        log_error("%s", err.msg);
+        log_cause("%s", err.msg);
         report_error(r, "probes", &err);
     } else {
         conn = job_run_probes(r, &set, conn, (time_t)-1, jc->probe_timeout_s);
@@ -407,16 +408,13 @@ probe_job(const struct job_config *jc, const struct run_opts *o)
     code = sig_pending() != 0 ? 128 + sig_pending() : (int)report_status(r);
     report_stage_begin(r, STAGE_REPORT);
     report_stage_end(r, STAGE_REPORT, RD_ST_OK);
-    report_finish(r, code);
-    report_write_outputs(r, jc->junit, jc->metrics);
-    if (jc->report != NULL && report_write(r, jc->report, &err) != 0)
-        log_error("%s", err.msg);
+    {
+        struct report_dest d = {jc->junit, jc->metrics, jc->report, NULL, true};
+
+        code = report_write_all(r, &d, code);
+    }
     if (!o->quiet)
-        report_summary(r,
-                       jc->report != NULL && strcmp(jc->report, "-") == 0
-                           ? stderr
-                           : stdout,
-                       jc->report);
+        report_summary(r, report_summary_out(jc->report, false), jc->report);
     report_free(r);
     return code;
 }

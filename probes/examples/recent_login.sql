@@ -10,7 +10,7 @@
 --   weeks old is a failed backup: the dump came from a replica that stopped
 --   replaying, from the wrong host, or from an application that stopped
 --   writing.  This probe reads the newest login and compares its age with
---   the harness clock when the probe runs.
+--   this host's clock when the probe runs.
 --   Age over 2h is a warning (exit 1), over 26h critical (exit 2,
 --   probe_failed).  An empty table (max() is NULL) is critical too.
 --

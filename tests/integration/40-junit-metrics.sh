@@ -10,7 +10,7 @@
 # unknown -> <error>, warning -> pass with <system-out>, skipped stage ->
 # <skipped/>, and the counts add up.
 # Metrics: promtool check metrics passes after every run; restoredrill_status
-# is 0/2/1/3; last_success exists only for jobs that succeeded and is
+# is 0/2/1/3; last_success is 0 for jobs that never succeeded and is
 # carried over unchanged when a job's next run fails (last_run moves on);
 # a run of one job leaves the other jobs' lines alone; an ok run moves
 # last_success again.
@@ -141,8 +141,8 @@ ok_run=$(metric_value "$M" 'restoredrill_last_run_timestamp_seconds{job="okjob"}
     fail "last_success of okjob should be about now, got '${ok_success:-absent}'"
 [ -n "$(metric_value "$M" 'restoredrill_last_success_timestamp_seconds{job="probed"}')" ] ||
     fail "a warning run counts as a success: last_success of probed should be set"
-assert_metric "$M" 'restoredrill_last_success_timestamp_seconds{job="bad"}' absent
-assert_metric "$M" 'restoredrill_last_success_timestamp_seconds{job="down"}' absent
+assert_metric "$M" 'restoredrill_last_success_timestamp_seconds{job="bad"}' 0
+assert_metric "$M" 'restoredrill_last_success_timestamp_seconds{job="down"}' 0
 assert_metric "$M" 'restoredrill_probe_status{job="probed",probe="a_count"}' 0
 assert_metric "$M" 'restoredrill_probe_status{job="probed",probe="b_many"}' 1
 assert_metric "$M" 'restoredrill_probe_status{job="probed",probe="c_fresh"}' 0

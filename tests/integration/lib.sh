@@ -372,7 +372,8 @@ assert_no_file() { [ ! -e "$1" ] || fail "$1 should not exist"; }
 # validate_report FILE: FILE is JSON, valid against docs/report.schema.json
 # (ajv, draft 2020-12, formats checked), and internally consistent:
 # schema_version 1; status ok <=> error null; error.code maps to status as in
-# PRODUCT.md § Decisions; stages[].status in the allowed set.
+# PRODUCT.md § Decisions; stages[].status in the allowed set; error is one
+# of errors[], which lists no error twice.
 validate_report() {
     local f=$1 out
     if [ ! -s "$f" ]; then
@@ -415,7 +416,12 @@ validate_report() {
            then "error.stage/error.message missing" else empty end),
           ((.stages // [])[] | select((.status | IN("ok","warning","critical","unknown","skipped")) | not)
            | "stage \(.name) has status \(.status)"),
-          (if (.notes | type) != "array" then "notes is not an array" else empty end)
+          (if (.notes | type) != "array" then "notes is not an array" else empty end),
+          (.error as $e | if (.errors | type) != "array" then "errors is not an array"
+           elif $e != null and ([.errors[] | select(. == $e)] | length) == 0
+           then "error \(.error.code) is not one of errors[]"
+           elif (.errors | length) != (.errors | unique | length) then "errors[] lists an error twice"
+           else empty end)
         ] | .[]' "$f" 2>&1)
     [ -z "$out" ] || fail "report $(basename "$f") is inconsistent: $out"
 }

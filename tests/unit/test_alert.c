@@ -67,6 +67,28 @@ START_TEST(test_decide_repeat_and_resolve)
     ck_assert_int_eq(alert_decide(RD_ST_UNKNOWN, "restore_errors",
                                   RD_ST_WARNING, false, &crit),
                      ALERT_FIRE);
+    /* The set of codes is the key: a new cause joining fires, the same set
+       in another order does not; an alert.json from before errors[] (one
+       code) matches a run with just that cause. */
+    {
+        struct alert_last two =
+            last_of(RD_ST_CRITICAL, "probe_failed,archive_too_old");
+
+        ck_assert_int_eq(alert_decide(RD_ST_CRITICAL,
+                                      "archive_too_old,probe_failed",
+                                      RD_ST_WARNING, false, &two),
+                         ALERT_SUPPRESS);
+        ck_assert_int_eq(alert_decide(RD_ST_CRITICAL,
+                                      "archive_too_old,restore_errors",
+                                      RD_ST_WARNING, false, &crit),
+                         ALERT_FIRE);
+        ck_assert_int_eq(alert_decide(RD_ST_CRITICAL, "probe_failed",
+                                      RD_ST_WARNING, false, &two),
+                         ALERT_FIRE);
+        ck_assert(alert_same_cause("b,a,a", "a,b"));
+        ck_assert(!alert_same_cause("a", "a,b"));
+        ck_assert(alert_same_cause("", ""));
+    }
     /* Back to ok, or below the threshold: resolved. */
     ck_assert_int_eq(alert_decide(RD_ST_OK, "", RD_ST_WARNING, false, &crit),
                      ALERT_RESOLVE);
@@ -137,6 +159,13 @@ START_TEST(test_cause)
     rd_err_set(&err, RD_PROBE_FAILED, "probe 'x' failed");
     report_error(r, "probes", &err);
     ck_assert_str_eq(alert_cause(r, buf, sizeof(buf)), "probe_failed");
+    /* Every code counts, sorted, each once. */
+    rd_err_set(&err, RD_PROBE_FAILED, "probe 'y' failed");
+    report_error(r, "probes", &err);
+    rd_err_set(&err, RD_ARCHIVE_TOO_OLD, "5h old");
+    report_error(r, "select", &err);
+    ck_assert_str_eq(alert_cause(r, buf, sizeof(buf)),
+                     "archive_too_old,probe_failed");
     report_free(r);
 }
 END_TEST

@@ -166,6 +166,39 @@ START_TEST(test_critical_restore_is_failure)
 }
 END_TEST
 
+START_TEST(test_each_stage_its_own_error)
+{
+    /* errors[]: the select stage carries archive_too_old, the probes stage
+       probe_failed, although error{} is only the first; a lock error gets
+       a run case of its own. */
+    char *xml = write_junit(
+        "{\"job\": \"app\", \"status\": \"critical\", \"exit_code\": 2,"
+        " \"started_at\": \"2026-11-27T05:03:11Z\", \"duration_s\": 9.0,"
+        " \"host\": \"h\", \"stages\": ["
+        "  {\"name\": \"select\", \"status\": \"critical\", \"duration_s\": 0},"
+        "  {\"name\": \"probes\", \"status\": \"critical\", \"duration_s\": 1}],"
+        " \"probes\": [],"
+        " \"error\": {\"stage\": \"probes\", \"code\": \"probe_failed\","
+        "  \"message\": \"probe 'x' failed\"},"
+        " \"errors\": [{\"stage\": \"probes\", \"code\": \"probe_failed\","
+        "  \"message\": \"probe 'x' failed\"},"
+        "  {\"stage\": \"select\", \"code\": \"archive_too_old\","
+        "  \"message\": \"5h old\"},"
+        "  {\"stage\": \"signal\", \"code\": \"interrupted\","
+        "  \"message\": \"interrupted by SIGTERM\"}]}");
+
+    assert_well_formed();
+    xpath_eq("string(//testcase[@name=\"select\"]/failure/@type)",
+             "archive_too_old");
+    xpath_eq("string(//testcase[@name=\"probes\"]/failure/@type)",
+             "probe_failed");
+    xpath_eq("string(//testcase[@classname=\"restoredrill.app.run\"]/@name)",
+             "signal");
+    xpath_eq("string(/testsuites/testsuite/@tests)", "3");
+    free(xml);
+}
+END_TEST
+
 START_TEST(test_unknown_is_error)
 {
     char *xml = write_junit(
@@ -295,6 +328,7 @@ junit_suite(void)
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_ok_run_exact);
     tcase_add_test(tc, test_critical_restore_is_failure);
+    tcase_add_test(tc, test_each_stage_its_own_error);
     tcase_add_test(tc, test_unknown_is_error);
     tcase_add_test(tc, test_warning_probe_passes_with_output);
     tcase_add_test(tc, test_config_error_gets_its_own_case);

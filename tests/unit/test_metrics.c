@@ -187,14 +187,17 @@ START_TEST(test_last_success_carried_over)
 }
 END_TEST
 
-START_TEST(test_never_succeeded_has_no_last_success)
+START_TEST(test_never_succeeded_last_success_zero)
 {
     char *bad = failed_json("app", "unknown", 3, "2026-11-27T05:13:02Z");
     char *text;
 
     write_metrics(bad);
     text = testutil_slurp(prom_path);
-    ck_assert_ptr_null(strstr(text, "last_success"));
+    /* 0 until the first success, so "no success for 26h" fires. */
+    ck_assert_ptr_nonnull(strstr(
+        text,
+        "\nrestoredrill_last_success_timestamp_seconds{job=\"app\"} 0\n"));
     ck_assert_ptr_nonnull(
         strstr(text, "\nrestoredrill_status{job=\"app\"} 3\n"));
     assert_promtool();
@@ -399,7 +402,7 @@ metrics_suite(void)
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_ok_run_exact);
     tcase_add_test(tc, test_last_success_carried_over);
-    tcase_add_test(tc, test_never_succeeded_has_no_last_success);
+    tcase_add_test(tc, test_never_succeeded_last_success_zero);
     tcase_add_test(tc, test_signal_exit_is_unknown);
     tcase_add_test(tc, test_two_jobs_share_a_file);
     tcase_add_test(tc, test_label_escaping);

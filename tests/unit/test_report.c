@@ -121,7 +121,8 @@ START_TEST(test_new_fields)
         s,
         "{\"alerts\":[]," EMPTY_ARCHIVE ",\"command\":\"verify\","
         "\"drift\":{\"baseline_at\":null,\"tables\":[]},\"duration_s\":\"D\","
-        "\"error\":null,\"exit_code\":0,\"finished_at\":\"T\",\"host\":\"H\","
+        "\"error\":null,\"errors\":[],\"exit_code\":0,\"finished_at\":\"T\","
+        "\"host\":\"H\","
         "\"job\":\"app\",\"notes\":[],\"probes\":[]," EMPTY_RESTORE
         ",\"schema_version\":1,\"stages\":[],\"started_at\":\"T\","
         "\"status\":\"ok\"," TOOL "}");
@@ -176,7 +177,8 @@ START_TEST(test_finish_ok)
         want, sizeof(want),
         "{\"alerts\":[]," EMPTY_ARCHIVE ",\"command\":\"list\","
         "\"drift\":{\"baseline_at\":null,\"tables\":[]},\"duration_s\":\"D\","
-        "\"error\":null,\"exit_code\":0,\"finished_at\":\"T\",\"host\":\"H\","
+        "\"error\":null,\"errors\":[],\"exit_code\":0,\"finished_at\":\"T\","
+        "\"host\":\"H\","
         "\"job\":\"default\",\"notes\":[],\"probes\":[]," EMPTY_RESTORE
         ",\"schema_version\":1,\"stages\":%s,\"started_at\":\"T\","
         "\"status\":\"ok\"," TOOL "}",
@@ -275,6 +277,16 @@ add_error(struct report *r, const char *where, enum rd_code code,
     report_error(r, where, &err);
 }
 
+static bool
+report_error_again(struct report *r, const char *where, enum rd_code code,
+                   const char *msg)
+{
+    struct rd_err err = {0};
+
+    rd_err_set(&err, code, "%s", msg);
+    return report_error(r, where, &err);
+}
+
 START_TEST(test_error_worst_wins)
 {
     struct report *r = report_new("verify", "app");
@@ -313,6 +325,105 @@ START_TEST(test_error_critical_first)
     ck_assert_int_eq(report_status(r), RD_ST_CRITICAL);
     ck_assert_int_eq(report_error_code(r), RD_RESTORE_ERRORS);
     ck_assert_str_eq(error_of(r), "restore/restore_errors/first");
+    report_free(r);
+}
+END_TEST
+
+/* "code@stage" of every entry of errors[], joined by ",". */
+static const char *
+errors_of(struct report *r)
+{
+    static char buf[512];
+    json_t *x;
+    size_t i;
+
+    buf[0] = '\0';
+    json_array_foreach(json_object_get(report_json(r), "errors"), i, x)
+    {
+        snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s@%s",
+                 i > 0 ? "," : "",
+                 json_string_value(json_object_get(x, "code")),
+                 json_string_value(json_object_get(x, "stage")));
+    }
+    return buf;
+}
+
+START_TEST(test_errors_all_kept)
+{
+    struct report *r = report_new("verify", "app");
+
+    /* Every cause is kept, in order, whatever its status. */
+    add_error(r, "probes", RD_PROBE_FAILED, "probe 'x' failed");
+    add_error(r, "select", RD_ARCHIVE_TOO_OLD, "5h old");
+    add_error(r, "cleanup", RD_INTERNAL, "cannot drop");
+    ck_assert_str_eq(errors_of(r), "probe_failed@probes,"
+                                   "archive_too_old@select,internal@cleanup");
+    /* error is the first whose status is the run's (critical). */
+    ck_assert_int_eq(report_status(r), RD_ST_CRITICAL);
+    ck_assert_str_eq(error_of(r), "probes/probe_failed/probe 'x' failed");
+    /* The same cause noticed twice is one entry; the same code with
+       another message (a second probe) is another. */
+    ck_assert(!report_error_again(r, "select", RD_ARCHIVE_TOO_OLD, "5h old"));
+    ck_assert(report_error_again(r, "probes", RD_PROBE_FAILED, "probe 'y'"));
+    ck_assert_int_eq(json_array_size(json_object_get(report_json(r), "errors")),
+                     4);
+    ck_assert(report_has_error(r, RD_INTERNAL));
+    ck_assert(!report_has_error(r, RD_INTERRUPTED));
+    report_finish(r, 2);
+    ck_assert_str_eq(error_of(r), "probes/probe_failed/probe 'x' failed");
+    report_free(r);
+}
+END_TEST
+
+START_TEST(test_errors_output_failed)
+{
+    struct report *r = report_new("verify", "app");
+    struct rd_err err = {0};
+
+    /* An output that cannot be written makes an ok run unknown... */
+    ck_assert_int_eq(report_verdict(r), RD_ST_OK);
+    rd_err_set(&err, RD_ACCESS_DENIED, "cannot write '/x/j.xml'");
+    ck_assert(report_output_failed(r, "the JUnit file", &err));
+    ck_assert(!report_output_failed(r, "the JUnit file", &err));
+    ck_assert_int_eq(report_status(r), RD_ST_UNKNOWN);
+    ck_assert_int_eq(report_verdict(r), RD_ST_OK);
+    ck_assert_str_eq(errors_of(r), "output_failed@report");
+    ck_assert_int_eq(report_error_code(r), RD_OUTPUT_FAILED);
+    /* ...and a critical backup stays critical, with its own cause first. */
+    add_error(r, "select", RD_ARCHIVE_TOO_OLD, "5h old");
+    ck_assert_int_eq(report_status(r), RD_ST_CRITICAL);
+    ck_assert_int_eq(report_verdict(r), RD_ST_CRITICAL);
+    ck_assert_int_eq(report_error_code(r), RD_ARCHIVE_TOO_OLD);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(test_write_all_failed)
+{
+    struct report *r = report_new("verify", "app");
+    char bad[PATH_MAX + 32], good[PATH_MAX + 32], *text;
+    struct report_dest d = {0};
+    json_t *j;
+
+    snprintf(bad, sizeof(bad), "%s/file", tmpdir);
+    testutil_put(bad, "x");
+    snprintf(bad, sizeof(bad), "%s/file/r.xml", tmpdir);
+    snprintf(good, sizeof(good), "%s/r.json", tmpdir);
+    d.junit = bad;
+    d.report = good;
+    report_stage_set(r, STAGE_REPORT, RD_ST_OK);
+    /* exit 0 becomes 3; the report that was written says so. */
+    ck_assert_int_eq(report_write_all(r, &d, 0), 3);
+    text = testutil_slurp(good);
+    j = json_loads(text, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "status")),
+                     "unknown");
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "exit_code")), 3);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "errors")), 1);
+    json_decref(j);
+    free(text);
+    /* A signal's 128+N stays. */
+    ck_assert_int_eq(report_write_all(r, &d, 130), 130);
     report_free(r);
 }
 END_TEST
@@ -570,7 +681,7 @@ START_TEST(test_summary)
     ck_assert_str_eq(buf, "restoredrill verify: job 'app': CRITICAL\n"
                           "  archive  app.dump (2.0 KiB, 3h old, custom)\n"
                           "  ok   select      0.00s\n"
-                          "  FAIL preflight   0.00s\n"
+                          "  FAIL preflight   0.00s  tool_too_old\n"
                           "  note: a note\n"
                           "  error: tool_too_old: too new\n"
                           "  hint: install it\n"
@@ -608,6 +719,8 @@ report_suite(void)
     tcase_add_test(tb, test_exit_code_independent);
     tcase_add_test(tb, test_error_worst_wins);
     tcase_add_test(tb, test_error_critical_first);
+    tcase_add_test(tb, test_errors_all_kept);
+    tcase_add_test(tb, test_errors_output_failed);
     tcase_add_test(tb, test_error_not_utf8);
     tcase_add_test(tb, test_stage_status);
     tcase_add_test(tb, test_notes_and_objects);
@@ -619,6 +732,7 @@ report_suite(void)
     tcase_add_test(tw, test_write_atomic);
     tcase_add_test(tw, test_write_missing_dir);
     tcase_add_test(tw, test_write_stdout);
+    tcase_add_test(tw, test_write_all_failed);
     suite_add_tcase(s, tw);
     return s;
 }

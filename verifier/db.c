@@ -169,8 +169,8 @@ query_error(PGconn *conn, const char *sql, const PGresult *res,
 }
 
 PGresult *
-db_query(PGconn *conn, const char *sql, int nparams,
-         const char *const *params, char *sqlstate, struct rd_err *err)
+db_query(PGconn *conn, const char *sql, int nparams, const char *const *params,
+         char *sqlstate, struct rd_err *err)
 {
     struct waiter w = {db_now_ms(), 0, RD_OK};
     PGresult *res = NULL, *r;

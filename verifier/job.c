@@ -224,52 +224,6 @@ dry_run(struct job_run *jr)
         jr->ephemeral ? (jr->tools.major == 15 ? "15" : "cluster") : "");
 }
 
-/* --keep: say what was kept, how to connect as the invoking user, and how
- * to get rid of it. */
-static void
-print_kept(const struct job_run *jr)
-{
-    FILE *out = stderr;
-
-    if (jr->ephemeral) {
-        fprintf(out,
-                "kept: the scratch cluster (PostgreSQL %d) and database '%s' are still running (--keep); nothing was cleaned up\n"
-                "  connect: psql \"host=%s port=%d user=postgres dbname=%s\"\n"
-                "  stop:    kill -INT %ld && rm -rf '%s'\n"
-                "  (or: %s/pg_ctl -D '%s/data' stop -m fast && rm -rf '%s')\n",
-                jr->tools.major, jr->rctx.dbname, jr->cluster.dir,
-                jr->cluster.port, jr->rctx.dbname, (long)jr->cluster.pid,
-                jr->cluster.dir, jr->tools.bindir, jr->cluster.dir,
-                jr->cluster.dir);
-        if (jr->cluster.shared_uid != 0)
-            fprintf(out,
-                    "  (connect works as uid %ld, who ran sudo; stop it as root: sudo kill ...)\n",
-                    (long)jr->cluster.shared_uid);
-    } else {
-        fprintf(out,
-                "kept: database '%s' on the target (--keep); it was not dropped\n"
-                "  connect: psql \"$TARGET\" --dbname '%s' (TARGET = the job's target conninfo)\n"
-                "  drop it with: DROP DATABASE \"%s\";\n",
-                jr->rctx.dbname, jr->rctx.dbname, jr->rctx.dbname);
-    }
-}
-
-/* Cleanup queries may run after a signal or the deadline; a maintenance
- * connection left inside an abandoned query is replaced first. */
-static void
-cleanup_connection(struct job_run *jr)
-{
-    struct rd_err err = {0};
-
-    db_cleanup_phase(true);
-    if (jr->ephemeral || !jr->rctx.created || !db_stuck(jr->rctx.admin))
-        return;
-    restore_close(&jr->rctx);
-    if (restore_connect(&jr->rctx, &err) != 0)
-        log_warn("cannot reconnect to drop the scratch database: %s",
-                 err.msg);
-}
-
 /* Drop what we made, on every path; the report says whether it worked. */
 static void
 job_cleanup(struct job_run *jr)
@@ -280,7 +234,7 @@ job_cleanup(struct job_run *jr)
     bool ok = true, kept = jr->o->keep && report_status(jr->r) != RD_ST_UNKNOWN;
 
     report_stage_begin(jr->r, STAGE_CLEANUP);
-    cleanup_connection(jr);
+    job_cleanup_connection(jr);
     if (!jr->ephemeral && !kept && restore_drop_db(&jr->rctx, &err) != 0) {
         log_warn("%s", err.msg);
         report_note(jr->r, "scratch database '%s' was not dropped: %s",
@@ -288,7 +242,7 @@ job_cleanup(struct job_run *jr)
         ok = false;
     }
     if (kept && made)
-        print_kept(jr);
+        job_print_kept(jr);
     restore_close(&jr->rctx);
     if (!kept) {
         jr->cluster.keep = false;
@@ -317,7 +271,7 @@ job_cleanup(struct job_run *jr)
                     jr->ephemeral ? "are" : "is");
     /* Nothing was cleaned up when everything was kept: not "ok cleanup". */
     report_stage_end(jr->r, STAGE_CLEANUP,
-                     !ok         ? RD_ST_WARNING
+                     !ok            ? RD_ST_WARNING
                      : kept && made ? RD_ST_SKIPPED
                                     : RD_ST_OK);
 }
@@ -430,44 +384,6 @@ job_alert(struct job_run *jr, int code)
     }
 }
 
-/*
- * A locked run whose holder is older than restore_timeout: tell the alert
- * channels (deduplicated like any failure, so once), with a report in
- * STATE_DIR/JOB/locked.json for the hook; last.json, the report and
- * metrics files stay the running job's.
- */
-static void
-alert_locked(struct job_run *jr, const struct rd_err *lerr)
-{
-    const struct job_config *jc = jr->jc;
-    int64_t age = lock_holder_age(jc->state_dir, jc->name);
-    char dir[PATH_MAX], path[PATH_MAX + 16], a[32], lim[32];
-    struct rd_err e = {0};
-
-    if (jr->o->dry_run || jc->restore_timeout_s <= 0 ||
-        age <= jc->restore_timeout_s ||
-        (jc->alert_exec == NULL && jc->alert_webhook == NULL))
-        return;
-    rd_err_set(
-        &e, RD_LOCKED,
-        "%s for %s, longer than restore_timeout %s: that run is probably hung",
-        lerr->msg, duration_human(age, a, sizeof(a)),
-        duration_format(jc->restore_timeout_s, lim, sizeof(lim)));
-    log_error("%s", e.msg);
-    report_error(jr->r, "lock", &e);
-    snprintf(dir, sizeof(dir), "%s/%s", jc->state_dir, jc->name);
-    snprintf(path, sizeof(path), "%s/locked.json", dir);
-    report_finish(jr->r, RD_ST_UNKNOWN);
-    if (fs_mkdir_p(dir, 0700, &e) != 0 || report_write(jr->r, path, &e) != 0)
-        log_error("%s", e.msg);
-    report_stage_begin(jr->r, STAGE_ALERT);
-    alert_send(jc, jr->r, path);
-    report_stage_end(jr->r, STAGE_ALERT, alerts_status(jr->r));
-    report_finish(jr->r, RD_ST_UNKNOWN);
-    if (report_write(jr->r, path, &e) != 0)
-        log_error("%s", e.msg);
-}
-
 /* Exit code of a finished job: status code, or 128+N after a signal. */
 static int
 job_exit_code(const struct job_run *jr)
@@ -513,7 +429,7 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
         /* The running job owns the report files: none is written, but a
          * holder older than restore_timeout is probably hung: alert. */
         log_error("%s", err.msg);
-        alert_locked(&jr, &err);
+        job_alert_locked(&jr, &err);
         report_free(jr.r);
         return RD_ST_UNKNOWN;
     }

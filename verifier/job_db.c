@@ -242,8 +242,16 @@ job_stage_probes(struct job_run *jr)
         report_stage_begin(jr->r, STAGE_PROBES);
         return job_fail_stage(jr, STAGE_PROBES, &err);
     }
-    conn = job_run_probes(jr->r, &jr->probes, conn, jr->archive_time,
-                          jr->jc->probe_timeout_s);
+    {
+        /* Each probe has its own limit (probe_timeout): restore_timeout
+         * must not turn a slow probe into a failed one.  Its clock runs on. */
+        long long deadline = db_deadline();
+
+        db_set_deadline(0);
+        conn = job_run_probes(jr->r, &jr->probes, conn, jr->archive_time,
+                              jr->jc->probe_timeout_s);
+        db_set_deadline(deadline);
+    }
     PQfinish(conn);
     return 0;
 }

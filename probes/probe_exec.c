@@ -163,7 +163,7 @@ wait_result(PGconn *conn, long long deadline_ms, bool *cancelled,
             *cancelled = true;
             cancel_at = now_ms;
         }
-        if (*cancelled && now_ms - cancel_at > 5000) {
+        if (*cancelled && now_ms - cancel_at > (sig_hurry() ? 1000 : 5000)) {
             *abandoned = true;
             return NULL;
         }

@@ -276,6 +276,37 @@ wait_ready(struct cluster *c, const char *logpath, struct rd_err *err)
     }
 }
 
+/*
+ * --keep as root for a sudo user (SUDO_UID/SUDO_GID): let that user reach
+ * the socket (dir 0710 and socket 0770, group = the user's group), so the
+ * printed psql line works for whoever asked for the cluster.
+ */
+static void
+share_socket(struct cluster *c)
+{
+    const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
+    char sock[PATH_MAX + 32], *end;
+    long uid, gid;
+
+    if (geteuid() != 0 || !c->ident->drop || su == NULL || sg == NULL)
+        return;
+    uid = strtol(su, &end, 10);
+    if (end == su || *end != '\0' || uid <= 0)
+        return;
+    gid = strtol(sg, &end, 10);
+    if (end == sg || *end != '\0' || gid < 0)
+        return;
+    snprintf(sock, sizeof(sock), "%s/.s.PGSQL.%d", c->dir, c->port);
+    if (chown(c->dir, c->ident->uid, (gid_t)gid) != 0 ||
+        chmod(c->dir, 0710) != 0 || chown(sock, (uid_t)-1, (gid_t)gid) != 0 ||
+        chmod(sock, 0770) != 0) {
+        log_warn("cannot open the kept cluster's socket to uid %ld: %s", uid,
+                 strerror(errno));
+        return;
+    }
+    c->shared_uid = (uid_t)uid;
+}
+
 int
 cluster_start(struct cluster *c, const struct pg_tools *tools,
               const struct proc_ident *ident, bool keep, struct rd_err *err)
@@ -393,6 +424,8 @@ cluster_start(struct cluster *c, const struct pg_tools *tools,
     log_debug("scratch server pid %ld in '%s'", (long)c->pid, c->dir);
     if (wait_ready(c, logpath, err) != 0)
         goto fail;
+    if (keep)
+        share_socket(c);
     proc_env_release(&env);
     return 0;
 

@@ -33,8 +33,9 @@ char *pgtools_path(const struct pg_tools *t, const char *prog, char *buf,
 struct cluster {
     char dir[PATH_MAX]; /* private temp dir: data/, socket, server.log */
     int port;
-    pid_t pid;                      /* postmaster, 0 when not running */
-    bool keep;                      /* leave it running on cluster_stop() */
+    pid_t pid;        /* postmaster, 0 when not running */
+    bool keep;        /* leave it running on cluster_stop() */
+    uid_t shared_uid; /* kept for this sudo user (its socket opened), or 0 */
     const struct pg_tools *tools;   /* (borrowed) */
     const struct proc_ident *ident; /* (borrowed) */
 };
@@ -46,8 +47,10 @@ struct cluster {
  * with no TCP listener and throwaway-restore settings (fsync off,
  * wal_level minimal, autovacuum off, ...), and wait until it accepts
  * connections.  The server dies with us (PR_SET_PDEATHSIG) unless ${keep}
- * (--keep leaves it running for the user).  On failure everything made so far
- * is removed and -1 is returned with the server log's tail in the message.
+ * (--keep leaves it running for the user; when we are root for a sudo user,
+ * SUDO_UID/SUDO_GID, its socket is opened to that user's group).  A second
+ * signal (sig_hurry()) cuts every wait short.  On failure everything made so
+ * far is removed and -1 is returned with the server log's tail in the message.
  */
 int cluster_start(struct cluster *c, const struct pg_tools *tools,
                   const struct proc_ident *ident, bool keep,
@@ -59,7 +62,8 @@ int cluster_start(struct cluster *c, const struct pg_tools *tools,
 int cluster_conn_env(const struct cluster *c, struct proc_env *env);
 
 /*
- * cluster_stop(c): stop the server (immediate shutdown, SIGKILL after 10 s)
+ * cluster_stop(c): stop the server (immediate shutdown, SIGKILL after 10 s,
+ * at once after a second signal)
  * and remove its directory.  Idempotent; does nothing to a never-started
  * ${c}.  Returns 0, or -1 when something could not be removed.
  */

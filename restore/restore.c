@@ -89,13 +89,18 @@ restore_create_db(struct restore_ctx *ctx, const char *job, struct rd_err *err)
             continue; /* duplicate_database: never reuse, pick another */
         }
         if (rc != 0) {
+            enum rd_code c = err->code;
+            char why[sizeof(err->msg)];
+
             PQfreemem(ident);
             ctx->dbname[0] = '\0';
+            snprintf(why, sizeof(why), "%s", err->msg);
             return rd_err_set(err,
-                              err->code == RD_DB_UNREACHABLE ? RD_DB_UNREACHABLE
-                                                             : RD_ACCESS_DENIED,
-                              "cannot create the scratch database: %s",
-                              err->msg);
+                              c == RD_DB_UNREACHABLE || c == RD_TIMEOUT ||
+                                      c == RD_INTERRUPTED
+                                  ? c
+                                  : RD_ACCESS_DENIED,
+                              "cannot create the scratch database: %s", why);
         }
         ctx->created = true;
         snprintf(
@@ -341,8 +346,24 @@ restore_run(struct restore_ctx *ctx, const struct restore_input *in,
                              .line_ctx = rr,
                              .feed = by_path ? NULL : feed_stream,
                              .feed_ctx = by_path ? NULL : in->stream};
+    if (db_deadline() != 0) {
+        long long left = db_deadline() - db_now_ms();
+
+        if (left <= 0) {
+            rd_err_set(err, RD_TIMEOUT,
+                       "no time left for the restore (restore_timeout)");
+            goto done;
+        }
+        spec.timeout_s = (int)((left + 999) / 1000);
+    }
     if (proc_run(&spec, &res, err) != 0)
         goto done; /* interrupted, cannot run, or the stream failed */
+    if (res.timed_out) {
+        rd_err_set(err, RD_TIMEOUT,
+                   "%s was still running when restore_timeout passed: stopped",
+                   plain ? "psql" : "pg_restore");
+        goto done;
+    }
     /* The tool is done; the stream's verdict comes at its end. */
     if (!by_path && stream_drain(in->stream, err) != 0)
         goto done;
@@ -513,17 +534,18 @@ restore_drop_db(struct restore_ctx *ctx, struct rd_err *err)
         return 0;
     /* Only a database that still carries our marker is ever dropped. */
     params[0] = ctx->dbname;
-    res = PQexecParams(
-        ctx->admin,
-        "SELECT pg_catalog.shobj_description(d.oid, 'pg_database') "
-        "FROM pg_catalog.pg_database d WHERE d.datname = $1",
-        1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rd_err_set(err, RD_DB_UNREACHABLE,
-                   "cannot check scratch database '%s' before dropping it: %s",
-                   ctx->dbname, PQerrorMessage(ctx->admin));
-        PQclear(res);
-        return -1;
+    res = db_query(ctx->admin,
+                   "SELECT pg_catalog.shobj_description(d.oid, 'pg_database') "
+                   "FROM pg_catalog.pg_database d WHERE d.datname = $1",
+                   1, params, NULL, err);
+    if (res == NULL) {
+        char why[sizeof(err->msg)];
+
+        snprintf(why, sizeof(why), "%s", err->msg);
+        return rd_err_set(
+            err, err->code == RD_TIMEOUT ? RD_TIMEOUT : RD_DB_UNREACHABLE,
+            "cannot check scratch database '%s' before dropping it: %s",
+            ctx->dbname, why);
     }
     if (PQntuples(res) == 0) {
         PQclear(res);

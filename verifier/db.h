@@ -2,6 +2,8 @@
 #ifndef RD_DB_H
 #define RD_DB_H
 
+#include <stdbool.h>
+
 #include <libpq-fe.h>
 
 #include "verifier/rd_err.h"
@@ -20,13 +22,42 @@ PGconn *db_connect(const char *conninfo, const char *dbname,
                    struct rd_err *err);
 
 /*
- * db_exec(conn, sql, nparams, params, err):
- * Run ${sql} with text parameters; returns 0 when it completed (command or
- * tuples), else -1 with RD_DB_UNREACHABLE when the connection is gone or
- * RD_INTERNAL with the server's message.  ${sqlstate} (may be NULL, 6
- * bytes) receives the SQLSTATE of an error.
+ * db_query(conn, sql, nparams, params, sqlstate, err):
+ * Run ${sql} with text parameters, asynchronously (PQsendQueryParams +
+ * poll), and return its result when it completed (command or tuples; free
+ * with PQclear), else NULL with ${err} set.  While it runs, a caught signal
+ * cancels it (RD_INTERRUPTED) and so does the run's deadline
+ * (db_set_deadline(): RD_TIMEOUT); a query still running 5 s after the
+ * cancel (1 s after a second signal) is abandoned and the connection is
+ * left busy (db_stuck(): drop it).  In the cleanup phase
+ * (db_cleanup_phase()) neither the first signal nor the deadline stops a
+ * query: each gets 30 s (5 s after a second signal).  Other failures:
+ * RD_DB_UNREACHABLE when the connection is gone, RD_INTERNAL with the
+ * server's message.  ${sqlstate} (may be NULL, 6 bytes) receives the
+ * SQLSTATE of an error.
  */
+PGresult *db_query(PGconn *conn, const char *sql, int nparams,
+                   const char *const *params, char *sqlstate,
+                   struct rd_err *err);
+
+/* db_exec(...): db_query() for statements; 0 when it completed, else -1. */
 int db_exec(PGconn *conn, const char *sql, int nparams,
             const char *const *params, char *sqlstate, struct rd_err *err);
+
+/*
+ * db_set_deadline(ms): the run's deadline on the monotonic clock
+ * (db_now_ms() + restore_timeout), 0 for none; db_deadline() returns it.
+ */
+void db_set_deadline(long long deadline_ms);
+long long db_deadline(void);
+
+/* db_now_ms(): milliseconds on the monotonic clock. */
+long long db_now_ms(void);
+
+/* db_cleanup_phase(on): queries of the cleanup (the drop): see db_query(). */
+void db_cleanup_phase(bool on);
+
+/* db_stuck(conn): NULL, broken, or still inside an abandoned query. */
+bool db_stuck(PGconn *conn);
 
 #endif

@@ -53,18 +53,29 @@ job_fail_stage(struct job_run *jr, enum stage s, const struct rd_err *err)
     return -1;
 }
 
-/* Between stages: a caught signal ends the pipeline (cleanup still runs). */
+/* Between stages: a caught signal or the run's deadline (restore_timeout)
+ * ends the pipeline (cleanup still runs). */
 static int
 check_signal(struct job_run *jr, enum stage next)
 {
     struct rd_err err = {0};
     int sig = sig_pending();
+    char lim[32];
 
-    if (sig == 0)
+    /* Before the cleanup only a signal counts: the work is done. */
+    if (sig == 0 && (next == STAGE_CLEANUP || db_deadline() == 0 ||
+                     db_now_ms() < db_deadline()))
         return 0;
-    rd_err_set(&err, RD_INTERRUPTED, "interrupted by %s before %s",
-               sig_name(sig), stage_name(next));
-    report_error(jr->r, "signal", &err);
+    if (sig != 0) {
+        rd_err_set(&err, RD_INTERRUPTED, "interrupted by %s before %s",
+                   sig_name(sig), stage_name(next));
+        report_error(jr->r, "signal", &err);
+        return -1;
+    }
+    rd_err_set(&err, RD_TIMEOUT, "restore_timeout %s passed before %s",
+               duration_format(jr->jc->restore_timeout_s, lim, sizeof(lim)),
+               stage_name(next));
+    report_error(jr->r, stage_name(next), &err);
     return -1;
 }
 
@@ -212,29 +223,6 @@ dry_run(struct job_run *jr)
         jr->ephemeral ? (jr->tools.major == 15 ? "15" : "cluster") : "");
 }
 
-/* --keep: say where the scratch database is and how to get rid of it. */
-static void
-print_kept(const struct job_run *jr)
-{
-    FILE *out = stderr;
-
-    if (jr->ephemeral) {
-        fprintf(out,
-                "kept: the scratch cluster is still running (--keep)\n"
-                "  connect: psql \"host=%s port=%d user=postgres dbname=%s\"\n"
-                "  stop:    kill -INT %ld && rm -rf '%s'\n"
-                "  (or: %s/pg_ctl -D '%s/data' stop -m fast && rm -rf '%s')\n",
-                jr->cluster.dir, jr->cluster.port, jr->rctx.dbname,
-                (long)jr->cluster.pid, jr->cluster.dir, jr->tools.bindir,
-                jr->cluster.dir, jr->cluster.dir);
-    } else {
-        fprintf(out,
-                "kept: database '%s' on the target (--keep)\n"
-                "  drop it with: DROP DATABASE \"%s\";\n",
-                jr->rctx.dbname, jr->rctx.dbname);
-    }
-}
-
 /* Drop what we made, on every path; the report says whether it worked. */
 static void
 job_cleanup(struct job_run *jr)
@@ -245,6 +233,7 @@ job_cleanup(struct job_run *jr)
     bool ok = true, kept = jr->o->keep && report_status(jr->r) != RD_ST_UNKNOWN;
 
     report_stage_begin(jr->r, STAGE_CLEANUP);
+    job_cleanup_connection(jr);
     if (!jr->ephemeral && !kept && restore_drop_db(&jr->rctx, &err) != 0) {
         log_warn("%s", err.msg);
         report_note(jr->r, "scratch database '%s' was not dropped: %s",
@@ -252,7 +241,7 @@ job_cleanup(struct job_run *jr)
         ok = false;
     }
     if (kept && made)
-        print_kept(jr);
+        job_print_kept(jr);
     restore_close(&jr->rctx);
     if (!kept) {
         jr->cluster.keep = false;
@@ -274,7 +263,16 @@ job_cleanup(struct job_run *jr)
     source_free(jr->src);
     jr->src = NULL;
     archive_list_release(&jr->list);
-    report_stage_end(jr->r, STAGE_CLEANUP, ok ? RD_ST_OK : RD_ST_WARNING);
+    db_cleanup_phase(false);
+    if (kept && made && ok)
+        report_note(jr->r, "cleanup skipped (--keep): the scratch %s %s kept",
+                    jr->ephemeral ? "cluster and database" : "database",
+                    jr->ephemeral ? "are" : "is");
+    /* Nothing was cleaned up when everything was kept: not "ok cleanup". */
+    report_stage_end(jr->r, STAGE_CLEANUP,
+                     !ok            ? RD_ST_WARNING
+                     : kept && made ? RD_ST_SKIPPED
+                                    : RD_ST_OK);
 }
 
 /* The newest archive's age, judged after the restore (both facts are reported).
@@ -403,6 +401,7 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     bool alerting;
 
     memset(&jr, 0, sizeof(jr));
+    db_set_deadline(0); /* set when the restore starts */
     jr.jc = jc;
     jr.o = o;
     jr.ephemeral = strcmp(jc->target, "ephemeral") == 0;
@@ -416,8 +415,10 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     (void)report_summary_out(jc->report, o->quiet);
     lockfd = lock_acquire(jc->state_dir, jc->name, &err);
     if (lockfd < 0 && err.code == RD_LOCKED) {
-        /* No side effects: the running job owns the report files. */
+        /* The running job owns the report files: none is written, but a
+         * holder older than restore_timeout is probably hung: alert. */
         log_error("%s", err.msg);
+        job_alert_locked(&jr, &err);
         report_free(jr.r);
         return RD_ST_UNKNOWN;
     }
@@ -460,6 +461,7 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     }
     check_archive_age(&jr); /* before cleanup releases the list */
     job_cleanup(&jr);
+    db_set_deadline(0);
     code = job_exit_code(&jr);
     job_save_drift(&jr);
     drift_counts_release(&jr.drift);

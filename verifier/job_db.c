@@ -73,6 +73,9 @@ job_stage_restore(struct job_run *jr)
 
     report_stage_begin(jr->r, STAGE_RESTORE);
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* restore_timeout bounds the restore and every query after it. */
+    if (jr->jc->restore_timeout_s > 0)
+        db_set_deadline(db_now_ms() + jr->jc->restore_timeout_s * 1000);
     if (jr->ephemeral) {
         log_info("starting a scratch PostgreSQL %d cluster", jr->tools.major);
         jr->cluster.keep = jr->o->keep;
@@ -239,13 +242,22 @@ job_stage_probes(struct job_run *jr)
         report_stage_begin(jr->r, STAGE_PROBES);
         return job_fail_stage(jr, STAGE_PROBES, &err);
     }
-    conn = job_run_probes(jr->r, &jr->probes, conn, jr->archive_time,
-                          jr->jc->probe_timeout_s);
+    {
+        /* Each probe has its own limit (probe_timeout): restore_timeout
+         * must not turn a slow probe into a failed one.  Its clock runs on. */
+        long long deadline = db_deadline();
+
+        db_set_deadline(0);
+        conn = job_run_probes(jr->r, &jr->probes, conn, jr->archive_time,
+                              jr->jc->probe_timeout_s);
+        db_set_deadline(deadline);
+    }
     PQfinish(conn);
     return 0;
 }
 
-/* Row counts of every user table of the scratch database. */
+/* Row counts of every user table of the scratch database (ANALYZE first);
+ * every query is bounded by the run's deadline and stops on a signal. */
 static int
 count_tables(PGconn *conn, int64_t exact_below, struct drift_counts *out,
              struct rd_err *err)
@@ -255,18 +267,15 @@ count_tables(PGconn *conn, int64_t exact_below, struct drift_counts *out,
 
     if (db_exec(conn, "ANALYZE", 0, NULL, NULL, err) != 0)
         return -1;
-    res = PQexec(conn,
-                 "SELECT n.nspname, c.relname, c.reltuples::bigint "
-                 "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-                 "ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND "
-                 "n.nspname NOT IN ('pg_catalog', 'information_schema') AND "
-                 "n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2");
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rd_err_set(err, RD_DB_UNREACHABLE, "cannot list tables: %s",
-                   PQerrorMessage(conn));
-        PQclear(res);
+    res = db_query(conn,
+                   "SELECT n.nspname, c.relname, c.reltuples::bigint "
+                   "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                   "ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND "
+                   "n.nspname NOT IN ('pg_catalog', 'information_schema') AND "
+                   "n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2",
+                   0, NULL, NULL, err);
+    if (res == NULL)
         return -1;
-    }
     for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
         const char *ns = PQgetvalue(res, i, 0), *rel = PQgetvalue(res, i, 1);
         long long rows = strtoll(PQgetvalue(res, i, 2), NULL, 10);
@@ -282,10 +291,13 @@ count_tables(PGconn *conn, int64_t exact_below, struct drift_counts *out,
                      qn != NULL ? qn : "", qr != NULL ? qr : "");
             PQfreemem(qn);
             PQfreemem(qr);
-            c = PQexec(conn, sql);
-            rows = PQresultStatus(c) == PGRES_TUPLES_OK
-                       ? strtoll(PQgetvalue(c, 0, 0), NULL, 10)
-                       : -1;
+            c = db_query(conn, sql, 0, NULL, NULL, err);
+            if (c == NULL && (err->code == RD_TIMEOUT ||
+                              err->code == RD_INTERRUPTED || db_stuck(conn))) {
+                rc = -1;
+                break;
+            }
+            rows = c != NULL ? strtoll(PQgetvalue(c, 0, 0), NULL, 10) : -1;
             PQclear(c);
         }
         snprintf(name, sizeof(name), "%s.%s", ns, rel);
@@ -313,6 +325,8 @@ job_stage_drift(struct job_run *jr)
     if (conn == NULL ||
         count_tables(conn, jr->jc->drift_exact_rows, &jr->drift, &err) != 0) {
         PQfinish(conn);
+        if (err.code == RD_TIMEOUT || err.code == RD_INTERRUPTED)
+            return job_fail_stage(jr, STAGE_DRIFT, &err);
         log_warn("drift: %s", err.msg);
         report_note(jr->r, "drift not measured: %s", err.msg);
         report_stage_end(jr->r, STAGE_DRIFT, RD_ST_WARNING);

@@ -94,4 +94,12 @@ int job_stage_probes(struct job_run *jr);
 int job_stage_drift(struct job_run *jr);
 void job_save_drift(struct job_run *jr);
 
+/* Of job_end.c: --keep's lines on stderr (what was kept, how to connect as
+ * the invoking user, how to stop it); before the drop, the cleanup phase of
+ * db.c and a fresh maintenance connection if the old one is stuck; a
+ * locked run's alert when the holder is older than restore_timeout. */
+void job_print_kept(const struct job_run *jr);
+void job_cleanup_connection(struct job_run *jr);
+void job_alert_locked(struct job_run *jr, const struct rd_err *lerr);
+
 #endif

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "verifier/fsutil.h"
@@ -52,4 +54,17 @@ lock_release(int fd)
         return;
     flock(fd, LOCK_UN);
     close(fd);
+}
+
+int64_t
+lock_holder_age(const char *state_dir, const char *job)
+{
+    char path[PATH_MAX + 64];
+    struct stat st;
+    time_t now = time(NULL);
+
+    snprintf(path, sizeof(path), "%s/locks/%s.lock", state_dir, job);
+    if (stat(path, &st) != 0)
+        return -1;
+    return st.st_mtime > now ? 0 : (int64_t)(now - st.st_mtime);
 }

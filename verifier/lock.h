@@ -2,6 +2,8 @@
 #ifndef RD_LOCK_H
 #define RD_LOCK_H
 
+#include <stdint.h>
+
 #include "verifier/rd_err.h"
 
 /*
@@ -12,6 +14,13 @@
  * holds it (the message names its pid), RD_ACCESS_DENIED otherwise.
  */
 int lock_acquire(const char *state_dir, const char *job, struct rd_err *err);
+
+/*
+ * lock_holder_age(state_dir, job): seconds since the holder of JOB's lock
+ * took it (the lock file is written when taken), or -1 when there is no
+ * lock file.
+ */
+int64_t lock_holder_age(const char *state_dir, const char *job);
 
 /* lock_release(fd): release and close; -1 is ignored. */
 void lock_release(int fd);

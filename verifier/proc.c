@@ -182,7 +182,8 @@ proc_stop(pid_t pid, int sig, int grace_s)
         /* No such process, not even a zombie: reaped already. */
         return -1;
     }
-    while (now_ms() < deadline) {
+    /* A second signal (sig_hurry()) cuts the grace short: SIGKILL now. */
+    while (now_ms() < deadline && !sig_hurry()) {
         if (proc_exited(pid, &st)) {
             kill(-pid, SIGKILL); /* stragglers of the group */
             return st;

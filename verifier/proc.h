@@ -61,10 +61,11 @@ struct proc_result {
  * Start ${spec}->argv[0] in its own process group and wait for it, passing
  * stderr lines to ${spec}->on_line.  When a signal is caught (sig_pending())
  * or the timeout expires, the whole process group gets SIGTERM, then SIGKILL
- * after 5 seconds.  Returns 0 when the child ran to an exit (${res} holds the
- * wait status; the caller judges it), or -1 with RD_TOOL_MISSING (cannot
- * execute), RD_INTERRUPTED (signal; the child was stopped) or RD_INTERNAL.
- * Free ${res} with proc_result_release() in every case.
+ * after 5 seconds (at once after a second signal: sig_hurry()).  Returns 0 when
+ * the child ran to an exit (${res} holds the wait status; the caller judges
+ * it), or -1 with RD_TOOL_MISSING (cannot execute), RD_INTERRUPTED (signal; the
+ * child was stopped) or RD_INTERNAL. Free ${res} with proc_result_release() in
+ * every case.
  */
 int proc_run(const struct proc_spec *spec, struct proc_result *res,
              struct rd_err *err);
@@ -82,8 +83,9 @@ int proc_spawn(const struct proc_spec *spec, pid_t *pid, struct rd_err *err);
 /*
  * proc_stop(pid, sig, grace_s):
  * Send ${sig} to ${pid}'s process group, wait up to ${grace_s} seconds for
- * ${pid} to exit, then SIGKILL the group and reap it.  Returns the wait
- * status, or -1 if ${pid} was already gone.
+ * ${pid} to exit, then SIGKILL the group and reap it; after a second
+ * signal (sig_hurry()) the grace ends at once.  Returns the wait status, or
+ * -1 if ${pid} was already gone.
  */
 int proc_stop(pid_t pid, int sig, int grace_s);
 

@@ -158,11 +158,12 @@ verify_parallel(struct job_config *jobs, size_t n, const struct run_opts *o)
         int st, sig = sig_pending();
         pid_t p;
 
-        if (sig != 0 && forwarded == 0) {
+        if (sig != 0 && forwarded < sig_count()) {
+            /* Each one: a second signal hurries the children's cleanup. */
             for (size_t i = 0; i < n; i++)
                 if (pids[i] > 0)
                     kill(pids[i], sig);
-            forwarded = sig;
+            forwarded = sig_count();
         }
         if (next < n && running < (size_t)o->parallel && sig == 0) {
             p = fork();
@@ -201,8 +202,8 @@ verify_parallel(struct job_config *jobs, size_t n, const struct run_opts *o)
         }
     }
     free(pids);
-    if (forwarded != 0)
-        worst = worse_code(worst, 128 + forwarded);
+    if (sig_pending() != 0)
+        worst = worse_code(worst, 128 + sig_pending());
     return worst;
 }
 

@@ -6,14 +6,23 @@
 #include "verifier/sig.h"
 
 static volatile sig_atomic_t caught;
+static volatile sig_atomic_t count;
 
-/* First signal: remember it.  Second: leave now (async-signal-safe). */
+/*
+ * First signal: remember it (the pipeline stops and cleans up).  Second:
+ * only counted (waits shorten, cleanup still runs).  Third: leave now with
+ * 128+N of the first (async-signal-safe); the next run's sweep removes
+ * what is left.
+ */
 static void
 on_signal(int signo)
 {
-    if (caught != 0)
-        _exit(128 + signo);
-    caught = signo;
+    if (caught == 0)
+        caught = signo;
+    if (count < 3)
+        count++;
+    if (count >= 3)
+        _exit(128 + caught);
 }
 
 void
@@ -36,6 +45,18 @@ int
 sig_pending(void)
 {
     return caught;
+}
+
+int
+sig_count(void)
+{
+    return count;
+}
+
+bool
+sig_hurry(void)
+{
+    return count >= 2;
 }
 
 const char *

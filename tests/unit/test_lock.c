@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -225,6 +226,37 @@ START_TEST(test_unknown_holder)
 }
 END_TEST
 
+/* lock_holder_age: -1 without a lock file; taking the lock dates it now. */
+START_TEST(test_holder_age)
+{
+    struct rd_err err = {0};
+    struct timeval tv[2];
+    int64_t age;
+    int fd;
+
+    ck_assert_int_eq(lock_holder_age(state_dir, "app"), -1);
+    fd = lock_acquire(state_dir, "app", &err);
+    ck_assert_int_ge(fd, 0);
+    age = lock_holder_age(state_dir, "app");
+    ck_assert_int_ge(age, 0);
+    ck_assert_int_le(age, 2);
+    /* A holder that took it two hours ago (and hangs since). */
+    gettimeofday(&tv[0], NULL);
+    tv[0].tv_sec -= 7200;
+    tv[1] = tv[0];
+    ck_assert_int_eq(utimes(lock_path, tv), 0);
+    age = lock_holder_age(state_dir, "app");
+    ck_assert_int_ge(age, 7200);
+    ck_assert_int_le(age, 7202);
+    lock_release(fd);
+    /* Taking a stale lock dates it afresh. */
+    fd = lock_acquire(state_dir, "app", &err);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_le(lock_holder_age(state_dir, "app"), 2);
+    lock_release(fd);
+}
+END_TEST
+
 START_TEST(test_symlink_refused)
 {
     struct rd_err err = {0};
@@ -277,6 +309,7 @@ lock_suite(void)
     tcase_add_test(tc, test_held_same_process);
     tcase_add_test(tc, test_stale_pid_replaced);
     tcase_add_test(tc, test_unknown_holder);
+    tcase_add_test(tc, test_holder_age);
     tcase_add_test(tc, test_symlink_refused);
     tcase_add_test(tc, test_bad_state_dir);
     suite_add_tcase(s, tc);

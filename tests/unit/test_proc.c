@@ -619,6 +619,104 @@ START_TEST(test_outlive_signal)
 }
 END_TEST
 
+/*
+ * Two signals: proc_run() stops a child that ignores SIGTERM at once with
+ * SIGKILL instead of waiting out the 5 s grace; the first signal is the one
+ * remembered (in a child process, so the handlers do not outlive the test).
+ */
+START_TEST(test_second_signal_hurries)
+{
+    pid_t pid = fork();
+    int st;
+
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        const char *const argv[] = {
+            "/bin/sh", "-c",
+            "trap '' TERM; kill -INT $PPID; sleep 0.3; kill -TERM $PPID; "
+            "sleep 30",
+            NULL};
+        struct proc_spec s = spec_for(argv, NULL, 0);
+        struct proc_result res;
+        struct rd_err err = {0};
+        double t0 = now_s();
+        int rc;
+
+        sig_install();
+        rc = proc_run(&s, &res, &err);
+        proc_result_release(&res);
+        if (rc != -1 || err.code != RD_INTERRUPTED)
+            _exit(10);
+        if (!WIFSIGNALED(res.status) || WTERMSIG(res.status) != SIGKILL)
+            _exit(11);
+        if (now_s() - t0 > 2.5)
+            _exit(12); /* waited out the grace: the second signal was lost */
+        if (sig_pending() != SIGINT || !sig_hurry() || sig_count() != 2)
+            _exit(13);
+        _exit(0);
+    }
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                  "second-signal check failed with status %d", st);
+}
+END_TEST
+
+/* One signal: the stubborn child gets its whole grace (then SIGKILL). */
+START_TEST(test_one_signal_grace)
+{
+    pid_t pid = fork();
+    int st;
+
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        const char *const argv[] = {"/bin/sh", "-c", "trap '' TERM; sleep 30",
+                                    NULL};
+        struct proc_spec s = spec_for(argv, NULL, 0);
+        struct rd_err err = {0};
+        pid_t child;
+        double t0;
+
+        sig_install();
+        if (proc_spawn(&s, &child, &err) != 0)
+            _exit(10);
+        usleep(200 * 1000);
+        raise(SIGTERM);
+        t0 = now_s();
+        st = proc_stop(child, SIGTERM, 1);
+        if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL)
+            _exit(11);
+        if (now_s() - t0 < 0.9 || sig_hurry())
+            _exit(12);
+        _exit(0);
+    }
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                  "one-signal grace check failed with status %d", st);
+}
+END_TEST
+
+/* A third signal ends the process at once with 128 + the first's number. */
+START_TEST(test_third_signal_exits)
+{
+    pid_t pid = fork();
+    int st;
+
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        sig_install();
+        raise(SIGTERM);
+        raise(SIGINT);
+        if (sig_pending() != SIGTERM || !sig_hurry())
+            _exit(10);
+        raise(SIGINT);
+        _exit(11); /* not reached */
+    }
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), 128 + SIGTERM);
+}
+END_TEST
+
 /* reap_group: what the child left running in its group dies with it. */
 START_TEST(test_reap_group)
 {
@@ -886,6 +984,9 @@ proc_suite(void)
     tcase_add_test(tt, test_timeout_ignores_term);
     tcase_add_test(tt, test_interrupted);
     tcase_add_test(tt, test_outlive_signal);
+    tcase_add_test(tt, test_second_signal_hurries);
+    tcase_add_test(tt, test_one_signal_grace);
+    tcase_add_test(tt, test_third_signal_exits);
     tcase_add_test(tt, test_reap_group);
     tcase_add_test(tt, test_spawn_stop);
     suite_add_tcase(s, tt);

@@ -1,0 +1,124 @@
+/* job_end: what a run leaves behind or finds in its way: --keep's
+ * instructions, the cleanup's connection, the alert of a hung job's lock. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/alert.h"
+#include "reports/report.h"
+#include "verifier/db.h"
+#include "verifier/duration.h"
+#include "verifier/fsutil.h"
+#include "verifier/lock.h"
+#include "verifier/log.h"
+#include "verifier/redact.h"
+
+#include "verifier/job.h"
+#include "verifier/job_int.h"
+
+/* The alert stage's status: how the alerts sent went. */
+static enum rd_status
+alert_stage_status(struct report *r)
+{
+    json_t *alerts = json_object_get(report_json(r), "alerts"), *a;
+    enum rd_status st = RD_ST_SKIPPED;
+    size_t i;
+
+    json_array_foreach(alerts, i, a) st = rd_status_worse(
+        st, json_is_true(json_object_get(a, "ok")) ? RD_ST_OK : RD_ST_WARNING);
+    return st;
+}
+
+/* --keep: say what was kept, how to connect as the invoking user, and how
+ * to get rid of it. */
+void
+job_print_kept(const struct job_run *jr)
+{
+    FILE *out = stderr;
+
+    if (jr->ephemeral) {
+        fprintf(
+            out,
+            "kept: the scratch cluster (PostgreSQL %d) and database '%s' are still running (--keep); nothing was cleaned up\n"
+            "  connect: psql \"host=%s port=%d user=postgres dbname=%s\"\n"
+            "  stop:    kill -INT %ld && rm -rf '%s'\n"
+            "  (or: %s%s%s%s/pg_ctl -D '%s/data' stop -m fast && rm -rf '%s')\n",
+            jr->tools.major, jr->rctx.dbname, jr->cluster.dir, jr->cluster.port,
+            jr->rctx.dbname, (long)jr->cluster.pid, jr->cluster.dir,
+            jr->ident.drop ? "runuser -u " : "",
+            jr->ident.drop ? jr->ident.name : "", jr->ident.drop ? " -- " : "",
+            jr->tools.bindir, jr->cluster.dir, jr->cluster.dir);
+        if (jr->cluster.shared_uid != 0)
+            fprintf(
+                out,
+                "  connect works for uid %ld (who ran sudo) and root; stopping it needs root (sudo)\n",
+                (long)jr->cluster.shared_uid);
+    } else {
+        char *t = redact_conninfo(jr->jc->target);
+        bool uri = t == NULL || strstr(t, "://") != NULL;
+
+        fprintf(
+            out,
+            "kept: database '%s' on the target (--keep); it was not dropped\n"
+            "  connect: psql \"%s%s%s\"%s\n"
+            "  drop it with: DROP DATABASE \"%s\";\n",
+            jr->rctx.dbname, uri ? "" : t,
+            uri ? "" : " dbname=", jr->rctx.dbname,
+            uri ? " (with the job's target settings)" : "", jr->rctx.dbname);
+        free(t);
+    }
+}
+
+/* Cleanup queries may run after a signal or the deadline; a maintenance
+ * connection left inside an abandoned query is replaced first. */
+void
+job_cleanup_connection(struct job_run *jr)
+{
+    struct rd_err err = {0};
+
+    db_cleanup_phase(true);
+    if (jr->ephemeral || !jr->rctx.created || !db_stuck(jr->rctx.admin))
+        return;
+    restore_close(&jr->rctx);
+    if (restore_connect(&jr->rctx, &err) != 0)
+        log_warn("cannot reconnect to drop the scratch database: %s", err.msg);
+}
+
+/*
+ * A locked run whose holder is older than restore_timeout: tell the alert
+ * channels (deduplicated like any failure, so once), with a report in
+ * STATE_DIR/JOB/locked.json for the hook; last.json, the report and
+ * metrics files stay the running job's.
+ */
+void
+job_alert_locked(struct job_run *jr, const struct rd_err *lerr)
+{
+    const struct job_config *jc = jr->jc;
+    int64_t age = lock_holder_age(jc->state_dir, jc->name);
+    char dir[PATH_MAX], path[PATH_MAX + 16], a[32], lim[32];
+    struct rd_err e = {0};
+
+    if (jr->o->dry_run || jc->restore_timeout_s <= 0 ||
+        age <= jc->restore_timeout_s ||
+        (jc->alert_exec == NULL && jc->alert_webhook == NULL))
+        return;
+    rd_err_set(
+        &e, RD_LOCKED,
+        "%s for %s, longer than restore_timeout %s: that run is probably hung",
+        lerr->msg, duration_human(age, a, sizeof(a)),
+        duration_format(jc->restore_timeout_s, lim, sizeof(lim)));
+    log_error("%s", e.msg);
+    report_error(jr->r, "lock", &e);
+    snprintf(dir, sizeof(dir), "%s/%s", jc->state_dir, jc->name);
+    snprintf(path, sizeof(path), "%s/locked.json", dir);
+    report_finish(jr->r, RD_ST_UNKNOWN);
+    if (fs_mkdir_p(dir, 0700, &e) != 0 || report_write(jr->r, path, &e) != 0)
+        log_error("%s", e.msg);
+    report_stage_begin(jr->r, STAGE_ALERT);
+    alert_send(jc, jr->r, path);
+    report_stage_end(jr->r, STAGE_ALERT, alert_stage_status(jr->r));
+    report_finish(jr->r, RD_ST_UNKNOWN);
+    if (report_write(jr->r, path, &e) != 0)
+        log_error("%s", e.msg);
+}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "restore/sqlfilter.h"
+#include "restore/sqltrailer.h"
 
 #define IN_CAP   65536 /* bytes read from the layer below at a time */
 #define CAND_CAP 65536 /* longest candidate line held back */
@@ -103,6 +104,9 @@ struct sqlfilter {
     int dump_match; /* progress on dumped_prefix at a line start; -1 none */
     size_t dump_len;
     char dump_buf[sizeof(((struct sqlfilter_counts *)0)->dumped_from)];
+
+    struct sqltrailer trailer;
+    bool check_trailer;
 
     struct cand cand;
 };
@@ -678,6 +682,8 @@ line_begin(struct sqlfilter *f, unsigned char c)
 
     f->bol = false;
     f->line_used = true;
+    sqltrailer_line_begin(&f->trailer,
+                          !f->in_copy && (f->lost || f->lx == LX_NORMAL));
     if (f->in_copy) {
         f->copy_match = 0;
         return;
@@ -700,6 +706,7 @@ line_end(struct sqlfilter *f)
     f->bol = true;
     f->line_used = false;
     dumped_end(f);
+    sqltrailer_line_end(&f->trailer);
     if (f->in_copy) {
         if (f->copy_match == 4)
             f->in_copy = false;
@@ -720,6 +727,7 @@ input_end(struct sqlfilter *f)
     f->counts->lines++;
     f->line_used = false;
     dumped_end(f);
+    sqltrailer_line_end(&f->trailer);
     if (f->cand.active)
         cand_finish(f);
 }
@@ -741,6 +749,7 @@ filter_bytes(struct sqlfilter *f, unsigned char *out, size_t room)
         else if (!f->lost)
             lex_byte(f, c);
         dumped_byte(f, c);
+        sqltrailer_byte(&f->trailer, c);
         if (f->cand.active)
             cand_byte(f, c);
         else
@@ -794,7 +803,20 @@ sqlfilter_read(struct stream *s, void *buf, size_t cap, struct rd_err *err)
             }
         }
     }
+    if (n == 0 && f->check_trailer) {
+        char why[256];
+
+        if (sqltrailer_verdict(&f->trailer, why, sizeof(why)) != 0)
+            return rd_err_set(err, RD_ARCHIVE_TRUNCATED,
+                              "archive '%s' is cut short: %s", s->name, why);
+    }
     return (ssize_t)n;
+}
+
+void
+sqlfilter_check_trailer(struct stream *s, bool on)
+{
+    ((struct sqlfilter *)s)->check_trailer = on;
 }
 
 static void
@@ -844,5 +866,7 @@ sqlfilter_new(struct stream *below, const char *key, bool drop_owner_acl,
     f->stmt_start = f->stmt_empty = true;
     f->bol = true;
     f->copy_match = f->dump_match = -1;
+    sqltrailer_init(&f->trailer);
+    f->check_trailer = true;
     return &f->s;
 }

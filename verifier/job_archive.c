@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "restore/decode.h"
+#include "restore/dumpcheck.h"
 #include "restore/untar.h"
 #include "verifier/fsutil.h"
 #include "verifier/log.h"
@@ -19,9 +20,14 @@
 
 #include "verifier/job_int.h"
 
+/* The \restrict key of a dry run's filter: its output is read by no one. */
+#define DRY_RUN_KEY "dryrunXdryrunXdryrunXdryrunXdryrunX"
+
 /*
  * Stack fd -> size check -> sha256 -> peek, and when the first bytes are
- * compressed, -> decoder -> peek.  ${hash} points into the result.
+ * compressed, -> decoder -> peek; then -> end-of-archive check (custom and
+ * -Ft: a truncated archive fails at its end instead of hanging pg_restore
+ * or restoring part of it) -> peek.  ${hash} points into the result.
  */
 static struct stream *
 build_stack(struct job_run *jr, int fd, struct stream **hash,
@@ -53,6 +59,12 @@ build_stack(struct job_run *jr, int fd, struct stream **hash,
                 rd_err_set(err, RD_INTERNAL, "out of memory");
             return NULL;
         }
+    }
+    s = stream_dumpcheck_new(s);
+    s = s != NULL ? stream_peek_new(s, PEEK_BYTES) : NULL;
+    if (s == NULL) {
+        rd_err_set(err, RD_INTERNAL, "out of memory");
+        return NULL;
     }
     if (hash != NULL)
         *hash = h;
@@ -374,6 +386,15 @@ job_stage_decode(struct job_run *jr)
     } else {
         jr->mode = MODE_STREAM;
         json_object_set_new(a, "transfer", json_string("stream"));
+        if (jr->format == DUMP_PLAIN && jr->o->dry_run) {
+            /* The restore puts the filter on; a dry run needs its
+               end-of-script check (pg_dump's closing line) too. */
+            jr->top = sqlfilter_new(jr->top, DRY_RUN_KEY, true, &jr->counts);
+            if (jr->top == NULL) {
+                rd_err_set(&err, RD_INTERNAL, "out of memory");
+                return job_fail_stage(jr, STAGE_DECODE, &err);
+            }
+        }
     }
     report_stage_end(jr->r, STAGE_DECODE, RD_ST_OK);
     return 0;

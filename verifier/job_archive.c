@@ -407,6 +407,10 @@ major_for_archive(const struct dump_header *h)
     int by_format = h->vmin >= 16 ? 17 : h->vmin == 15 ? 16 : 15;
     int by_string = dumpfmt_major(h->pgdump_version);
 
+    /* A version newer than we know: only pg_dump's own string can tell. */
+    if (h->vmaj > 1 || h->vmin > DUMPFMT_NEWEST_MINOR)
+        return by_string > 17 ? by_string : 0;
+
     /* The format version is authoritative; the string may say more. */
     return by_string > by_format ? by_string : by_format;
 }
@@ -542,13 +546,20 @@ job_stage_preflight(struct job_run *jr)
         (jr->hdr.vmaj > maxmaj ||
          (jr->hdr.vmaj == maxmaj && jr->hdr.vmin > maxmin))) {
         int need = major_for_archive(&jr->hdr);
+        char hint[96];
 
+        if (need > 0)
+            snprintf(hint, sizeof(hint), "apt-get install postgresql-%d",
+                     need);
+        else
+            snprintf(hint, sizeof(hint),
+                     "install the PostgreSQL whose pg_dump wrote it");
         rd_err_set(
             &err, RD_TOOL_TOO_OLD,
-            "archive '%s' was written by a newer pg_dump%s%s (archive format %d.%d); pg_restore %d reads up to %d.%d\nHINT: apt-get install postgresql-%d (PGDG packages), or restore with a server of that major",
+            "archive '%s' was written by a newer pg_dump%s%s (archive format %d.%d); pg_restore %d reads up to %d.%d\nHINT: %s (PGDG packages), or restore with a server of that major",
             jr->chosen->name, jr->hdr.pgdump_version[0] ? " " : "",
             jr->hdr.pgdump_version, jr->hdr.vmaj, jr->hdr.vmin, jr->tools.major,
-            maxmaj, maxmin, need);
+            maxmaj, maxmin, hint);
         return preflight_fail(jr, &err);
     }
     srcmaj = dumpfmt_major(src_version);

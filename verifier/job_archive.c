@@ -549,8 +549,7 @@ job_stage_preflight(struct job_run *jr)
         char hint[96];
 
         if (need > 0)
-            snprintf(hint, sizeof(hint), "apt-get install postgresql-%d",
-                     need);
+            snprintf(hint, sizeof(hint), "apt-get install postgresql-%d", need);
         else
             snprintf(hint, sizeof(hint),
                      "install the PostgreSQL whose pg_dump wrote it");

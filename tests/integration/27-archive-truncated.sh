@@ -4,6 +4,9 @@
 #     archive_truncated within seconds (pg_restore used to spin forever on
 #     it), before any pg_restore ran; the same under --dry-run;
 #   - a -Ft file without its two end-of-archive blocks: the same;
+#   - the cut -Ft file gzip'd whole and streamed into pg_restore: exit 2
+#     archive_truncated at the end of the stream (pg_restore stopped), not a
+#     hang or restore_errors;
 #   - a pg_dump -Fc file cut in its data (read by path): exit 2
 #     archive_truncated, also under --dry-run;
 #   - pg_dump -Fc written to a pipe (no data offsets in its TOC), cut, then
@@ -41,6 +44,7 @@ size() { stat -c %s "$1"; }
 head -c $(($(size "$S/whole.tar") / 2)) "$S/whole.tar" >"$S/half.tar"
 head -c $(($(size "$S/whole.tar") - 1024)) "$S/whole.tar" >"$S/noend.tar"
 tail -c 1024 "$S/whole.tar" | cmp -s - <(head -c 1024 /dev/zero) || fail "fixture: -Ft does not end with two zero blocks"
+gzip -c "$S/half.tar" >"$S/half.tar.gz"
 head -c $(($(size "$S/whole.custom") / 2)) "$S/whole.custom" >"$S/half.custom"
 head -c $(($(size "$W/piped.custom") * 2 / 3)) "$W/piped.custom" >"$S/cut-piped.custom"
 zstd -q -c "$S/cut-piped.custom" >"$S/cut-piped.custom.zst"
@@ -61,7 +65,7 @@ verify() { # NAME [ARGS...]
         --report "$R" --state-dir "$STATE" "$@"
 }
 
-for a in half.tar noend.tar half.custom cut-piped.custom cut-piped.custom.zst; do
+for a in half.tar noend.tar half.tar.gz half.custom cut-piped.custom cut-piped.custom.zst; do
     for dry in "" --dry-run; do
         t0=$(date +%s)
         TMO=30 verify "$a" $dry
@@ -69,7 +73,7 @@ for a in half.tar noend.tar half.custom cut-piped.custom cut-piped.custom.zst; d
         assert_json "$R" '.error.message | test("is truncated: it ends")' true
         [ $(($(date +%s) - t0)) -le 20 ] || fail "$a: took $(($(date +%s) - t0)) s"
         # By path: found before pg_restore ever started.
-        case $a in *.zst) ;; *)
+        case $a in *.zst | *.gz) ;; *)
             assert_stage "$R" decode critical
             assert_stage "$R" restore skipped ;;
         esac

@@ -339,15 +339,16 @@ custom_end(const struct dumpcheck *c, char *msg, size_t len)
             continue;
         if (e->off >= 0)
             snprintf(msg, len,
-                     "it ends after %lld data blocks: the data of TOC entry "
+                     "it ends after %lld data block%s: the data of TOC entry "
                      "%lld, at byte %lld, is not there (%lld bytes are)",
-                     (long long)c->blocks, (long long)e->id, (long long)e->off,
-                     (long long)c->pos);
+                     (long long)c->blocks, c->blocks == 1 ? "" : "s",
+                     (long long)e->id, (long long)e->off, (long long)c->pos);
         else
             snprintf(msg, len,
-                     "it ends after %lld data blocks: the data of TOC entry "
+                     "it ends after %lld data block%s: the data of TOC entry "
                      "%lld is not there (%lld bytes are)",
-                     (long long)c->blocks, (long long)e->id, (long long)c->pos);
+                     (long long)c->blocks, c->blocks == 1 ? "" : "s",
+                     (long long)e->id, (long long)c->pos);
         return -1;
     }
     return 0;

@@ -141,6 +141,16 @@ int
 dumpfmt_parse_custom(const unsigned char *buf, size_t len,
                      struct dump_header *h, char *errbuf, size_t errlen)
 {
+    size_t used;
+
+    return dumpfmt_parse_custom_len(buf, len, h, &used, errbuf, errlen);
+}
+
+/* The header of a version we know the layout of (1.10 to 1.16). */
+static int
+parse_known(const unsigned char *buf, size_t len, struct dump_header *h,
+            size_t *used, char *errbuf, size_t errlen)
+{
     struct hdr_reader r = {buf, len, 0, 4, false};
     long long v;
 
@@ -186,12 +196,42 @@ dumpfmt_parse_custom(const unsigned char *buf, size_t len,
         !read_str(&r, h->server_version, sizeof(h->server_version)) ||
         !read_str(&r, h->pgdump_version, sizeof(h->pgdump_version)))
         goto bad;
+    *used = r.pos;
     return 0;
 bad:
     if (r.short_input)
         return 1;
     snprintf(errbuf, errlen, "corrupt header at byte %zu", r.pos);
     return -1;
+}
+
+int
+dumpfmt_parse_custom_len(const unsigned char *buf, size_t len,
+                         struct dump_header *h, size_t *used, char *errbuf,
+                         size_t errlen)
+{
+    int rc;
+
+    *used = 0;
+    rc = parse_known(buf, len, h, used, errbuf, errlen);
+    /*
+     * A version newer than any we know may lay its header out differently:
+     * the magic and the version bytes are all that is sure, and they are
+     * enough for the caller to say tool_too_old (never "corrupt header").
+     */
+    if (rc != 0 && len >= 8 && memcmp(buf, "PGDMP", 5) == 0 &&
+        (buf[5] > 1 || (buf[5] == 1 && buf[6] > DUMPFMT_NEWEST_MINOR))) {
+        int vmaj = buf[5], vmin = buf[6], vrev = buf[7];
+
+        memset(h, 0, sizeof(*h));
+        h->vmaj = vmaj;
+        h->vmin = vmin;
+        h->vrev = vrev;
+        *used = 0;
+        snprintf(errbuf, errlen, "archive version %d.%d", vmaj, vmin);
+        return 0;
+    }
+    return rc;
 }
 
 void

@@ -87,6 +87,23 @@ struct dump_header {
 int dumpfmt_parse_custom(const unsigned char *buf, size_t len,
                          struct dump_header *h, char *errbuf, size_t errlen);
 
+/* The newest custom archive version whose layout we know: 1.16 (PG 17). */
+#define DUMPFMT_NEWEST_MINOR 16
+
+/*
+ * dumpfmt_parse_custom_len(buf, len, h, used, errbuf, errlen):
+ * dumpfmt_parse_custom(), and ${used} gets the header's length in bytes
+ * (where the TOC starts) when it returns 0 for a version we know (1.10 to
+ * 1.DUMPFMT_NEWEST_MINOR); 0 otherwise.  A header with the magic and a
+ * version newer than that (1.17+, 2.x) is taken as well formed whatever
+ * follows its version bytes: it returns 0 with only the version fields
+ * filled when the rest does not parse with the 1.16 layout (short or
+ * not), so the caller reports tool_too_old, never a corrupt header.
+ */
+int dumpfmt_parse_custom_len(const unsigned char *buf, size_t len,
+                             struct dump_header *h, size_t *used, char *errbuf,
+                             size_t errlen);
+
 /*
  * dumpfmt_max_archive_version(pg_major, vmaj, vmin): the newest custom
  * archive version pg_restore of PostgreSQL ${pg_major} reads (15 -> 1.14,

@@ -5,478 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "restore/sqlfilter.h"
-
-#define IN_CAP   65536 /* bytes read from the layer below at a time */
-#define CAND_CAP 65536 /* longest candidate line held back */
-#define TAG_MAX  1024  /* longest dollar-quote tag followed */
-#define WORD_MAX 16    /* the keywords compared are shorter than this */
-#define KEY_MIN  32
-#define KEY_MAX  256
+#include "restore/sqlfilter_int.h"
 
 static const char dumped_prefix[] = "-- Dumped from database version ";
 #define DUMPED_PREFIX_LEN (sizeof(dumped_prefix) - 1)
-
-/*
- * Lexer states, after psql's own scanner (psqlscan.l): what matters is
- * where quotes, comments and statements end, not the tokens themselves.
- */
-enum lex {
-    LX_NORMAL,
-    LX_WORD,         /* unquoted identifier or keyword */
-    LX_NUMBER,       /* numeric literal */
-    LX_DASH,         /* '-': an operator or the start of "--" */
-    LX_SLASH,        /* '/': an operator or the start of a block comment */
-    LX_BSLASH,       /* '\' outside quotes: a meta-command, or \; \: */
-    LX_META,         /* a psql meta-command: the rest of the line */
-    LX_LINE_COMMENT, /* -- ... end of line */
-    LX_BLOCK,        /* inside (nested) block comments */
-    LX_BLOCK_STAR,   /* ... after '*' */
-    LX_BLOCK_SLASH,  /* ... after '/' */
-    LX_SQ,           /* '...' (standard: only '' escapes) */
-    LX_SQ_END,       /* ... after a quote: the end or '' */
-    LX_ESQ,          /* E'...' (backslash escapes too) */
-    LX_ESQ_BSL,      /* ... after a backslash */
-    LX_ESQ_END,      /* ... after a quote */
-    LX_DQ,           /* "..." */
-    LX_DQ_END,       /* ... after a quote: the end or "" */
-    LX_DOLLAR,       /* '$' outside quotes: maybe $tag$ */
-    LX_DOLQ,         /* inside $tag$ ... */
-    LX_DOLQ_CLOSE    /* ... matching a possible closing $tag$ */
-};
-
-enum tok_kind { TK_NONE, TK_WORD, TK_QIDENT, TK_OTHER };
-
-struct tok {
-    enum tok_kind kind;
-    char text[WORD_MAX]; /* a word, lowercased; "" when it did not fit */
-};
-
-/* The line held back because dropping it is still possible. */
-struct cand {
-    bool active;  /* bytes go to buf instead of the output */
-    bool prefix;  /* still reading the first word */
-    bool meta;    /* the line starts with a backslash */
-    bool clean;   /* only blanks and -- comments after the statement end */
-    int semis;    /* statement ends seen on the line (1 or more stops) */
-    int64_t ntok; /* tokens before the statement end */
-    struct tok first[3];
-    struct tok last[4];
-    size_t len;
-    unsigned char buf[CAND_CAP];
-};
-
-struct sqlfilter {
-    struct stream s;
-    bool drop;
-    struct sqlfilter_counts *counts; /* (borrowed) or &own_counts */
-    struct sqlfilter_counts own_counts;
-
-    char head[KEY_MAX + 16]; /* "\restrict KEY\n" */
-    size_t head_len, head_pos;
-    unsigned char in[IN_CAP];
-    size_t in_len, in_pos;
-    bool eof;
-    size_t flush_pos, flush_len; /* cand.buf being passed through */
-
-    /* lexer */
-    enum lex lx;
-    bool lost; /* a dollar tag too long to follow: filter nothing more */
-    char word[WORD_MAX];
-    size_t word_len;
-    unsigned char tag[TAG_MAX];
-    size_t tag_len, tag_match;
-    int64_t comment_depth;
-
-    /* the current statement as psql splits them */
-    bool stmt_start; /* the last content ended a statement */
-    bool stmt_empty; /* no token yet */
-    int64_t paren, begin_depth;
-    int64_t idents;
-    char ident_first[4];
-    bool stmt_copy, prev_from, copy_stdin, copy_pending;
-
-    /* lines */
-    bool bol, line_used;
-    bool in_copy;
-    int copy_match; /* progress on "\.\r?\n" at a data line start; -1 none */
-    int dump_match; /* progress on dumped_prefix at a line start; -1 none */
-    size_t dump_len;
-    char dump_buf[sizeof(((struct sqlfilter_counts *)0)->dumped_from)];
-
-    struct cand cand;
-};
-
-static bool
-is_blank(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
-}
-
-static bool
-is_alpha(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* psql's ident_start: letters, '_' and every non-ASCII byte. */
-static bool
-is_ident_start(unsigned char c)
-{
-    return is_alpha(c) || c == '_' || c >= 0x80;
-}
-
-/* psql's dolq_cont: a dollar tag never contains '$'. */
-static bool
-is_dolq_cont(unsigned char c)
-{
-    return is_ident_start(c) || is_digit(c);
-}
-
-static bool
-is_ident_cont(unsigned char c)
-{
-    return is_dolq_cont(c) || c == '$';
-}
-
-static bool
-tok_is(const struct tok *t, const char *word)
-{
-    return t->kind == TK_WORD && strcmp(t->text, word) == 0;
-}
-
-/* A drop candidate's line gets one of its tokens. */
-static void
-cand_tok(struct cand *k, const struct tok *t)
-{
-    if (!k->active)
-        return;
-    if (k->semis > 0) {
-        k->clean = false;
-        return;
-    }
-    if (k->ntok < 3)
-        k->first[k->ntok] = *t;
-    memmove(k->last, k->last + 1, sizeof(k->last) - sizeof(k->last[0]));
-    k->last[3] = *t;
-    k->ntok++;
-}
-
-/* Something other than a -- comment follows a candidate's statement end. */
-static void
-cand_dirty(struct cand *k)
-{
-    if (k->active && k->semis > 0)
-        k->clean = false;
-}
-
-/*
- * psql's heuristic for CREATE [OR REPLACE] FUNCTION|PROCEDURE ... BEGIN
- * ATOMIC ... END, whose inner semicolons do not end the statement.
- */
-static void
-stmt_ident(struct sqlfilter *f, const struct tok *t)
-{
-    const char *w = t->text;
-    const char *c = f->ident_first;
-
-    if (f->idents == 0)
-        memset(f->ident_first, 0, sizeof(f->ident_first));
-    if (f->idents < (int64_t)sizeof(f->ident_first) &&
-        (strcmp(w, "create") == 0 || strcmp(w, "function") == 0 ||
-         strcmp(w, "procedure") == 0 || strcmp(w, "or") == 0 ||
-         strcmp(w, "replace") == 0))
-        f->ident_first[f->idents] = w[0];
-    f->idents++;
-    if (c[0] == 'c' &&
-        (c[1] == 'f' || c[1] == 'p' ||
-         (c[1] == 'o' && c[2] == 'r' && (c[3] == 'f' || c[3] == 'p'))) &&
-        f->paren == 0) {
-        if (strcmp(w, "begin") == 0)
-            f->begin_depth++;
-        else if (strcmp(w, "case") == 0 && f->begin_depth >= 1)
-            f->begin_depth++;
-        else if (strcmp(w, "end") == 0 && f->begin_depth > 0)
-            f->begin_depth--;
-    }
-}
-
-/* A token of the current statement ends (a word's text is in f->word). */
-static void
-tok_emit(struct sqlfilter *f, enum tok_kind kind)
-{
-    struct tok t = {kind, ""};
-
-    if (kind == TK_WORD && f->word_len < WORD_MAX) {
-        memcpy(t.text, f->word, f->word_len);
-        t.text[f->word_len] = '\0';
-    }
-    f->stmt_start = false;
-    /* COPY <table> ... FROM STDIN (at depth 0: not a query's FROM). */
-    if (f->stmt_empty)
-        f->stmt_copy = tok_is(&t, "copy");
-    else if (f->paren == 0 && f->prev_from && tok_is(&t, "stdin"))
-        f->copy_stdin = true;
-    f->prev_from = f->paren == 0 && tok_is(&t, "from");
-    f->stmt_empty = false;
-    if (kind == TK_WORD)
-        stmt_ident(f, &t);
-    cand_tok(&f->cand, &t);
-}
-
-/* A ';' at depth 0 ends the statement, as psql sends it. */
-static void
-stmt_end(struct sqlfilter *f)
-{
-    if (f->stmt_copy && f->copy_stdin)
-        f->copy_pending = true;
-    f->stmt_start = true;
-    f->stmt_empty = true;
-    f->stmt_copy = f->prev_from = f->copy_stdin = false;
-    f->idents = 0;
-    if (f->cand.active && f->cand.semis < 2 && ++f->cand.semis == 1)
-        f->cand.clean = true;
-}
-
-static void
-word_add(struct sqlfilter *f, unsigned char c)
-{
-    if (f->word_len < WORD_MAX - 1)
-        f->word[f->word_len] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
-    if (f->word_len < WORD_MAX)
-        f->word_len++;
-}
-
-static void
-lex_normal(struct sqlfilter *f, unsigned char c)
-{
-    if (is_blank(c))
-        return;
-    switch (c) {
-    case '\'':
-        f->lx = LX_SQ;
-        return;
-    case '"':
-        f->lx = LX_DQ;
-        return;
-    case '$':
-        f->lx = LX_DOLLAR;
-        f->tag_len = 0;
-        return;
-    case '-':
-        f->lx = LX_DASH;
-        return;
-    case '/':
-        f->lx = LX_SLASH;
-        return;
-    case '\\':
-        f->lx = LX_BSLASH;
-        return;
-    case ';':
-        if (f->paren == 0 && f->begin_depth == 0)
-            stmt_end(f);
-        else
-            tok_emit(f, TK_OTHER);
-        return;
-    case '(':
-        tok_emit(f, TK_OTHER);
-        f->paren++;
-        return;
-    case ')':
-        if (f->paren > 0)
-            f->paren--;
-        tok_emit(f, TK_OTHER);
-        return;
-    default:
-        break;
-    }
-    if (is_ident_start(c)) {
-        f->lx = LX_WORD;
-        f->word_len = 0;
-        word_add(f, c);
-    } else if (is_digit(c)) {
-        f->lx = LX_NUMBER;
-    } else {
-        tok_emit(f, TK_OTHER);
-    }
-}
-
-/* Dollar quotes: the closing $tag$ may be preceded by other $x$ text. */
-static bool
-lex_dollar(struct sqlfilter *f, unsigned char c)
-{
-    switch (f->lx) {
-    case LX_DOLLAR:
-        if (c == '$') {
-            f->lx = LX_DOLQ;
-            return true;
-        }
-        if (f->tag_len == 0 ? is_ident_start(c) : is_dolq_cont(c)) {
-            if (f->tag_len == TAG_MAX)
-                f->lost = true;
-            else
-                f->tag[f->tag_len++] = c;
-            return true;
-        }
-        tok_emit(f, TK_OTHER); /* "$1" or a stray '$' */
-        return false;
-    case LX_DOLQ:
-        if (c == '$') {
-            f->lx = LX_DOLQ_CLOSE;
-            f->tag_match = 0;
-        }
-        return true;
-    default: /* LX_DOLQ_CLOSE */
-        if (f->tag_match == f->tag_len) {
-            if (c == '$') {
-                tok_emit(f, TK_OTHER);
-                f->lx = LX_NORMAL;
-            } else {
-                f->lx = LX_DOLQ;
-            }
-        } else if (c == f->tag[f->tag_match]) {
-            f->tag_match++;
-        } else if (c == '$') {
-            f->tag_match = 0;
-        } else {
-            f->lx = LX_DOLQ;
-        }
-        return true;
-    }
-}
-
-/*
- * Handle ${c} in a state that is neither normal nor a dollar quote; false
- * when the state ended without consuming ${c}, which the normal state
- * must then see.
- */
-static bool
-lex_other(struct sqlfilter *f, unsigned char c)
-{
-    switch (f->lx) {
-    case LX_WORD:
-        if (is_ident_cont(c)) {
-            word_add(f, c);
-            return true;
-        }
-        if (c == '\'' && f->word_len == 1 && f->word[0] == 'e') {
-            f->lx = LX_ESQ;
-            return true;
-        }
-        tok_emit(f, TK_WORD);
-        return false;
-    case LX_NUMBER:
-        if (is_alpha(c) || is_digit(c) || c == '_' || c == '.')
-            return true;
-        tok_emit(f, TK_OTHER);
-        return false;
-    case LX_DASH:
-        if (c == '-') {
-            f->lx = LX_LINE_COMMENT;
-            return true;
-        }
-        tok_emit(f, TK_OTHER);
-        return false;
-    case LX_SLASH:
-        if (c == '*') {
-            cand_dirty(&f->cand);
-            f->lx = LX_BLOCK;
-            f->comment_depth = 1;
-            return true;
-        }
-        tok_emit(f, TK_OTHER);
-        return false;
-    case LX_BSLASH:
-        if (c == ';' || c == ':') {
-            /* \; and \: put a plain ';' or ':' in the query buffer. */
-            if (c == ';')
-                f->idents = 0;
-            tok_emit(f, TK_OTHER);
-            f->lx = LX_NORMAL;
-            return true;
-        }
-        f->idents = 0;
-        cand_dirty(&f->cand);
-        if (c == '\n')
-            return false;
-        f->lx = LX_META;
-        return true;
-    case LX_META:
-    case LX_LINE_COMMENT:
-        return c != '\n';
-    case LX_BLOCK:
-        if (c == '*')
-            f->lx = LX_BLOCK_STAR;
-        else if (c == '/')
-            f->lx = LX_BLOCK_SLASH;
-        return true;
-    case LX_BLOCK_STAR:
-        if (c == '/') {
-            f->comment_depth--;
-            f->lx = f->comment_depth == 0 ? LX_NORMAL : LX_BLOCK;
-        } else if (c != '*') {
-            f->lx = LX_BLOCK;
-        }
-        return true;
-    case LX_BLOCK_SLASH:
-        if (c == '*') {
-            f->comment_depth++;
-            f->lx = LX_BLOCK;
-        } else if (c != '/') {
-            f->lx = LX_BLOCK;
-        }
-        return true;
-    case LX_SQ:
-        if (c == '\'')
-            f->lx = LX_SQ_END;
-        return true;
-    case LX_ESQ:
-        if (c == '\\')
-            f->lx = LX_ESQ_BSL;
-        else if (c == '\'')
-            f->lx = LX_ESQ_END;
-        return true;
-    case LX_ESQ_BSL:
-        f->lx = LX_ESQ;
-        return true;
-    case LX_DQ:
-        if (c == '"')
-            f->lx = LX_DQ_END;
-        return true;
-    case LX_SQ_END:
-    case LX_ESQ_END:
-    case LX_DQ_END:
-        if (c == (f->lx == LX_DQ_END ? '"' : '\'')) {
-            f->lx = f->lx == LX_SQ_END    ? LX_SQ
-                    : f->lx == LX_ESQ_END ? LX_ESQ
-                                          : LX_DQ;
-            return true;
-        }
-        tok_emit(f, f->lx == LX_DQ_END ? TK_QIDENT : TK_OTHER);
-        return false;
-    default:
-        return lex_dollar(f, c);
-    }
-}
-
-/* Feed one byte of SQL text to the lexer. */
-static void
-lex_byte(struct sqlfilter *f, unsigned char c)
-{
-    if (f->lx == LX_NORMAL) {
-        lex_normal(f, c);
-    } else if (!lex_other(f, c)) {
-        f->lx = LX_NORMAL;
-        lex_normal(f, c);
-    }
-}
 
 /* Track "\.", alone on a line, which ends COPY data. */
 static void
@@ -678,6 +210,8 @@ line_begin(struct sqlfilter *f, unsigned char c)
 
     f->bol = false;
     f->line_used = true;
+    sqltrailer_line_begin(&f->trailer,
+                          !f->in_copy && (f->lost || f->lx == LX_NORMAL));
     if (f->in_copy) {
         f->copy_match = 0;
         return;
@@ -700,6 +234,7 @@ line_end(struct sqlfilter *f)
     f->bol = true;
     f->line_used = false;
     dumped_end(f);
+    sqltrailer_line_end(&f->trailer);
     if (f->in_copy) {
         if (f->copy_match == 4)
             f->in_copy = false;
@@ -716,10 +251,11 @@ input_end(struct sqlfilter *f)
     if (!f->line_used)
         return;
     if (!f->in_copy && !f->lost)
-        lex_byte(f, '\n');
+        sqllex_byte(f, '\n');
     f->counts->lines++;
     f->line_used = false;
     dumped_end(f);
+    sqltrailer_line_end(&f->trailer);
     if (f->cand.active)
         cand_finish(f);
 }
@@ -739,8 +275,9 @@ filter_bytes(struct sqlfilter *f, unsigned char *out, size_t room)
         if (f->in_copy)
             copy_byte(f, c);
         else if (!f->lost)
-            lex_byte(f, c);
+            sqllex_byte(f, c);
         dumped_byte(f, c);
+        sqltrailer_byte(&f->trailer, c);
         if (f->cand.active)
             cand_byte(f, c);
         else
@@ -794,7 +331,20 @@ sqlfilter_read(struct stream *s, void *buf, size_t cap, struct rd_err *err)
             }
         }
     }
+    if (n == 0 && f->check_trailer) {
+        char why[256];
+
+        if (sqltrailer_verdict(&f->trailer, why, sizeof(why)) != 0)
+            return rd_err_set(err, RD_ARCHIVE_TRUNCATED,
+                              "archive '%s' is cut short: %s", s->name, why);
+    }
     return (ssize_t)n;
+}
+
+void
+sqlfilter_check_trailer(struct stream *s, bool on)
+{
+    ((struct sqlfilter *)s)->check_trailer = on;
 }
 
 static void
@@ -844,5 +394,7 @@ sqlfilter_new(struct stream *below, const char *key, bool drop_owner_acl,
     f->stmt_start = f->stmt_empty = true;
     f->bol = true;
     f->copy_match = f->dump_match = -1;
+    sqltrailer_init(&f->trailer);
+    f->check_trailer = true;
     return &f->s;
 }

@@ -39,7 +39,14 @@ struct sqlfilter_counts {
  *     "GRANT ...;", "REVOKE ...;", "ALTER DEFAULT PRIVILEGES ...;",
  *     "SET SESSION AUTHORIZATION ...;", "RESET SESSION AUTHORIZATION;" --
  *     the plain-SQL equivalent of pg_restore --no-owner --no-privileges;
- *   - passes everything else through byte for byte.
+ *   - passes everything else through byte for byte;
+ *   - fails at the end with RD_ARCHIVE_TRUNCATED when the script does not
+ *     end with pg_dump's closing line "-- PostgreSQL database dump
+ *     complete" (pg_dumpall: "... cluster dump complete"), only blank
+ *     lines, "--" comments and "\unrestrict" after it (see sqltrailer.h):
+ *     a dump cut at a line boundary is otherwise valid SQL that restores
+ *     without its indexes and constraints.  sqlfilter_check_trailer()
+ *     turns that check off.
  * Only lines that start a statement are candidates: the filter tracks
  * COPY ... FROM stdin data (until a line "\."), single/double quotes,
  * dollar quotes ($$, $tag$), -- and nested block comments across lines, so
@@ -57,5 +64,11 @@ struct sqlfilter_counts {
 struct stream *sqlfilter_new(struct stream *below, const char *key,
                              bool drop_owner_acl,
                              struct sqlfilter_counts *counts);
+
+/*
+ * sqlfilter_check_trailer(s, on): whether ${s} (from sqlfilter_new())
+ * requires pg_dump's closing line at the end (on by default).
+ */
+void sqlfilter_check_trailer(struct stream *s, bool on);
 
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "restore/decode.h"
+#include "restore/dumpcheck.h"
 #include "restore/untar.h"
 #include "verifier/fsutil.h"
 #include "verifier/log.h"
@@ -19,9 +20,14 @@
 
 #include "verifier/job_int.h"
 
+/* The \restrict key of a dry run's filter: its output is read by no one. */
+#define DRY_RUN_KEY "dryrunXdryrunXdryrunXdryrunXdryrunX"
+
 /*
  * Stack fd -> size check -> sha256 -> peek, and when the first bytes are
- * compressed, -> decoder -> peek.  ${hash} points into the result.
+ * compressed, -> decoder -> peek; then -> end-of-archive check (custom and
+ * -Ft: a truncated archive fails at its end instead of hanging pg_restore
+ * or restoring part of it) -> peek.  ${hash} points into the result.
  */
 static struct stream *
 build_stack(struct job_run *jr, int fd, struct stream **hash,
@@ -53,6 +59,12 @@ build_stack(struct job_run *jr, int fd, struct stream **hash,
                 rd_err_set(err, RD_INTERNAL, "out of memory");
             return NULL;
         }
+    }
+    s = stream_dumpcheck_new(s);
+    s = s != NULL ? stream_peek_new(s, PEEK_BYTES) : NULL;
+    if (s == NULL) {
+        rd_err_set(err, RD_INTERNAL, "out of memory");
+        return NULL;
     }
     if (hash != NULL)
         *hash = h;
@@ -339,6 +351,15 @@ job_stage_decode(struct job_run *jr)
     } else {
         jr->mode = MODE_STREAM;
         json_object_set_new(a, "transfer", json_string("stream"));
+        if (jr->format == DUMP_PLAIN && jr->o->dry_run) {
+            /* The restore puts the filter on; a dry run needs its
+               end-of-script check (pg_dump's closing line) too. */
+            jr->top = sqlfilter_new(jr->top, DRY_RUN_KEY, true, &jr->counts);
+            if (jr->top == NULL) {
+                rd_err_set(&err, RD_INTERNAL, "out of memory");
+                return job_fail_stage(jr, STAGE_DECODE, &err);
+            }
+        }
     }
     report_stage_end(jr->r, STAGE_DECODE, RD_ST_OK);
     return 0;
@@ -350,6 +371,10 @@ major_for_archive(const struct dump_header *h)
 {
     int by_format = h->vmin >= 16 ? 17 : h->vmin == 15 ? 16 : 15;
     int by_string = dumpfmt_major(h->pgdump_version);
+
+    /* A version newer than we know: only pg_dump's own string can tell. */
+    if (h->vmaj > 1 || h->vmin > DUMPFMT_NEWEST_MINOR)
+        return by_string > 17 ? by_string : 0;
 
     /* The format version is authoritative; the string may say more. */
     return by_string > by_format ? by_string : by_format;
@@ -486,13 +511,19 @@ job_stage_preflight(struct job_run *jr)
         (jr->hdr.vmaj > maxmaj ||
          (jr->hdr.vmaj == maxmaj && jr->hdr.vmin > maxmin))) {
         int need = major_for_archive(&jr->hdr);
+        char hint[96];
 
+        if (need > 0)
+            snprintf(hint, sizeof(hint), "apt-get install postgresql-%d", need);
+        else
+            snprintf(hint, sizeof(hint),
+                     "install the PostgreSQL whose pg_dump wrote it");
         rd_err_set(
             &err, RD_TOOL_TOO_OLD,
-            "archive '%s' was written by a newer pg_dump%s%s (archive format %d.%d); pg_restore %d reads up to %d.%d\nHINT: apt-get install postgresql-%d (PGDG packages), or restore with a server of that major",
+            "archive '%s' was written by a newer pg_dump%s%s (archive format %d.%d); pg_restore %d reads up to %d.%d\nHINT: %s (PGDG packages), or restore with a server of that major",
             jr->chosen->name, jr->hdr.pgdump_version[0] ? " " : "",
             jr->hdr.pgdump_version, jr->hdr.vmaj, jr->hdr.vmin, jr->tools.major,
-            maxmaj, maxmin, need);
+            maxmaj, maxmin, hint);
         return preflight_fail(jr, &err);
     }
     srcmaj = dumpfmt_major(src_version);

@@ -64,6 +64,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (rc == 0 && k != DUMP_CUSTOM)
         abort();
+    /* A version newer than we know is well formed whatever follows. */
+    if (size >= 8 && k == DUMP_CUSTOM &&
+        (data[5] > 1 || (data[5] == 1 && data[6] > DUMPFMT_NEWEST_MINOR)) &&
+        rc != 0)
+        abort();
     if (rc != 0 || h.vmaj != 1)
         return 0;
 
@@ -78,7 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t *copy;
         int prc;
 
-        if (cuts[i] >= size)
+        if (cuts[i] >= size || cuts[i] < 5)
             continue;
         /* Exact-size copy, so an over-read is caught. */
         copy = malloc(cuts[i] > 0 ? cuts[i] : 1);

@@ -584,6 +584,33 @@ START_TEST(test_header_versions)
     ck_assert_int_eq(d.vmin, 10);
     ck_assert_int_eq(d.compression, 6);
 
+    /*
+     * A newer 1.x whose fields do not follow the 1.15 layout (a 1.14
+     * header with its version bytes set to 1.99): still well formed, the
+     * version is all that is reported (the caller says tool_too_old).
+     */
+    make_header(&h, 14, 4, 9, "a", "15.4", "15.4");
+    h.b[6] = 99;
+    ck_assert_int_eq(parse(&h, h.len, &d, err), 0);
+    ck_assert_int_eq(d.vmaj, 1);
+    ck_assert_int_eq(d.vmin, 99);
+    ck_assert_str_eq(d.server_version, "");
+    ck_assert_int_eq(parse(&h, 8, &d, err), 0);
+    ck_assert_int_eq(parse(&h, 7, &d, err), 1);
+    {
+        size_t used = 1;
+
+        ck_assert_int_eq(
+            dumpfmt_parse_custom_len(h.b, h.len, &d, &used, err, sizeof(err)),
+            0);
+        ck_assert_uint_eq(used, 0);
+        make_header(&h, 14, 4, 9, "a", "15.4", "15.4");
+        ck_assert_int_eq(dumpfmt_parse_custom_len(h.b, h.len + 10, &d, &used,
+                                                  err, sizeof(err)),
+                         0);
+        ck_assert_uint_eq(used, h.len);
+    }
+
     /* A later 1.x is read with the 1.15 layout. */
     make_header(&h, 17, 4, 1, "a", "18.0", "18.0");
     ck_assert_int_eq(parse(&h, h.len, &d, err), 0);

@@ -84,6 +84,7 @@ filter_seed(const char *in, size_t len, bool drop, unsigned int seed,
 
     ck_assert_ptr_nonnull(f);
     ck_assert_ptr_nonnull(out);
+    sqlfilter_check_trailer(f, false); /* the trailer tests are below */
     /* Read with small, varying buffers too. */
     while ((got = stream_read(f, out + n, 1 + rng_next(&r) % 97, &err)) > 0) {
         n += (size_t)got;
@@ -687,6 +688,167 @@ START_TEST(test_real_dump)
 }
 END_TEST
 
+/*
+ * Read ${len} bytes of ${in} through a filter that checks pg_dump's closing
+ * line, with every chunking of expect_n(); the verdict of the last read (0,
+ * or -1 with ${err}), the same for all of them.
+ */
+static int
+trailer_n(const char *in, size_t len, struct rd_err *err)
+{
+    static const unsigned int seeds[] = {0, 1, 42, 4242, 99991};
+    int verdict = 0;
+
+    for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+        struct stream *f =
+            sqlfilter_new(mem_new(in, len, seeds[i]), KEY, true, NULL);
+        unsigned int r = seeds[i] + 3;
+        char buf[128];
+        ssize_t got;
+
+        ck_assert_ptr_nonnull(f);
+        rd_err_clear(err);
+        while ((got = stream_read(f, buf, 1 + rng_next(&r) % 97, err)) > 0)
+            ;
+        stream_free(f);
+        if (i > 0)
+            ck_assert_int_eq((int)got, verdict);
+        verdict = (int)got;
+        ck_assert(got == 0 || err->code == RD_ARCHIVE_TRUNCATED);
+    }
+    return verdict;
+}
+
+static int
+trailer(const char *in, struct rd_err *err)
+{
+    return trailer_n(in, strlen(in), err);
+}
+
+#define DONE    "-- PostgreSQL database dump complete"
+#define CLDONE  "-- PostgreSQL database cluster dump complete"
+#define ENDING  "--\n" DONE "\n--\n\n"
+#define UNRESTR "\\unrestrict Xy12\n\n"
+
+START_TEST(test_trailer_complete)
+{
+    struct rd_err err;
+
+    ck_assert_int_eq(trailer("SELECT 1;\n" ENDING UNRESTR, &err), 0);
+    ck_assert_int_eq(trailer("SELECT 1;\n" ENDING, &err), 0);
+    ck_assert_int_eq(trailer("SELECT 1;\n" DONE, &err), 0);
+    ck_assert_int_eq(trailer("SELECT 1;\n" DONE "\r\n", &err), 0);
+    ck_assert_int_eq(trailer("SELECT 1;\r\n--\r\n" DONE "\r\n--\r\n\r\n"
+                             "\\unrestrict k\r\n\r\n",
+                             &err),
+                     0);
+    /* Blank lines, spaces and tabs after it. */
+    ck_assert_int_eq(
+        trailer("SELECT 1;\n" ENDING UNRESTR "\n  \n\t\n \t \n\n", &err), 0);
+    ck_assert_int_eq(trailer("SELECT 1;\n" DONE "   \t\n   ", &err), 0);
+    /* More comments after it, long ones too. */
+    ck_assert_int_eq(
+        trailer("SELECT 1;\n" ENDING "-- "
+                "a long comment after the closing line, longer than the 64 "
+                "bytes a line is classified by\n",
+                &err),
+        0);
+    /* pg_dumpall's closing line. */
+    ck_assert_int_eq(trailer("SELECT 1;\n--\n" CLDONE "\n--\n\n", &err), 0);
+    ck_assert_int_eq(trailer("--\n-- PostgreSQL database cluster dump\n--\n\n"
+                             "\\connect db\n" ENDING "\n--\n" CLDONE "\n--\n\n",
+                             &err),
+                     0);
+    /* After COPY data that ended. */
+    ck_assert_int_eq(
+        trailer("COPY t (a) FROM stdin;\n1\n\\.\n\n" ENDING UNRESTR, &err), 0);
+}
+END_TEST
+
+START_TEST(test_trailer_missing)
+{
+    struct rd_err err;
+
+    ck_assert_int_eq(trailer("", &err), -1);
+    ck_assert_str_eq(err.msg,
+                     "archive 't.sql' is cut short: it holds no lines");
+    ck_assert_int_eq(trailer("SELECT 1;\nSELECT 2;\n", &err), -1);
+    ck_assert_str_eq(err.msg, "archive 't.sql' is cut short: it ends at line 2 "
+                              "without pg_dump's closing line '" DONE "'");
+    /* Something after it. */
+    ck_assert_int_eq(trailer("SELECT 1;\n" ENDING UNRESTR "SELECT 2;\n", &err),
+                     -1);
+    ck_assert_int_eq(trailer("SELECT 1;\n" ENDING "\\connect x\n", &err), -1);
+    ck_assert_int_eq(trailer("SELECT 1;\n" ENDING "\\unrestrictX\n", &err), -1);
+    ck_assert_int_eq(trailer("SELECT 1;\n" ENDING
+                             "SELECT 'a long statement after the closing line, "
+                             "longer than 64 bytes';\n",
+                             &err),
+                     -1);
+    /* Lookalikes. */
+    ck_assert_int_eq(trailer("SELECT 1;\n" DONE "!\n", &err), -1);
+    ck_assert_int_eq(trailer("SELECT 1;\n-- PostgreSQL database dump\n", &err),
+                     -1);
+    ck_assert_int_eq(trailer("SELECT 1;\n" DONE " complete\n", &err), -1);
+    /* Not SQL: COPY data, quotes, dollar quotes, block comments. */
+    ck_assert_int_eq(trailer("COPY t (a) FROM stdin;\n" DONE "\n", &err), -1);
+    ck_assert_int_eq(trailer("COPY t (a) FROM stdin;\n1\n" DONE "\n\n", &err),
+                     -1);
+    ck_assert_int_eq(trailer("SELECT 'x\n" DONE "\n", &err), -1);
+    ck_assert_int_eq(
+        trailer("CREATE FUNCTION f() RETURNS int AS $f$\n" DONE "\n", &err),
+        -1);
+    ck_assert_int_eq(trailer("/* a\n" DONE "\n", &err), -1);
+    /* pg_dumpall cut between two databases. */
+    ck_assert_int_eq(trailer("--\n-- PostgreSQL database cluster dump\n--\n\n"
+                             "\\connect db\n" ENDING,
+                             &err),
+                     -1);
+    ck_assert_str_eq(err.msg, "archive 't.sql' is cut short: it ends at line 9 "
+                              "without pg_dumpall's closing line '" CLDONE "'");
+}
+END_TEST
+
+/* A real dump cut at each line boundary: complete only from its closing
+ * line on. */
+START_TEST(test_trailer_real_dump_cuts)
+{
+    size_t len, lines = 0, done_at;
+    char *in = read_fixture("plain_dump.sql", &len);
+    const char *p = strstr(in, "\n" DONE "\n");
+    struct rd_err err;
+
+    ck_assert_ptr_nonnull(p);
+    done_at = (size_t)(p - in) + 1 + strlen(DONE);
+    ck_assert_int_eq(trailer_n(in, len, &err), 0);
+    for (size_t i = 0; i < len; i++) {
+        if (in[i] != '\n')
+            continue;
+        lines++;
+        ck_assert_int_eq(trailer_n(in, i + 1, &err), i >= done_at ? 0 : -1);
+    }
+    ck_assert_uint_gt(lines, 200);
+    /* Cut inside the closing line itself. */
+    ck_assert_int_eq(trailer_n(in, done_at - 1, &err), -1);
+    free(in);
+}
+END_TEST
+
+START_TEST(test_trailer_off)
+{
+    struct rd_err err = {0};
+    struct stream *f =
+        sqlfilter_new(mem_new("SELECT 1;\n", 10, 1), KEY, true, NULL);
+    char buf[64];
+
+    sqlfilter_check_trailer(f, false);
+    while (stream_read(f, buf, sizeof(buf), &err) > 0)
+        ;
+    ck_assert_int_eq(stream_read(f, buf, sizeof(buf), &err), 0);
+    stream_free(f);
+}
+END_TEST
+
 Suite *
 sqlfilter_suite(void)
 {
@@ -708,6 +870,10 @@ sqlfilter_suite(void)
     tcase_add_test(tc, test_bad_key);
     tcase_add_test(tc, test_below_fails);
     tcase_add_test(tc, test_real_dump);
+    tcase_add_test(tc, test_trailer_complete);
+    tcase_add_test(tc, test_trailer_missing);
+    tcase_add_test(tc, test_trailer_real_dump_cuts);
+    tcase_add_test(tc, test_trailer_off);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -34,7 +34,8 @@ CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitiz
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-SRCDIRS  = verifier restore reports probes
+SRCDIRS  = verifier verifier/util restore restore/source restore/decode restore/target \
+           reports probes
 LIB_SRC  = $(filter-out verifier/main.c,$(wildcard $(addsuffix /*.c,$(SRCDIRS))))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 HDRS     = $(wildcard $(addsuffix /*.h,$(SRCDIRS)))
@@ -110,7 +111,7 @@ check-integration: $(BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
-	RESTOREDRILL=$(abspath $(BIN)) demo/run.sh
+	RESTOREDRILL=$(abspath $(BIN)) tests/demo/run.sh
 
 # Speed and memory targets (tests/bench/run.sh; BENCH_ROWS=N, BENCH_QUICK=1;
 # results in build/bench/).  See docs/performance.md.

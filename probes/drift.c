@@ -11,8 +11,8 @@
 #include <jansson.h>
 
 #include "reports/report.h"
-#include "verifier/fsutil.h"
-#include "verifier/rd_err.h"
+#include "verifier/util/fsutil.h"
+#include "verifier/util/rd_err.h"
 
 #include "probes/drift.h"
 

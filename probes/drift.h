@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "verifier/rd_err.h"
+#include "verifier/util/rd_err.h"
 
 struct drift_table {
     char *name;   /* (owned) "schema.table" */

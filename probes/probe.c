@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "verifier/duration.h"
-#include "verifier/rd_err.h"
+#include "verifier/util/duration.h"
+#include "verifier/util/rd_err.h"
 
 #include "probes/probe.h"
 

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "verifier/rd_err.h"
+#include "verifier/util/rd_err.h"
 
 #define PROBE_FILE_MAX (256 * 1024) /* bytes of one probe file */
 

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "verifier/rd_err.h"
+#include "verifier/util/rd_err.h"
 
 #include "probes/probe.h"
 

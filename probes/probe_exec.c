@@ -10,9 +10,9 @@
 #include <time.h>
 
 #include "reports/report.h"
-#include "verifier/db.h"
-#include "verifier/duration.h"
-#include "verifier/sig.h"
+#include "verifier/util/db.h"
+#include "verifier/util/duration.h"
+#include "verifier/util/sig.h"
 
 #include "probes/probe_exec.h"
 

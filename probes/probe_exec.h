@@ -9,7 +9,7 @@
 #include <libpq-fe.h>
 
 #include "probes/probe.h"
-#include "verifier/rd_err.h"
+#include "verifier/util/rd_err.h"
 
 struct probe_ctx {
     time_t now;          /* this host's clock at the start of the probes */

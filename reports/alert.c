@@ -10,11 +10,11 @@
 
 #include <jansson.h>
 
-#include "verifier/cmdline.h"
-#include "verifier/fsutil.h"
-#include "verifier/http.h"
-#include "verifier/log.h"
-#include "verifier/proc.h"
+#include "verifier/util/cmdline.h"
+#include "verifier/util/fsutil.h"
+#include "verifier/util/http.h"
+#include "verifier/util/log.h"
+#include "verifier/util/proc.h"
 
 #include "reports/alert.h"
 

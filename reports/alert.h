@@ -7,7 +7,7 @@
 
 #include "reports/report.h"
 #include "verifier/config.h"
-#include "verifier/rd_err.h"
+#include "verifier/util/rd_err.h"
 
 /* What a channel does about this run. */
 enum alert_action {

@@ -6,8 +6,8 @@
 
 #include <jansson.h>
 
-#include "verifier/fsutil.h"
-#include "verifier/rd_err.h"
+#include "verifier/util/fsutil.h"
+#include "verifier/util/rd_err.h"
 
 #include "reports/junit.h"
 

@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "verifier/rd_err.h"
+#include "verifier/util/rd_err.h"
 
 /*
  * junit_write(report, path, err):

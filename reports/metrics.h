@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "verifier/rd_err.h"
+#include "verifier/util/rd_err.h"
 
 /*
  * metrics_write(report, path, err):

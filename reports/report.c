@@ -8,11 +8,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "verifier/duration.h"
+#include "verifier/util/duration.h"
 #include "reports/junit.h"
 #include "reports/metrics.h"
-#include "verifier/fsutil.h"
-#include "verifier/log.h"
+#include "verifier/util/fsutil.h"
+#include "verifier/util/log.h"
 
 #include "reports/report.h"
 #include "reports/report_int.h"

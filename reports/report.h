@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "verifier/rd_err.h"
+#include "verifier/util/rd_err.h"
 
 enum stage {
     STAGE_SELECT,

@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "verifier/duration.h"
-#include "verifier/fsutil.h"
-#include "verifier/log.h"
+#include "verifier/util/duration.h"
+#include "verifier/util/fsutil.h"
+#include "verifier/util/log.h"
 
 #include "reports/report.h"
 #include "reports/report_int.h"

@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "verifier/db.h"
-#include "verifier/log.h"
+#include "verifier/util/db.h"
+#include "verifier/util/log.h"
 
 #include "restore/restore.h"
 

@@ -6,12 +6,12 @@
 
 #include <libpq-fe.h>
 
-#include "restore/cluster.h"
-#include "restore/dumpfmt.h"
-#include "restore/source.h"
-#include "restore/stream.h"
-#include "verifier/proc.h"
-#include "verifier/rd_err.h"
+#include "restore/target/cluster.h"
+#include "restore/decode/dumpfmt.h"
+#include "restore/source/source.h"
+#include "restore/decode/stream.h"
+#include "verifier/util/proc.h"
+#include "verifier/util/rd_err.h"
 
 #define RESTORE_MAX_ERRORS 20
 #define RESTORE_TAIL_BYTES 4096

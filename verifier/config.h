@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "verifier/rd_err.h"
+#include "verifier/util/rd_err.h"
 
 /* Every key of PRODUCT.md; each is also a flag --key-with-dashes. */
 enum config_key {

@@ -8,10 +8,10 @@
 
 #include <libpq-fe.h>
 
-#include "verifier/cmdline.h"
-#include "verifier/duration.h"
-#include "verifier/http.h"
-#include "verifier/pattern.h"
+#include "verifier/util/cmdline.h"
+#include "verifier/util/duration.h"
+#include "verifier/util/http.h"
+#include "verifier/util/pattern.h"
 
 #include "verifier/config.h"
 

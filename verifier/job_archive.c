@@ -11,12 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "restore/decode.h"
-#include "restore/dumpcheck.h"
-#include "restore/untar.h"
-#include "verifier/fsutil.h"
-#include "verifier/log.h"
-#include "verifier/sig.h"
+#include "restore/decode/decode.h"
+#include "restore/decode/dumpcheck.h"
+#include "restore/decode/untar.h"
+#include "verifier/util/fsutil.h"
+#include "verifier/util/log.h"
+#include "verifier/util/sig.h"
 
 #include "verifier/job_int.h"
 

@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include "probes/probe_exec.h"
-#include "verifier/db.h"
-#include "verifier/fsutil.h"
-#include "verifier/log.h"
-#include "verifier/sig.h"
+#include "verifier/util/db.h"
+#include "verifier/util/fsutil.h"
+#include "verifier/util/log.h"
+#include "verifier/util/sig.h"
 
 #include "verifier/job.h"
 #include "verifier/job_int.h"

@@ -7,12 +7,12 @@
 
 #include "reports/alert.h"
 #include "reports/report.h"
-#include "verifier/db.h"
-#include "verifier/duration.h"
-#include "verifier/fsutil.h"
-#include "verifier/lock.h"
-#include "verifier/log.h"
-#include "verifier/redact.h"
+#include "verifier/util/db.h"
+#include "verifier/util/duration.h"
+#include "verifier/util/fsutil.h"
+#include "verifier/util/lock.h"
+#include "verifier/util/log.h"
+#include "verifier/util/redact.h"
 
 #include "verifier/job.h"
 #include "verifier/job_int.h"

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "probes/probe.h"
-#include "verifier/cmdline.h"
-#include "verifier/log.h"
+#include "verifier/util/cmdline.h"
+#include "verifier/util/log.h"
 
 #include "verifier/run.h"
 

@@ -6,11 +6,11 @@
 
 #include "verifier/cli.h"
 #include "verifier/config.h"
-#include "verifier/http.h"
-#include "verifier/log.h"
-#include "verifier/rd_err.h"
+#include "verifier/util/http.h"
+#include "verifier/util/log.h"
+#include "verifier/util/rd_err.h"
 #include "verifier/run.h"
-#include "verifier/sig.h"
+#include "verifier/util/sig.h"
 
 /* Print an error with an optional "HINT:" line, the way PG tools do. */
 static void

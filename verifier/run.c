@@ -11,17 +11,17 @@
 #include <unistd.h>
 
 #include "reports/report.h"
-#include "restore/select.h"
-#include "restore/source.h"
-#include "verifier/cmdline.h"
-#include "verifier/duration.h"
-#include "verifier/log.h"
-#include "verifier/sig.h"
+#include "restore/source/select.h"
+#include "restore/source/source.h"
+#include "verifier/util/cmdline.h"
+#include "verifier/util/duration.h"
+#include "verifier/util/log.h"
+#include "verifier/util/sig.h"
 
 #include "probes/probe.h"
 #include "probes/probe_exec.h"
-#include "verifier/db.h"
-#include "verifier/redact.h"
+#include "verifier/util/db.h"
+#include "verifier/util/redact.h"
 #include "verifier/job.h"
 #include "verifier/run.h"
 

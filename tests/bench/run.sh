@@ -8,7 +8,7 @@
 #   BENCH_QUICK=1   a quick self-check at 100000 rows (BENCH_ROWS still wins)
 #   BENCH_OUT=DIR   where results.json and results.txt go (default build/bench)
 #
-# 1. starts a seed cluster (tools/pg-ephemeral) holding one wide table of
+# 1. starts a seed cluster (tests/pg-ephemeral) holding one wide table of
 #    BENCH_ROWS rows (database bench) and one of BENCH_ROWS/10 (bench_small),
 #    dumps them, and stops it:
 #      custom.dump     pg_dump -Fc (default compression, gzip inside)
@@ -58,7 +58,7 @@ umask 022       # the restore user (postgres, as root) must read the archives
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 RESTOREDRILL=${RESTOREDRILL:-$ROOT/build/restoredrill}
-PGE=$ROOT/tools/pg-ephemeral
+PGE=$ROOT/tests/pg-ephemeral
 OUT=${BENCH_OUT:-$ROOT/build/bench}
 case $RESTOREDRILL in /*) ;; *) RESTOREDRILL=$PWD/$RESTOREDRILL ;; esac
 case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac

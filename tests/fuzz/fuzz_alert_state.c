@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "reports/alert.h"
-#include "verifier/log.h"
+#include "verifier/util/log.h"
 
 #include "fuzz_file.h"
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verifier/cmdline.h"
+#include "verifier/util/cmdline.h"
 #include "verifier/config.h"
-#include "verifier/http.h"
+#include "verifier/util/http.h"
 
 #include "fuzz_file.h"
 

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verifier/rd_err.h"
+#include "verifier/util/rd_err.h"
 
-#include "restore/decode.h"
+#include "restore/decode/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

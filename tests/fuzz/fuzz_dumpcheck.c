@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "restore/dumpcheck.h"
+#include "restore/decode/dumpcheck.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verifier/duration.h"
+#include "verifier/util/duration.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

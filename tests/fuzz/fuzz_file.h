@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "verifier/fsutil.h"
+#include "verifier/util/fsutil.h"
 
 static char fuzz_dir[4096];
 

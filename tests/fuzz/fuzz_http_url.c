@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "verifier/http.h"
+#include "verifier/util/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

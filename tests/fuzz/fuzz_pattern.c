@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "verifier/pattern.h"
+#include "verifier/util/pattern.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

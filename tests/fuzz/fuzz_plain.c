@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "restore/dumpfmt.h"
+#include "restore/decode/dumpfmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verifier/rd_err.h"
+#include "verifier/util/rd_err.h"
 
 #include "probes/probe.h"
 

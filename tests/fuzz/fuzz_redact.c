@@ -6,7 +6,7 @@
 
 #include <libpq-fe.h>
 
-#include "verifier/redact.h"
+#include "verifier/util/redact.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

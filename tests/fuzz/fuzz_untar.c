@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "restore/stream.h"
-#include "restore/untar.h"
-#include "verifier/fsutil.h"
+#include "restore/decode/stream.h"
+#include "restore/decode/untar.h"
+#include "verifier/util/fsutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

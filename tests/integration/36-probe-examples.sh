@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # 36: the shipped example probes stay valid and mean what docs/probes.md
-# says: probes/examples/ and demo/probes/ lint clean; run with `probe --db`
+# says: probes/examples/ and tests/demo/probes/ lint clean; run with `probe --db`
 # against an app database shaped like the examples expect, they are all ok
 # on healthy data, and on a broken copy each one reports what the worked
 # examples show (recent_login warning, orders_today warning, users_not_empty
@@ -25,7 +25,7 @@ INSERT INTO public.schema_migrations VALUES ('20261001000000'), ('20261101120000
 SQL
 }
 
-for dir in "$EX" "$RD_ROOT/demo/probes"; do
+for dir in "$EX" "$RD_ROOT/tests/demo/probes"; do
     C=$T/lint-$(basename "$(dirname "$dir")").conf
     mkdir -p "$T/src"
     cat >"$C" <<CONF

@@ -18,8 +18,8 @@ set -o pipefail
 RD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RESTOREDRILL=${RESTOREDRILL:-$RD_ROOT/build/restoredrill}
 RD_SCHEMA=$RD_ROOT/docs/report.schema.json
-RD_AJV=$RD_ROOT/tools/test-node/node_modules/.bin/ajv
-RD_PGE=$RD_ROOT/tools/pg-ephemeral
+RD_AJV=$RD_ROOT/tests/node/node_modules/.bin/ajv
+RD_PGE=$RD_ROOT/tests/pg-ephemeral
 
 RD_FAILS=0
 RD_N=0          # restoredrill runs so far
@@ -107,7 +107,7 @@ fi
 
 # ------------------------------------------------------------- seed cluster
 
-# seed_start: start the seed cluster (tools/pg-ephemeral) and create the
+# seed_start: start the seed cluster (tests/pg-ephemeral) and create the
 # database "seed": a small app schema owned by the role app_owner, which
 # exists only here (so restores need --no-owner).  The role rd_seed_marker
 # also exists only here; the fixtures below use it to behave differently in

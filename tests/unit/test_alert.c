@@ -6,7 +6,7 @@
 
 #include "reports/alert.h"
 #include "reports/report.h"
-#include "verifier/http.h"
+#include "verifier/util/http.h"
 
 Suite *alert_suite(void);
 

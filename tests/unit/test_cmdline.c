@@ -4,7 +4,7 @@
 
 #include <check.h>
 
-#include "verifier/cmdline.h"
+#include "verifier/util/cmdline.h"
 
 Suite *cmdline_suite(void);
 

@@ -9,7 +9,7 @@
 #include <check.h>
 
 #include "verifier/config.h"
-#include "verifier/fsutil.h"
+#include "verifier/util/fsutil.h"
 
 #include "testutil.h"
 

@@ -15,9 +15,9 @@
 #define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
-#include "verifier/rd_err.h"
+#include "verifier/util/rd_err.h"
 
-#include "restore/decode.h"
+#include "restore/decode/decode.h"
 
 Suite *decode_suite(void);
 

@@ -10,8 +10,8 @@
 #include "testutil.h"
 #include <jansson.h>
 
-#include "verifier/fsutil.h"
-#include "verifier/rd_err.h"
+#include "verifier/util/fsutil.h"
+#include "verifier/util/rd_err.h"
 
 #include "probes/drift.h"
 

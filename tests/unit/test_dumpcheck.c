@@ -6,7 +6,7 @@
 
 #include <check.h>
 
-#include "restore/dumpcheck.h"
+#include "restore/decode/dumpcheck.h"
 
 Suite *dumpcheck_suite(void);
 

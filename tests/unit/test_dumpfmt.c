@@ -5,7 +5,7 @@
 
 #include <check.h>
 
-#include "restore/dumpfmt.h"
+#include "restore/decode/dumpfmt.h"
 
 Suite *dumpfmt_suite(void);
 

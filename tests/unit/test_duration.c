@@ -4,7 +4,7 @@
 
 #include <check.h>
 
-#include "verifier/duration.h"
+#include "verifier/util/duration.h"
 
 Suite *duration_suite(void);
 

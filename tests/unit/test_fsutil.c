@@ -11,7 +11,7 @@
 
 #include "testutil.h"
 
-#include "verifier/fsutil.h"
+#include "verifier/util/fsutil.h"
 
 Suite *fsutil_suite(void);
 

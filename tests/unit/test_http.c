@@ -1,7 +1,7 @@
 /* test_http: the URL checker's edge cases (the rest is in test_alert). */
 #include <check.h>
 
-#include "verifier/http.h"
+#include "verifier/util/http.h"
 
 Suite *http_suite(void);
 

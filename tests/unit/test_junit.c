@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "reports/junit.h"
-#include "verifier/fsutil.h"
+#include "verifier/util/fsutil.h"
 
 Suite *junit_suite(void);
 

@@ -13,8 +13,8 @@
 
 #include <check.h>
 
-#include "verifier/fsutil.h"
-#include "verifier/lock.h"
+#include "verifier/util/fsutil.h"
+#include "verifier/util/lock.h"
 
 #include "testutil.h"
 

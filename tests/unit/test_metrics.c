@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "reports/metrics.h"
-#include "verifier/fsutil.h"
+#include "verifier/util/fsutil.h"
 
 Suite *metrics_suite(void);
 

@@ -5,7 +5,7 @@
 
 #include <check.h>
 
-#include "verifier/pattern.h"
+#include "verifier/util/pattern.h"
 
 Suite *pattern_suite(void);
 

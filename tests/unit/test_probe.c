@@ -8,8 +8,8 @@
 
 #include <check.h>
 
-#include "verifier/fsutil.h"
-#include "verifier/rd_err.h"
+#include "verifier/util/fsutil.h"
+#include "verifier/util/rd_err.h"
 
 #include "probes/probe.h"
 

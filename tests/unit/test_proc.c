@@ -14,9 +14,9 @@
 
 #include <check.h>
 
-#include "verifier/fsutil.h"
-#include "verifier/proc.h"
-#include "verifier/sig.h"
+#include "verifier/util/fsutil.h"
+#include "verifier/util/proc.h"
+#include "verifier/util/sig.h"
 
 Suite *proc_suite(void);
 

@@ -3,7 +3,7 @@
 
 #include <check.h>
 
-#include "verifier/rd_err.h"
+#include "verifier/util/rd_err.h"
 
 Suite *rd_err_suite(void);
 

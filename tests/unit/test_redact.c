@@ -4,7 +4,7 @@
 
 #include <check.h>
 
-#include "verifier/redact.h"
+#include "verifier/util/redact.h"
 
 Suite *redact_suite(void);
 

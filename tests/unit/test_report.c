@@ -15,7 +15,7 @@
 #include <jansson.h>
 
 #include "reports/report.h"
-#include "verifier/fsutil.h"
+#include "verifier/util/fsutil.h"
 
 Suite *report_suite(void);
 

@@ -5,7 +5,7 @@
 
 #include <check.h>
 
-#include "restore/select.h"
+#include "restore/source/select.h"
 
 Suite *select_suite(void);
 

@@ -5,7 +5,7 @@
 
 #include <check.h>
 
-#include "restore/sqlfilter.h"
+#include "restore/decode/sqlfilter.h"
 
 Suite *sqlfilter_suite(void);
 

@@ -16,10 +16,10 @@
 #include <archive_entry.h>
 #include <check.h>
 
-#include "restore/stream.h"
-#include "restore/untar.h"
-#include "verifier/fsutil.h"
-#include "verifier/rd_err.h"
+#include "restore/decode/stream.h"
+#include "restore/decode/untar.h"
+#include "verifier/util/fsutil.h"
+#include "verifier/util/rd_err.h"
 
 Suite *untar_suite(void);
 

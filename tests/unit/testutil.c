@@ -7,7 +7,7 @@
 
 #include <check.h>
 
-#include "verifier/fsutil.h"
+#include "verifier/util/fsutil.h"
 
 #include "testutil.h"
 

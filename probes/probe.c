@@ -12,25 +12,10 @@
 #include "verifier/util/duration.h"
 #include "verifier/util/rd_err.h"
 
-#include "probes/probe.h"
+#include "probes/probe_int.h"
 
 #define PROBE_NAME_MAX  63
 #define PROBE_IDENT_MAX 63
-
-enum key {
-    K_NAME,
-    K_KIND,
-    K_WARN_AFTER,
-    K_ERROR_AFTER,
-    K_RELATIVE_TO,
-    K_MIN,
-    K_MAX,
-    K_SEVERITY,
-    K_TIMEOUT,
-    K_SEARCH_PATH,
-    K_DESCRIPTION,
-    K_COUNT
-};
 
 static const char *const key_names[K_COUNT] = {
     "name", "kind",     "warn_after", "error_after", "relative_to", "min",
@@ -44,119 +29,6 @@ static const char keys_hint[] =
 
 static const char *const kind_names[] = {"freshness", "rows", "empty", "true"};
 
-/* One "-- key: value" header line. */
-struct entry {
-    enum key key;
-    int line;
-    char *value; /* (owned) trimmed */
-};
-
-struct parser {
-    const char *file;
-    struct rd_err *err;
-    char *text; /* (owned) NUL-terminated copy, CRLF made LF */
-    struct entry entries[K_COUNT];
-    size_t n;
-    int at[K_COUNT]; /* index + 1 into entries, 0 = not given */
-};
-
-static bool
-is_hblank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static bool
-is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
-}
-
-static bool
-is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* PostgreSQL's ident_start: letters, '_' and every non-ASCII byte. */
-static bool
-is_ident_start(char c)
-{
-    return is_alpha(c) || c == '_' || (unsigned char)c >= 0x80;
-}
-
-/* A dollar-quote tag never contains '$'; an identifier may. */
-static bool
-is_dolq_cont(char c)
-{
-    return is_ident_start(c) || is_digit(c);
-}
-
-/* 1 + the number of '\n' in ${s} before ${off}. */
-static int
-line_at(const char *s, size_t off)
-{
-    int line = 1;
-
-    for (size_t i = 0; i < off; i++)
-        if (s[i] == '\n')
-            line++;
-    return line;
-}
-
-/*
- * Offset of the first byte of ${s} that is not part of well-formed UTF-8
- * (no overlongs, no surrogates, at most U+10FFFF), or ${len}.
- */
-static size_t
-utf8_bad(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t n;
-        unsigned char lo = 0x80, hi = 0xbf;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf)
-            n = 1;
-        else if (c >= 0xe0 && c <= 0xef)
-            n = 2;
-        else if (c >= 0xf0 && c <= 0xf4)
-            n = 3;
-        else
-            return i;
-        if (c == 0xe0)
-            lo = 0xa0;
-        else if (c == 0xed)
-            hi = 0x9f;
-        else if (c == 0xf0)
-            lo = 0x90;
-        else if (c == 0xf4)
-            hi = 0x8f;
-        if (len - i <= n)
-            return i;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return i;
-        for (size_t k = 2; k <= n; k++)
-            if (s[i + k] < 0x80 || s[i + k] > 0xbf)
-                return i;
-        i += n + 1;
-    }
-    return len;
-}
-
 static char *
 dup_str(const char *s)
 {
@@ -166,12 +38,6 @@ dup_str(const char *s)
     if (d != NULL)
         memcpy(d, s, n);
     return d;
-}
-
-static int
-no_memory(struct parser *ps)
-{
-    return rd_err_set(ps->err, RD_INTERNAL, "%s: out of memory", ps->file);
 }
 
 static const char *
@@ -350,6 +216,47 @@ fits_kind(struct parser *ps, const struct probe *p, const struct entry *e,
                       probe_kind_name(p->kind));
 }
 
+/* Check and store a freshness key: warn_after, error_after, relative_to. */
+static int
+apply_freshness(struct parser *ps, struct probe *p, const struct entry *e)
+{
+    const char *v = e->value;
+
+    if (fits_kind(ps, p, e, PROBE_FRESHNESS) != 0)
+        return -1;
+    if (e->key == K_RELATIVE_TO) {
+        if (strcmp(v, "archive") == 0)
+            p->relative_archive = true;
+        else if (strcmp(v, "now") != 0)
+            return rd_err_set(
+                ps->err, RD_PROBE_INVALID,
+                "%s:%d: bad value '%s' for '%s'\nHINT: relative_to is now or archive",
+                ps->file, e->line, v, key_names[e->key]);
+        return 0;
+    }
+    if (duration_parse(v, e->key == K_WARN_AFTER ? &p->warn_after_s
+                                                 : &p->error_after_s) != 0)
+        return bad_duration(ps, e);
+    return 0;
+}
+
+/* Check and store a rows key: min, max. */
+static int
+apply_rows(struct parser *ps, struct probe *p, const struct entry *e)
+{
+    if (fits_kind(ps, p, e, PROBE_ROWS) != 0)
+        return -1;
+    if (!parse_number(e->value, e->key == K_MIN ? &p->min : &p->max))
+        return rd_err_set(ps->err, RD_PROBE_INVALID,
+                          "%s:%d: bad number '%s' for '%s'", ps->file, e->line,
+                          e->value, key_names[e->key]);
+    if (e->key == K_MIN)
+        p->has_min = true;
+    else
+        p->has_max = true;
+    return 0;
+}
+
 /* Check and store one header value (the kind is already known). */
 static int
 apply_entry(struct parser *ps, struct probe *p, const struct entry *e)
@@ -371,36 +278,11 @@ apply_entry(struct parser *ps, struct probe *p, const struct entry *e)
         return 0;
     case K_WARN_AFTER:
     case K_ERROR_AFTER:
-        if (fits_kind(ps, p, e, PROBE_FRESHNESS) != 0)
-            return -1;
-        if (duration_parse(v, e->key == K_WARN_AFTER ? &p->warn_after_s
-                                                     : &p->error_after_s) != 0)
-            return bad_duration(ps, e);
-        return 0;
     case K_RELATIVE_TO:
-        if (fits_kind(ps, p, e, PROBE_FRESHNESS) != 0)
-            return -1;
-        if (strcmp(v, "archive") == 0)
-            p->relative_archive = true;
-        else if (strcmp(v, "now") != 0)
-            return rd_err_set(
-                ps->err, RD_PROBE_INVALID,
-                "%s:%d: bad value '%s' for '%s'\nHINT: relative_to is now or archive",
-                ps->file, e->line, v, kn);
-        return 0;
+        return apply_freshness(ps, p, e);
     case K_MIN:
     case K_MAX:
-        if (fits_kind(ps, p, e, PROBE_ROWS) != 0)
-            return -1;
-        if (!parse_number(v, e->key == K_MIN ? &p->min : &p->max))
-            return rd_err_set(ps->err, RD_PROBE_INVALID,
-                              "%s:%d: bad number '%s' for '%s'", ps->file,
-                              e->line, v, kn);
-        if (e->key == K_MIN)
-            p->has_min = true;
-        else
-            p->has_max = true;
-        return 0;
+        return apply_rows(ps, p, e);
     case K_SEVERITY:
         if (strcmp(v, "warning") == 0)
             p->severity_warning = true;
@@ -490,185 +372,6 @@ apply_header(struct parser *ps, struct probe *p)
     return 0;
 }
 
-/* Skip a quoted run opened at s[*i] and closed by ${q} ("" or '' doubles). */
-static bool
-skip_quoted(const char *s, size_t *i, char q, bool backslash)
-{
-    size_t j = *i + 1;
-
-    for (;;) {
-        if (s[j] == '\0')
-            return false;
-        if (backslash && s[j] == '\\') {
-            if (s[j + 1] == '\0')
-                return false;
-            j += 2;
-            continue;
-        }
-        if (s[j] == q) {
-            if (s[j + 1] != q)
-                break;
-            j++;
-        }
-        j++;
-    }
-    *i = j + 1;
-    return true;
-}
-
-/*
- * Find the statement in ${s} (the body, whose first line is ${line0}):
- * the offsets of its first token and of the end of its last token.
- */
-static int
-lex_body(struct parser *ps, const char *s, int line0, size_t *start,
-         size_t *end)
-{
-    size_t i = 0, tok = 0;
-    bool have_tok = false, have_semi = false;
-
-    *start = *end = 0;
-    while (s[i] != '\0') {
-        char c = s[i];
-        size_t from = i;
-        const char *what = NULL;
-
-        if (is_space(c)) {
-            i++;
-            continue;
-        }
-        if (c == '-' && s[i + 1] == '-') {
-            while (s[i] != '\0' && s[i] != '\n')
-                i++;
-            continue;
-        }
-        if (c == '/' && s[i + 1] == '*') {
-            size_t depth = 1;
-
-            i += 2;
-            while (depth > 0 && s[i] != '\0') {
-                if (s[i] == '/' && s[i + 1] == '*') {
-                    depth++;
-                    i += 2;
-                } else if (s[i] == '*' && s[i + 1] == '/') {
-                    depth--;
-                    i += 2;
-                } else {
-                    i++;
-                }
-            }
-            if (depth > 0)
-                return rd_err_set(ps->err, RD_PROBE_INVALID,
-                                  "%s:%d: unterminated /* comment", ps->file,
-                                  line0 - 1 + line_at(s, from));
-            continue;
-        }
-        /* Anything else is a token of the statement. */
-        if (have_semi)
-            return rd_err_set(
-                ps->err, RD_PROBE_INVALID,
-                "%s:%d: more than one statement (a ';' followed by more SQL)\nHINT: a probe is exactly one statement; the trailing ';' is optional",
-                ps->file, line0 - 1 + line_at(s, from));
-        if (c == ';') {
-            if (!have_tok)
-                return rd_err_set(ps->err, RD_PROBE_INVALID,
-                                  "%s:%d: empty statement before ';'", ps->file,
-                                  line0 - 1 + line_at(s, from));
-            have_semi = true;
-            i++;
-            continue;
-        }
-        if (c == '\'') {
-            if (!skip_quoted(s, &i, '\'', false))
-                what = "quoted string";
-        } else if (c == '"') {
-            if (!skip_quoted(s, &i, '"', false))
-                what = "quoted identifier";
-        } else if ((c == 'E' || c == 'e') && s[i + 1] == '\'') {
-            i++;
-            if (!skip_quoted(s, &i, '\'', true))
-                what = "quoted string";
-        } else if (is_ident_start(c)) {
-            while (is_dolq_cont(s[i]) || s[i] == '$')
-                i++;
-        } else if (is_digit(c)) {
-            while (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '_' ||
-                   s[i] == '.')
-                i++;
-        } else if (c == '$' && (s[i + 1] == '$' || is_ident_start(s[i + 1]))) {
-            size_t j = i + 1;
-
-            while (is_dolq_cont(s[j]))
-                j++;
-            if (s[j] == '$') {
-                size_t tlen = j - i + 1;
-                const char *close = s + j + 1;
-
-                /* The first later occurrence of the same $tag$ closes it
-                 * (memmem is linear, so a long tag cannot stall us). */
-                close = memmem(close, strlen(close), s + i, tlen);
-                if (close == NULL)
-                    what = "dollar-quoted string";
-                else
-                    i = (size_t)(close - s) + tlen;
-            } else {
-                i = j; /* "$x" not closed by '$': not a dollar quote */
-            }
-        } else {
-            i++;
-        }
-        if (what != NULL)
-            return rd_err_set(ps->err, RD_PROBE_INVALID,
-                              "%s:%d: unterminated %s", ps->file,
-                              line0 - 1 + line_at(s, from), what);
-        if (!have_tok) {
-            have_tok = true;
-            tok = from;
-        }
-        *end = i;
-    }
-    if (!have_tok)
-        return rd_err_set(
-            ps->err, RD_PROBE_INVALID,
-            "%s:%d: empty body: no SQL statement after the header", ps->file,
-            line0 - 1 + line_at(s, i));
-    *start = tok;
-    return 0;
-}
-
-/* Check the raw bytes and make ps->text: BOM skipped, CRLF made LF. */
-static int
-load_text(struct parser *ps, const char *buf, size_t len)
-{
-    const unsigned char *u = (const unsigned char *)buf;
-    const char *nul;
-    size_t bad, n = 0;
-
-    if (len > PROBE_FILE_MAX)
-        return rd_err_set(ps->err, RD_PROBE_INVALID,
-                          "%s: file is larger than 256 KiB (%zu bytes)",
-                          ps->file, len);
-    if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
-        buf += 3;
-        u += 3;
-        len -= 3;
-    }
-    if ((nul = memchr(buf, '\0', len)) != NULL)
-        return rd_err_set(ps->err, RD_PROBE_INVALID, "%s:%d: NUL byte",
-                          ps->file, line_at(buf, (size_t)(nul - buf)));
-    if ((bad = utf8_bad(u, len)) < len)
-        return rd_err_set(ps->err, RD_PROBE_INVALID,
-                          "%s:%d: not valid UTF-8 (byte 0x%02x)", ps->file,
-                          line_at(buf, bad), u[bad]);
-    if ((ps->text = malloc(len + 1)) == NULL)
-        return no_memory(ps);
-    for (size_t i = 0; i < len; i++)
-        if (!(buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n'))
-            ps->text[n++] = buf[i];
-    ps->text[n] = '\0';
-    return 0;
-}
-
 int
 probe_parse_named(const char *file, const char *buf, size_t len,
                   struct probe *p, int *name_line, struct rd_err *err)
@@ -684,7 +387,7 @@ probe_parse_named(const char *file, const char *buf, size_t len,
         no_memory(&ps);
         goto done;
     }
-    if (load_text(&ps, buf, len) != 0)
+    if (probe_lex_text(&ps, buf, len) != 0)
         goto done;
 
     /* The header: blank and "--" lines up to the first other line. */
@@ -712,7 +415,7 @@ probe_parse_named(const char *file, const char *buf, size_t len,
     }
     if (apply_header(&ps, p) != 0)
         goto done;
-    if (lex_body(&ps, line, lineno, &start, &end) != 0)
+    if (probe_lex_body(&ps, line, lineno, &start, &end) != 0)
         goto done;
     while (end > start && is_space(line[end - 1]))
         end--;

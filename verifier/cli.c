@@ -26,6 +26,26 @@ enum {
     OPT_DB
 };
 
+/* The fixed long options; build_options() adds one per config key. */
+static const struct option fixed[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"job", required_argument, NULL, OPT_JOB},
+    {"archive", required_argument, NULL, OPT_ARCHIVE},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"max-age", required_argument, NULL, OPT_MAX_AGE},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"keep", no_argument, NULL, OPT_KEEP},
+    {"parallel", required_argument, NULL, OPT_PARALLEL},
+    {"db", required_argument, NULL, OPT_DB},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+};
+
+#define NFIXED (sizeof(fixed) / sizeof(fixed[0]))
+
 static const struct {
     const char *name;
     enum cli_command cmd;
@@ -102,94 +122,111 @@ static const char restore_flags[] =
     "                              (6h; 0s: none); past it the run is 'timeout'\n"
     "durations: a whole number and one unit: 90s, 15m, 26h, 7d.\n";
 
+/* verify --help: the usage line and its own flags; then select_flags,
+ * restore_flags and verify_alerts. */
+static const char verify_usage[] =
+    "usage: restoredrill verify [-c FILE] [--job NAME] [--source PATH]\n"
+    "                           [--archive NAME] [--report FILE] [--dry-run]\n"
+    "                           [--keep] [--parallel N] [SETTINGS]\n"
+    "\n"
+    "Pick the newest archive (or --archive NAME), restore it into a scratch\n"
+    "database (pg_restore for custom, tar and directory dumps, psql for plain\n"
+    "SQL; gzip, zstd, xz, bzip2 and lz4 decoded by content, not by name),\n"
+    "write the JSON report (also kept at STATE_DIR/JOB/last.json), remove\n"
+    "everything it made, and exit 0 ok, 1 warning, 2 critical, 3 unknown.\n"
+    "Several [job] sections run one after another (or --parallel N at once);\n"
+    "the exit code is the worst.\n"
+    "\n"
+    "      --archive NAME          verify this archive instead of the newest\n"
+    "      --dry-run               select, fetch, decode and preflight only; say\n"
+    "                              what would be restored, restore nothing\n"
+    "      --keep                  leave the scratch database (and cluster) for\n"
+    "                              inspection; prints how to connect and clean up\n"
+    "      --parallel N            run up to N jobs at once (default 1)\n"
+    "      --decode-memory-limit SIZE\n"
+    "                              memory a decompressor may use (default 256M;\n"
+    "                              zstd --long dumps need 128M, xz -9 64M)\n";
+
+/* The alert settings of verify. */
+static const char verify_alerts[] =
+    "alerts (docs/integrations.md):\n"
+    "      --alert-on LEVEL        alert at warning (default) or critical and\n"
+    "                              worse; unknown always alerts\n"
+    "      --alert-exec CMD        run CMD (argv, no shell) with the report JSON\n"
+    "                              on stdin and RESTOREDRILL_STATUS, _JOB,\n"
+    "                              _SUMMARY, _REPORT in the environment\n"
+    "      --alert-webhook URL     POST the alert (3 tries, TLS verified)\n"
+    "      --webhook-format F      json (default) or slack\n"
+    "      --alert-timeout DUR     limit for the hook and each HTTP try (30s)\n"
+    "      --alert-repeat R        once (default: the same failure alerts once,\n"
+    "                              then 'resolved' when ok again) or always\n"
+    "      --ping-url URL          dead-man's switch: URL/start at the start,\n"
+    "                              URL/EXIT_CODE with the report at the end\n";
+
+/* list --help: the usage line and its own flags; then select_flags and
+ * list_tail. */
+static const char list_usage[] =
+    "usage: restoredrill list [-c FILE] [--job NAME] [--source PATH]\n"
+    "                         [--max-age DUR] [--json] [SETTINGS]\n"
+    "\n"
+    "List the archives oldest first, mark the newest, and judge it without\n"
+    "restoring: none -> 2 (archive_not_found), smaller than min_size -> 2\n"
+    "(archive_empty), older than --max-age -> 2 (archive_too_old).\n"
+    "\n"
+    "      --max-age DUR           same as --max-archive-age\n"
+    "      --json                  {\"archives\":[{name, created_at, age_s,\n"
+    "                              size_bytes}], \"newest\", \"gaps\"}\n";
+
+/* The last line of list --help. */
+static const char list_tail[] =
+    "durations: a whole number and one unit: 90s, 15m, 26h, 7d.\n";
+
+/* probe --help. */
+static const char probe_usage[] =
+    "usage: restoredrill probe --db CONNINFO [--probes DIR] [-c FILE]\n"
+    "                          [--job NAME] [--report FILE]\n"
+    "\n"
+    "Run the job's SQL probes (format: docs/probes.md) against an existing database\n"
+    "(a replica, a dev database) without restoring anything.  Same report\n"
+    "and exit codes as verify; 'relative_to: archive' probes are unknown here.\n"
+    "Probes run read-only and rolled back, as the conninfo's user.\n"
+    "\n"
+    "      --db CONNINFO           libpq conninfo or postgresql:// URI\n"
+    "      --probes DIR            folder of *.sql probe files\n"
+    "      --probe-timeout DUR     default timeout of each probe (60s)\n"
+    "      --report FILE           JSON report ('-' = stdout)\n"
+    "      --junit FILE            JUnit XML for CI\n"
+    "      --metrics FILE          Prometheus textfile\n";
+
+/* lint --help. */
+static const char lint_usage[] =
+    "usage: restoredrill lint [-c FILE] [--job NAME]\n"
+    "\n"
+    "Check the config file: sections, keys, durations, sizes, patterns,\n"
+    "targets, that each job's source folder is readable, and each job's\n"
+    "probe files (format: docs/probes.md).  Every error is reported, each\n"
+    "naming FILE:LINE; exit 0 when all is well, else 3.\n";
+
 void
 cli_usage(FILE *out, enum cli_command cmd)
 {
     switch (cmd) {
     case CMD_VERIFY:
-        fprintf(
-            out,
-            "usage: restoredrill verify [-c FILE] [--job NAME] [--source PATH]\n"
-            "                           [--archive NAME] [--report FILE] [--dry-run]\n"
-            "                           [--keep] [--parallel N] [SETTINGS]\n"
-            "\n"
-            "Pick the newest archive (or --archive NAME), restore it into a scratch\n"
-            "database (pg_restore for custom, tar and directory dumps, psql for plain\n"
-            "SQL; gzip, zstd, xz, bzip2 and lz4 decoded by content, not by name),\n"
-            "write the JSON report (also kept at STATE_DIR/JOB/last.json), remove\n"
-            "everything it made, and exit 0 ok, 1 warning, 2 critical, 3 unknown.\n"
-            "Several [job] sections run one after another (or --parallel N at once);\n"
-            "the exit code is the worst.\n"
-            "\n"
-            "      --archive NAME          verify this archive instead of the newest\n"
-            "      --dry-run               select, fetch, decode and preflight only; say\n"
-            "                              what would be restored, restore nothing\n"
-            "      --keep                  leave the scratch database (and cluster) for\n"
-            "                              inspection; prints how to connect and clean up\n"
-            "      --parallel N            run up to N jobs at once (default 1)\n"
-            "      --decode-memory-limit SIZE\n"
-            "                              memory a decompressor may use (default 256M;\n"
-            "                              zstd --long dumps need 128M, xz -9 64M)\n"
-            "%s%s"
-            "alerts (docs/integrations.md):\n"
-            "      --alert-on LEVEL        alert at warning (default) or critical and\n"
-            "                              worse; unknown always alerts\n"
-            "      --alert-exec CMD        run CMD (argv, no shell) with the report JSON\n"
-            "                              on stdin and RESTOREDRILL_STATUS, _JOB,\n"
-            "                              _SUMMARY, _REPORT in the environment\n"
-            "      --alert-webhook URL     POST the alert (3 tries, TLS verified)\n"
-            "      --webhook-format F      json (default) or slack\n"
-            "      --alert-timeout DUR     limit for the hook and each HTTP try (30s)\n"
-            "      --alert-repeat R        once (default: the same failure alerts once,\n"
-            "                              then 'resolved' when ok again) or always\n"
-            "      --ping-url URL          dead-man's switch: URL/start at the start,\n"
-            "                              URL/EXIT_CODE with the report at the end\n",
-            select_flags, restore_flags);
+        fputs(verify_usage, out);
+        fputs(select_flags, out);
+        fputs(restore_flags, out);
+        fputs(verify_alerts, out);
         break;
     case CMD_LIST:
-        fprintf(
-            out,
-            "usage: restoredrill list [-c FILE] [--job NAME] [--source PATH]\n"
-            "                         [--max-age DUR] [--json] [SETTINGS]\n"
-            "\n"
-            "List the archives oldest first, mark the newest, and judge it without\n"
-            "restoring: none -> 2 (archive_not_found), smaller than min_size -> 2\n"
-            "(archive_empty), older than --max-age -> 2 (archive_too_old).\n"
-            "\n"
-            "      --max-age DUR           same as --max-archive-age\n"
-            "      --json                  {\"archives\":[{name, created_at, age_s,\n"
-            "                              size_bytes}], \"newest\", \"gaps\"}\n"
-            "%s"
-            "durations: a whole number and one unit: 90s, 15m, 26h, 7d.\n",
-            select_flags);
+        fputs(list_usage, out);
+        fputs(select_flags, out);
+        fputs(list_tail, out);
         break;
     case CMD_PROBE:
-        fprintf(
-            out,
-            "usage: restoredrill probe --db CONNINFO [--probes DIR] [-c FILE]\n"
-            "                          [--job NAME] [--report FILE]\n"
-            "\n"
-            "Run the job's SQL probes (format: docs/probes.md) against an existing database\n"
-            "(a replica, a dev database) without restoring anything.  Same report\n"
-            "and exit codes as verify; 'relative_to: archive' probes are unknown here.\n"
-            "Probes run read-only and rolled back, as the conninfo's user.\n"
-            "\n"
-            "      --db CONNINFO           libpq conninfo or postgresql:// URI\n"
-            "      --probes DIR            folder of *.sql probe files\n"
-            "      --probe-timeout DUR     default timeout of each probe (60s)\n"
-            "      --report FILE           JSON report ('-' = stdout)\n"
-            "      --junit FILE            JUnit XML for CI\n"
-            "      --metrics FILE          Prometheus textfile\n");
+        fputs(probe_usage, out);
         break;
     case CMD_LINT:
-        fprintf(
-            out,
-            "usage: restoredrill lint [-c FILE] [--job NAME]\n"
-            "\n"
-            "Check the config file: sections, keys, durations, sizes, patterns,\n"
-            "targets, that each job's source folder is readable, and each job's\n"
-            "probe files (format: docs/probes.md).  Every error is reported, each\n"
-            "naming FILE:LINE; exit 0 when all is well, else 3.\n");
+        fputs(lint_usage, out);
         break;
     default:
         fputs(overview, out);
@@ -197,33 +234,13 @@ cli_usage(FILE *out, enum cli_command cmd)
     }
 }
 
-int
-cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
-          struct rd_err *err)
+/* The long options: the fixed ones, then one per config key (--key-name). */
+static void
+build_options(struct option *opts, char (*names)[40])
 {
-    static const struct option fixed[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"job", required_argument, NULL, OPT_JOB},
-        {"archive", required_argument, NULL, OPT_ARCHIVE},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"max-age", required_argument, NULL, OPT_MAX_AGE},
-        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-        {"keep", no_argument, NULL, OPT_KEEP},
-        {"parallel", required_argument, NULL, OPT_PARALLEL},
-        {"db", required_argument, NULL, OPT_DB},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-    };
-    enum { NFIXED = sizeof(fixed) / sizeof(fixed[0]) };
-    struct option opts[NFIXED + CK_COUNT + 1];
-    char names[CK_COUNT][40];
-    int c, n = 0;
+    int n = 0;
 
-    memset(cli, 0, sizeof(*cli));
-    for (int i = 0; i < NFIXED; i++)
+    for (size_t i = 0; i < NFIXED; i++)
         opts[n++] = fixed[i];
     for (int k = 0; k < CK_COUNT; k++) {
         snprintf(names[k], sizeof(names[k]), "%s",
@@ -235,117 +252,140 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
                                     OPT_KEY_BASE + k};
     }
     opts[n] = (struct option){NULL, 0, NULL, 0};
+}
 
-    optind = 0; /* 0, not 1: glibc then forgets the last argv entirely */
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:c:vqhV", opts, NULL)) != -1 ||
-           optind < argc) {
-        if (c == -1) {
-            /* A non-option: the command (once), then keep parsing. */
-            const char *word = argv[optind++];
-
-            if (cli->cmd != CMD_NONE)
-                return rd_err_set(
-                    err, RD_USAGE,
-                    "unexpected argument '%s'\nHINT: restoredrill --help",
-                    word);
-            for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-                if (strcmp(word, commands[i].name) == 0)
-                    cli->cmd = commands[i].cmd;
-            if (strcmp(word, "help") == 0) {
-                cli->help = true;
-                continue;
-            }
-            if (cli->cmd == CMD_NONE)
-                return rd_err_set(
-                    err, RD_USAGE,
-                    "unknown command '%s' (use verify, list, restore, probe or lint)\nHINT: restoredrill --help",
-                    word);
-            cli->cmd_name = word;
-            continue;
-        }
-        switch (c) {
-        case 'c':
-            cli->config_path = optarg;
-            break;
-        case 'v':
-            cli->verbose = true;
-            break;
-        case 'q':
-            cli->quiet = true;
-            cli->run.quiet = true;
-            break;
-        case 'h':
-            cli->help = true;
-            break;
-        case 'V':
-            cli->version = true;
-            break;
-        case OPT_JOB:
-            cli->run.only_job = optarg;
-            break;
-        case OPT_ARCHIVE:
-            cli->run.archive = optarg;
-            break;
-        case OPT_JSON:
-            cli->run.json = true;
-            break;
-        case OPT_LOG_FORMAT:
-            if (strcmp(optarg, "json") == 0)
-                cli->log_json = true;
-            else if (strcmp(optarg, "text") != 0)
-                return rd_err_set(
-                    err, RD_USAGE,
-                    "invalid --log-format '%s' (use text or json)", optarg);
-            break;
-        case OPT_DB:
-            cli->run.db = optarg;
-            break;
-        case OPT_DRY_RUN:
-            cli->run.dry_run = true;
-            break;
-        case OPT_KEEP:
-            cli->run.keep = true;
-            break;
-        case OPT_PARALLEL: {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-
-            if (end == optarg || *end != '\0' || v < 1 || v > 64)
-                return rd_err_set(
-                    err, RD_USAGE,
-                    "invalid --parallel '%s' (a number from 1 to 64)", optarg);
-            cli->run.parallel = (int)v;
-            break;
-        }
-        case OPT_MAX_AGE:
-            if (config_set_flag(cfg, CK_MAX_ARCHIVE_AGE, optarg, err) != 0)
-                return -1;
-            break;
-        case '?':
-            if (optopt != 0 && optopt < OPT_KEY_BASE)
-                return rd_err_set(
-                    err, RD_USAGE,
-                    "unknown option '-%c'\nHINT: restoredrill --help", optopt);
-            if (optopt != 0)
-                return rd_err_set(err, RD_USAGE, "option '%s' needs a value",
-                                  argv[optind - 1]);
-            return rd_err_set(err, RD_USAGE,
-                              "unknown option '%s'\nHINT: restoredrill --help",
-                              argv[optind - 1]);
-        case ':':
-            return rd_err_set(err, RD_USAGE, "option '%s' needs a value",
-                              argv[optind - 1]);
-        default:
-            if (c >= OPT_KEY_BASE && c < OPT_KEY_BASE + CK_COUNT) {
-                if (config_set_flag(cfg, (enum config_key)(c - OPT_KEY_BASE),
-                                    optarg, err) != 0)
-                    return -1;
-                break;
-            }
-            return rd_err_set(err, RD_USAGE, "unexpected option");
-        }
+/* A non-option ${word}: the command (once), or "help". */
+static int
+command_word(struct cli *cli, const char *word, struct rd_err *err)
+{
+    if (cli->cmd != CMD_NONE)
+        return rd_err_set(err, RD_USAGE,
+                          "unexpected argument '%s'\nHINT: restoredrill --help",
+                          word);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(word, commands[i].name) == 0)
+            cli->cmd = commands[i].cmd;
+    if (strcmp(word, "help") == 0) {
+        cli->help = true;
+        return 0;
     }
+    if (cli->cmd == CMD_NONE)
+        return rd_err_set(
+            err, RD_USAGE,
+            "unknown command '%s' (use verify, list, restore, probe or lint)\nHINT: restoredrill --help",
+            word);
+    cli->cmd_name = word;
+    return 0;
+}
+
+/* getopt_long() returned '?' or ':' for the option before argv[optind]. */
+static int
+bad_option(int c, char **argv, struct rd_err *err)
+{
+    if (c == ':')
+        return rd_err_set(err, RD_USAGE, "option '%s' needs a value",
+                          argv[optind - 1]);
+    if (optopt != 0 && optopt < OPT_KEY_BASE)
+        return rd_err_set(err, RD_USAGE,
+                          "unknown option '-%c'\nHINT: restoredrill --help",
+                          optopt);
+    if (optopt != 0)
+        return rd_err_set(err, RD_USAGE, "option '%s' needs a value",
+                          argv[optind - 1]);
+    return rd_err_set(err, RD_USAGE,
+                      "unknown option '%s'\nHINT: restoredrill --help",
+                      argv[optind - 1]);
+}
+
+static int
+set_log_format(struct cli *cli, const char *arg, struct rd_err *err)
+{
+    if (strcmp(arg, "json") == 0)
+        cli->log_json = true;
+    else if (strcmp(arg, "text") != 0)
+        return rd_err_set(err, RD_USAGE,
+                          "invalid --log-format '%s' (use text or json)", arg);
+    return 0;
+}
+
+static int
+set_parallel(struct cli *cli, const char *arg, struct rd_err *err)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+
+    if (end == arg || *end != '\0' || v < 1 || v > 64)
+        return rd_err_set(err, RD_USAGE,
+                          "invalid --parallel '%s' (a number from 1 to 64)",
+                          arg);
+    cli->run.parallel = (int)v;
+    return 0;
+}
+
+/* One option ${c} that getopt_long() returned, with its optarg. */
+static int
+one_option(struct cli *cli, struct config *cfg, int c, char **argv,
+           struct rd_err *err)
+{
+    switch (c) {
+    case 'c':
+        cli->config_path = optarg;
+        return 0;
+    case 'v':
+        cli->verbose = true;
+        return 0;
+    case 'q':
+        cli->quiet = true;
+        cli->run.quiet = true;
+        return 0;
+    case 'h':
+        cli->help = true;
+        return 0;
+    case 'V':
+        cli->version = true;
+        return 0;
+    case OPT_JOB:
+        cli->run.only_job = optarg;
+        return 0;
+    case OPT_ARCHIVE:
+        cli->run.archive = optarg;
+        return 0;
+    case OPT_JSON:
+        cli->run.json = true;
+        return 0;
+    case OPT_LOG_FORMAT:
+        return set_log_format(cli, optarg, err);
+    case OPT_DB:
+        cli->run.db = optarg;
+        return 0;
+    case OPT_DRY_RUN:
+        cli->run.dry_run = true;
+        return 0;
+    case OPT_KEEP:
+        cli->run.keep = true;
+        return 0;
+    case OPT_PARALLEL:
+        return set_parallel(cli, optarg, err);
+    case OPT_MAX_AGE:
+        return config_set_flag(cfg, CK_MAX_ARCHIVE_AGE, optarg, err) != 0 ? -1
+                                                                          : 0;
+    case '?':
+    case ':':
+        return bad_option(c, argv, err);
+    default:
+        if (c >= OPT_KEY_BASE && c < OPT_KEY_BASE + CK_COUNT)
+            return config_set_flag(cfg, (enum config_key)(c - OPT_KEY_BASE),
+                                   optarg, err) != 0
+                       ? -1
+                       : 0;
+        return rd_err_set(err, RD_USAGE, "unexpected option");
+    }
+}
+
+/* The options that go with one command only. */
+static int
+check_commands(const struct cli *cli, struct rd_err *err)
+{
     if (cli->run.json && cli->cmd != CMD_LIST)
         return rd_err_set(err, RD_USAGE, "--json goes with 'list'");
     if (cli->run.archive != NULL && cli->cmd != CMD_VERIFY)
@@ -359,4 +399,30 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
     if (cli->run.keep && cli->run.parallel > 1)
         return rd_err_set(err, RD_USAGE, "--keep goes with one job at a time");
     return 0;
+}
+
+int
+cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
+          struct rd_err *err)
+{
+    struct option opts[NFIXED + CK_COUNT + 1];
+    char names[CK_COUNT][40];
+    int c;
+
+    memset(cli, 0, sizeof(*cli));
+    build_options(opts, names);
+    optind = 0; /* 0, not 1: glibc then forgets the last argv entirely */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:c:vqhV", opts, NULL)) != -1 ||
+           optind < argc) {
+        if (c == -1) {
+            /* A non-option: the command (once), then keep parsing. */
+            if (command_word(cli, argv[optind++], err) != 0)
+                return -1;
+            continue;
+        }
+        if (one_option(cli, cfg, c, argv, err) != 0)
+            return -1;
+    }
+    return check_commands(cli, err);
 }

@@ -205,6 +205,79 @@ lex_dollar(struct sqlfilter *f, unsigned char c)
     }
 }
 
+/* Handle ${c} inside a (nested) block comment; always consumed. */
+static bool
+lex_comment(struct sqlfilter *f, unsigned char c)
+{
+    switch (f->lx) {
+    case LX_BLOCK:
+        if (c == '*')
+            f->lx = LX_BLOCK_STAR;
+        else if (c == '/')
+            f->lx = LX_BLOCK_SLASH;
+        return true;
+    case LX_BLOCK_STAR:
+        if (c == '/') {
+            f->comment_depth--;
+            f->lx = f->comment_depth == 0 ? LX_NORMAL : LX_BLOCK;
+        } else if (c != '*') {
+            f->lx = LX_BLOCK;
+        }
+        return true;
+    case LX_BLOCK_SLASH:
+        if (c == '*') {
+            f->comment_depth++;
+            f->lx = LX_BLOCK;
+        } else if (c != '/') {
+            f->lx = LX_BLOCK;
+        }
+        return true;
+    default:
+        return true;
+    }
+}
+
+/*
+ * Handle ${c} inside or just after a quoted string or identifier; false
+ * when the quote ended without consuming ${c}.
+ */
+static bool
+lex_quoted(struct sqlfilter *f, unsigned char c)
+{
+    switch (f->lx) {
+    case LX_SQ:
+        if (c == '\'')
+            f->lx = LX_SQ_END;
+        return true;
+    case LX_ESQ:
+        if (c == '\\')
+            f->lx = LX_ESQ_BSL;
+        else if (c == '\'')
+            f->lx = LX_ESQ_END;
+        return true;
+    case LX_ESQ_BSL:
+        f->lx = LX_ESQ;
+        return true;
+    case LX_DQ:
+        if (c == '"')
+            f->lx = LX_DQ_END;
+        return true;
+    case LX_SQ_END:
+    case LX_ESQ_END:
+    case LX_DQ_END:
+        if (c == (f->lx == LX_DQ_END ? '"' : '\'')) {
+            f->lx = f->lx == LX_SQ_END    ? LX_SQ
+                    : f->lx == LX_ESQ_END ? LX_ESQ
+                                          : LX_DQ;
+            return true;
+        }
+        tok_emit(f, f->lx == LX_DQ_END ? TK_QIDENT : TK_OTHER);
+        return false;
+    default:
+        return true;
+    }
+}
+
 /*
  * Handle ${c} in a state that is neither normal nor a dollar quote; false
  * when the state ended without consuming ${c}, which the normal state
@@ -265,55 +338,17 @@ lex_other(struct sqlfilter *f, unsigned char c)
     case LX_LINE_COMMENT:
         return c != '\n';
     case LX_BLOCK:
-        if (c == '*')
-            f->lx = LX_BLOCK_STAR;
-        else if (c == '/')
-            f->lx = LX_BLOCK_SLASH;
-        return true;
     case LX_BLOCK_STAR:
-        if (c == '/') {
-            f->comment_depth--;
-            f->lx = f->comment_depth == 0 ? LX_NORMAL : LX_BLOCK;
-        } else if (c != '*') {
-            f->lx = LX_BLOCK;
-        }
-        return true;
     case LX_BLOCK_SLASH:
-        if (c == '*') {
-            f->comment_depth++;
-            f->lx = LX_BLOCK;
-        } else if (c != '/') {
-            f->lx = LX_BLOCK;
-        }
-        return true;
+        return lex_comment(f, c);
     case LX_SQ:
-        if (c == '\'')
-            f->lx = LX_SQ_END;
-        return true;
     case LX_ESQ:
-        if (c == '\\')
-            f->lx = LX_ESQ_BSL;
-        else if (c == '\'')
-            f->lx = LX_ESQ_END;
-        return true;
     case LX_ESQ_BSL:
-        f->lx = LX_ESQ;
-        return true;
     case LX_DQ:
-        if (c == '"')
-            f->lx = LX_DQ_END;
-        return true;
     case LX_SQ_END:
     case LX_ESQ_END:
     case LX_DQ_END:
-        if (c == (f->lx == LX_DQ_END ? '"' : '\'')) {
-            f->lx = f->lx == LX_SQ_END    ? LX_SQ
-                    : f->lx == LX_ESQ_END ? LX_ESQ
-                                          : LX_DQ;
-            return true;
-        }
-        tok_emit(f, f->lx == LX_DQ_END ? TK_QIDENT : TK_OTHER);
-        return false;
+        return lex_quoted(f, c);
     default:
         return lex_dollar(f, c);
     }

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -275,92 +274,218 @@ feed_step(const struct proc_spec *spec, int ip[2], char *fbuf, size_t *fpos,
     }
 }
 
+/* Everything proc_run() holds while the child runs. */
+struct run {
+    const struct proc_spec *spec;
+    struct proc_result *res;
+    int ep[2], op[2], ip[2]; /* stderr, stdout and stdin pipes, -1 = none */
+    struct liner *ln;        /* (owned) */
+    char *fbuf;              /* (owned) FEED_CHUNK bytes for feed() */
+    size_t fpos, flen;
+    bool feed_done, err_open, out_open;
+    long long deadline; /* now_ms() past which the child is stopped, 0 */
+    pid_t pid;
+};
+
+/* Make the pipes and buffers ${r}->spec asks for; -1 with ${err} set. */
+static int
+run_open(struct run *r, struct rd_err *err)
+{
+    const struct proc_spec *spec = r->spec;
+
+    r->ln = calloc(1, sizeof(*r->ln));
+    if (r->ln == NULL)
+        return rd_err_set(err, RD_INTERNAL, "out of memory");
+    if (spec->stderr_fd < 0 && pipe2(r->ep, O_CLOEXEC) != 0)
+        goto pipe_fail;
+    if (spec->feed != NULL) {
+        if (pipe2(r->ip, O_CLOEXEC) != 0)
+            goto pipe_fail;
+        r->fbuf = malloc(FEED_CHUNK);
+        if (r->fbuf == NULL)
+            return rd_err_set(err, RD_INTERNAL, "out of memory");
+    }
+    if (spec->out_cap > 0) {
+        if (pipe2(r->op, O_CLOEXEC) != 0)
+            goto pipe_fail;
+        r->res->out = malloc(spec->out_cap + 1);
+        if (r->res->out == NULL)
+            return rd_err_set(err, RD_INTERNAL, "out of memory");
+        r->res->out[0] = '\0';
+    }
+    return 0;
+
+pipe_fail:
+    return rd_err_set(err, RD_INTERNAL, "cannot create pipe: %s",
+                      strerror(errno));
+}
+
+/* Start the child on the pipes and close their child ends; -1 with err. */
+static int
+run_start(struct run *r, struct rd_err *err)
+{
+    const struct proc_spec *spec = r->spec;
+
+    r->pid = start_child(spec, spec->feed != NULL ? r->ip[0] : spec->stdin_fd,
+                         spec->out_cap > 0 ? r->op[1] : spec->stdout_fd,
+                         spec->stderr_fd < 0 ? r->ep[1] : spec->stderr_fd, err);
+    if (r->ep[1] >= 0)
+        close(r->ep[1]);
+    if (r->op[1] >= 0)
+        close(r->op[1]);
+    if (r->ip[0] >= 0)
+        close(r->ip[0]);
+    r->ep[1] = r->op[1] = r->ip[0] = -1;
+    if (r->ip[1] >= 0)
+        fcntl(r->ip[1], F_SETFL, fcntl(r->ip[1], F_GETFL) | O_NONBLOCK);
+    if (r->pid < 0)
+        return -1;
+    if (spec->timeout_s > 0)
+        r->deadline = now_ms() + (long long)spec->timeout_s * 1000;
+    r->err_open = r->ep[0] >= 0;
+    r->out_open = r->op[0] >= 0;
+    return 0;
+}
+
+/*
+ * A caught signal or the deadline stops the child: true with the result
+ * of proc_run() in ${rc} (-1 and RD_INTERRUPTED for a signal, 0 for the
+ * timeout), else false.
+ */
+static bool
+run_must_stop(struct run *r, int *rc, struct rd_err *err)
+{
+    int sig;
+
+    if (!r->spec->outlive_signal && (sig = sig_pending()) != 0) {
+        kill(-r->pid, SIGTERM);
+        r->res->status = proc_stop(r->pid, SIGTERM, 5);
+        rd_err_set(err, RD_INTERRUPTED,
+                   "'%s' stopped: restoredrill received %s", r->spec->argv[0],
+                   sig_name(sig));
+        *rc = -1;
+        return true;
+    }
+    if (r->deadline != 0 && now_ms() > r->deadline) {
+        r->res->timed_out = true;
+        r->res->status = proc_stop(r->pid, SIGTERM, 5);
+        *rc = 0;
+        return true;
+    }
+    return false;
+}
+
+/* Keep what fits of ${n} stdout bytes at ${chunk}, mark the overflow. */
+static void
+run_capture(struct run *r, const char *chunk, size_t n)
+{
+    struct proc_result *res = r->res;
+    size_t room = r->spec->out_cap - res->out_len;
+    size_t take = n < room ? n : room;
+
+    memcpy(res->out + res->out_len, chunk, take);
+    res->out_len += take;
+    res->out[res->out_len] = '\0';
+    if (take < n)
+        res->out_overflow = true;
+}
+
+/*
+ * Act on what poll() said about ${p}: feed stdin, or read stderr (lines to
+ * on_line) or stdout (captured).  -1 when feed() failed: the child is
+ * killed.
+ */
+static int
+run_event(struct run *r, const struct pollfd *p, struct rd_err *err)
+{
+    char chunk[8192];
+    ssize_t n;
+
+    if (p->fd == r->ip[1]) {
+        if (p->revents == 0)
+            return 0;
+        if (feed_step(r->spec, r->ip, r->fbuf, &r->fpos, &r->flen,
+                      &r->feed_done, r->res, err) != 0) {
+            r->res->feed_failed = true;
+            r->res->status = proc_stop(r->pid, SIGKILL, 5);
+            return -1;
+        }
+        return 0;
+    }
+    if (!(p->revents & (POLLIN | POLLHUP | POLLERR)))
+        return 0;
+    n = read(p->fd, chunk, sizeof(chunk));
+    if (n < 0 && errno == EINTR)
+        return 0;
+    if (n <= 0) {
+        if (p->fd == r->ep[0])
+            r->err_open = false;
+        else
+            r->out_open = false;
+        return 0;
+    }
+    if (p->fd == r->ep[0])
+        liner_feed(r->ln, chunk, (size_t)n, r->spec->on_line,
+                   r->spec->line_ctx);
+    else
+        run_capture(r, chunk, (size_t)n);
+    return 0;
+}
+
+/* Reap the child's group when asked, flush the last line, close it all. */
+static void
+run_close(struct run *r)
+{
+    const struct proc_spec *spec = r->spec;
+
+    /* What the child left running in its group (a hook's "cmd &"). */
+    if (spec->reap_group && r->pid > 0)
+        kill(-r->pid, SIGKILL);
+    if (r->ln != NULL && r->ln->len > 0 && spec->on_line != NULL) {
+        r->ln->buf[r->ln->len] = '\0';
+        spec->on_line(spec->line_ctx, r->ln->buf);
+    }
+    free(r->ln);
+    free(r->fbuf);
+    for (int i = 0; i < 2; i++) {
+        if (r->ep[i] >= 0)
+            close(r->ep[i]);
+        if (r->op[i] >= 0)
+            close(r->op[i]);
+        if (r->ip[i] >= 0)
+            close(r->ip[i]);
+    }
+}
+
 int
 proc_run(const struct proc_spec *spec, struct proc_result *res,
          struct rd_err *err)
 {
-    int ep[2] = {-1, -1}, op[2] = {-1, -1}, ip[2] = {-1, -1};
-    struct liner *ln = NULL;
-    char *fbuf = NULL;
-    size_t fpos = 0, flen = 0;
-    bool feed_done = false;
-    long long deadline = 0;
-    int rc = -1, sig = 0;
-    bool err_open, out_open, stopping = false;
-    pid_t pid = -1;
+    struct run r = {.spec = spec,
+                    .res = res,
+                    .ep = {-1, -1},
+                    .op = {-1, -1},
+                    .ip = {-1, -1},
+                    .pid = -1};
+    int rc = -1;
 
     memset(res, 0, sizeof(*res));
-    ln = calloc(1, sizeof(*ln));
-    if (ln == NULL)
-        return rd_err_set(err, RD_INTERNAL, "out of memory");
-    if (spec->stderr_fd < 0 && pipe2(ep, O_CLOEXEC) != 0)
-        goto pipe_fail;
-    if (spec->feed != NULL) {
-        if (pipe2(ip, O_CLOEXEC) != 0)
-            goto pipe_fail;
-        fbuf = malloc(FEED_CHUNK);
-        if (fbuf == NULL) {
-            rd_err_set(err, RD_INTERNAL, "out of memory");
-            goto done;
-        }
-    }
-    if (spec->out_cap > 0) {
-        if (pipe2(op, O_CLOEXEC) != 0)
-            goto pipe_fail;
-        res->out = malloc(spec->out_cap + 1);
-        if (res->out == NULL) {
-            rd_err_set(err, RD_INTERNAL, "out of memory");
-            goto done;
-        }
-        res->out[0] = '\0';
-    }
-    pid = start_child(spec, spec->feed != NULL ? ip[0] : spec->stdin_fd,
-                      spec->out_cap > 0 ? op[1] : spec->stdout_fd,
-                      spec->stderr_fd < 0 ? ep[1] : spec->stderr_fd, err);
-    if (ep[1] >= 0)
-        close(ep[1]);
-    if (op[1] >= 0)
-        close(op[1]);
-    if (ip[0] >= 0)
-        close(ip[0]);
-    ep[1] = op[1] = ip[0] = -1;
-    if (ip[1] >= 0)
-        fcntl(ip[1], F_SETFL, fcntl(ip[1], F_GETFL) | O_NONBLOCK);
-    if (pid < 0)
+    if (run_open(&r, err) != 0 || run_start(&r, err) != 0)
         goto done;
-    if (spec->timeout_s > 0)
-        deadline = now_ms() + (long long)spec->timeout_s * 1000;
-
-    err_open = ep[0] >= 0;
-    out_open = op[0] >= 0;
     for (;;) {
         struct pollfd pfd[3];
         int nfd = 0, st;
-        char chunk[8192];
 
-        if (!stopping && !spec->outlive_signal && (sig = sig_pending()) != 0) {
-            stopping = true;
-            kill(-pid, SIGTERM);
-            res->status = proc_stop(pid, SIGTERM, 5);
-            rd_err_set(err, RD_INTERRUPTED,
-                       "'%s' stopped: restoredrill received %s", spec->argv[0],
-                       sig_name(sig));
+        if (run_must_stop(&r, &rc, err))
             goto done;
-        }
-        if (!stopping && deadline != 0 && now_ms() > deadline) {
-            res->timed_out = true;
-            res->status = proc_stop(pid, SIGTERM, 5);
-            rc = 0;
-            goto done;
-        }
-        if (err_open)
-            pfd[nfd++] = (struct pollfd){.fd = ep[0], .events = POLLIN};
-        if (out_open)
-            pfd[nfd++] = (struct pollfd){.fd = op[0], .events = POLLIN};
-        if (ip[1] >= 0)
-            pfd[nfd++] = (struct pollfd){.fd = ip[1], .events = POLLOUT};
+        if (r.err_open)
+            pfd[nfd++] = (struct pollfd){.fd = r.ep[0], .events = POLLIN};
+        if (r.out_open)
+            pfd[nfd++] = (struct pollfd){.fd = r.op[0], .events = POLLIN};
+        if (r.ip[1] >= 0)
+            pfd[nfd++] = (struct pollfd){.fd = r.ip[1], .events = POLLOUT};
         if (nfd == 0) {
-            if (proc_exited(pid, &st)) {
+            if (proc_exited(r.pid, &st)) {
                 res->status = st;
                 rc = 0;
                 goto done;
@@ -370,70 +495,15 @@ proc_run(const struct proc_spec *spec, struct proc_result *res,
         }
         if (poll(pfd, (nfds_t)nfd, 100) < 0 && errno != EINTR) {
             rd_err_set(err, RD_INTERNAL, "poll: %s", strerror(errno));
-            proc_stop(pid, SIGKILL, 1);
+            proc_stop(r.pid, SIGKILL, 1);
             goto done;
         }
-        for (int i = 0; i < nfd; i++) {
-            ssize_t n;
-
-            if (pfd[i].fd == ip[1]) {
-                if (pfd[i].revents == 0)
-                    continue;
-                if (feed_step(spec, ip, fbuf, &fpos, &flen, &feed_done, res,
-                              err) != 0) {
-                    res->feed_failed = true;
-                    res->status = proc_stop(pid, SIGKILL, 5);
-                    goto done;
-                }
-                continue;
-            }
-            if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            n = read(pfd[i].fd, chunk, sizeof(chunk));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0) {
-                if (pfd[i].fd == ep[0])
-                    err_open = false;
-                else
-                    out_open = false;
-                continue;
-            }
-            if (pfd[i].fd == ep[0]) {
-                liner_feed(ln, chunk, (size_t)n, spec->on_line, spec->line_ctx);
-            } else {
-                size_t room = spec->out_cap - res->out_len;
-                size_t take = (size_t)n < room ? (size_t)n : room;
-
-                memcpy(res->out + res->out_len, chunk, take);
-                res->out_len += take;
-                res->out[res->out_len] = '\0';
-                if (take < (size_t)n)
-                    res->out_overflow = true;
-            }
-        }
+        for (int i = 0; i < nfd; i++)
+            if (run_event(&r, &pfd[i], err) != 0)
+                goto done;
     }
-
-pipe_fail:
-    rd_err_set(err, RD_INTERNAL, "cannot create pipe: %s", strerror(errno));
 done:
-    /* What the child left running in its group (a hook's "cmd &"). */
-    if (spec->reap_group && pid > 0)
-        kill(-pid, SIGKILL);
-    if (ln != NULL && ln->len > 0 && spec->on_line != NULL) {
-        ln->buf[ln->len] = '\0';
-        spec->on_line(spec->line_ctx, ln->buf);
-    }
-    free(ln);
-    free(fbuf);
-    for (int i = 0; i < 2; i++) {
-        if (ep[i] >= 0)
-            close(ep[i]);
-        if (op[i] >= 0)
-            close(op[i]);
-        if (ip[i] >= 0)
-            close(ip[i]);
-    }
+    run_close(&r);
     return rc;
 }
 
@@ -459,79 +529,4 @@ proc_describe(int status, char *buf, size_t len)
     else
         snprintf(buf, len, "wait status %d", status);
     return buf;
-}
-
-void
-proc_env_init(struct proc_env *e)
-{
-    memset(e, 0, sizeof(*e));
-}
-
-int
-proc_env_set(struct proc_env *e, const char *name, const char *value)
-{
-    size_t nl = strlen(name);
-    char *s = malloc(nl + strlen(value) + 2);
-
-    if (s == NULL)
-        return -1;
-    sprintf(s, "%s=%s", name, value);
-    for (int i = 0; i < e->n; i++) {
-        if (strncmp(e->v[i], name, nl) == 0 && e->v[i][nl] == '=') {
-            free(e->v[i]);
-            e->v[i] = s;
-            return 0;
-        }
-    }
-    if (e->n >= PROC_ENV_MAX) {
-        free(s);
-        return -1;
-    }
-    e->v[e->n++] = s;
-    e->v[e->n] = NULL;
-    return 0;
-}
-
-void
-proc_env_release(struct proc_env *e)
-{
-    if (e == NULL)
-        return;
-    for (int i = 0; i < e->n; i++)
-        free(e->v[i]);
-    memset(e, 0, sizeof(*e));
-}
-
-int
-proc_ident_resolve(const char *run_as, struct proc_ident *id,
-                   struct rd_err *err)
-{
-    struct passwd *pw;
-
-    memset(id, 0, sizeof(*id));
-    if (geteuid() != 0) {
-        pw = getpwuid(geteuid());
-        id->uid = geteuid();
-        id->gid = getegid();
-        snprintf(id->name, sizeof(id->name), "%s",
-                 pw != NULL ? pw->pw_name : "?");
-        return 0;
-    }
-    pw = getpwnam(run_as);
-    if (pw == NULL)
-        return rd_err_set(
-            err, RD_CONFIG_INVALID,
-            "run_as user '%s' does not exist\nHINT: install postgresql (it creates 'postgres') or set run_as to an unprivileged user",
-            run_as);
-    if (pw->pw_uid == 0)
-        return rd_err_set(
-            err, RD_CONFIG_INVALID,
-            "run_as user '%s' is root: restores never run as an OS superuser",
-            run_as);
-    id->drop = true;
-    id->uid = pw->pw_uid;
-    id->gid = pw->pw_gid;
-    snprintf(id->name, sizeof(id->name), "%s", pw->pw_name);
-    snprintf(id->home, sizeof(id->home), "%s", pw->pw_dir);
-    return 0;
 }

@@ -14,6 +14,7 @@
 #include "restore/decode/decode.h"
 #include "restore/decode/dumpcheck.h"
 #include "restore/decode/untar.h"
+#include "reports/render_archive.h"
 #include "verifier/util/fsutil.h"
 #include "verifier/util/log.h"
 #include "verifier/util/sig.h"
@@ -24,21 +25,22 @@
 #define DRY_RUN_KEY "dryrunXdryrunXdryrunXdryrunXdryrunX"
 
 /*
- * Stack fd -> size check -> sha256 -> peek, and when the first bytes are
- * compressed, -> decoder -> peek; then -> end-of-archive check (custom and
- * -Ft: a truncated archive fails at its end instead of hanging pg_restore
- * or restoring part of it) -> peek.  ${hash} points into the result.
+ * Stack the fetched raw stream (its driver checks the size; taken over from
+ * ${f}) -> sha256 -> peek, and when the first bytes are compressed, ->
+ * decoder -> peek; then -> end-of-archive check (custom and -Ft: a truncated
+ * archive fails at its end instead of hanging pg_restore or restoring part of
+ * it) -> peek.  ${hash} points into the result.
  */
 static struct stream *
-build_stack(struct job_run *jr, int fd, struct stream **hash,
+build_stack(struct job_run *jr, struct fetched *f, struct stream **hash,
             enum dump_kind *compression, struct rd_err *err)
 {
+    struct stream *s = f->stream, *h;
     const unsigned char *b;
-    struct stream *s, *h;
     enum dump_kind k;
     size_t n;
 
-    s = stream_fd_new(fd, jr->chosen->name, jr->f.size);
+    f->stream = NULL;
     h = s != NULL ? stream_hash_new(s) : NULL;
     s = h != NULL ? stream_peek_new(h, PEEK_BYTES) : NULL;
     if (s == NULL) {
@@ -77,27 +79,36 @@ job_compression_name(enum dump_kind k)
     return k == DUMP_UNKNOWN ? "none" : dumpfmt_kind_name(k);
 }
 
-int
-job_stage_fetch(struct job_run *jr)
+/* Open the chosen archive; its size, when the listing did not know it, is
+ * judged here (select_check_size(): once, where it is first known). */
+static int
+fetch_archive(struct job_run *jr)
 {
     struct rd_err err = {0};
-    json_t *a = report_archive(jr->r);
 
-    report_stage_begin(jr->r, STAGE_FETCH);
     if (proc_ident_resolve(jr->jc->run_as, &jr->ident, &err) != 0)
         return job_fail_stage(jr, STAGE_FETCH, &err);
     if (source_fetch(jr->src, jr->chosen->name, &jr->f, &err) != 0)
         return job_fail_stage(jr, STAGE_FETCH, &err);
     if (jr->f.size >= 0)
-        json_object_set_new(a, "size_bytes", json_integer(jr->f.size));
-    if (!jr->f.is_dir && jr->f.size < jr->jc->min_size) {
-        rd_err_set(&err, RD_ARCHIVE_EMPTY,
-                   "archive '%s' is %lld bytes, smaller than min_size",
-                   jr->chosen->name, (long long)jr->f.size);
+        jr->archive.size_bytes = jr->f.size;
+    if (jr->chosen->size < 0 && !jr->f.is_dir &&
+        select_check_size(jr->chosen->name, jr->f.size, jr->jc->min_size,
+                          &err) != 0)
         return job_fail_stage(jr, STAGE_FETCH, &err);
-    }
     report_stage_end(jr->r, STAGE_FETCH, RD_ST_OK);
     return 0;
+}
+
+int
+job_stage_fetch(struct job_run *jr)
+{
+    int rc;
+
+    report_stage_begin(jr->r, STAGE_FETCH);
+    rc = fetch_archive(jr);
+    render_archive(report_archive(jr->r), &jr->archive);
+    return rc;
 }
 
 /* A private 0700 dir for extraction, readable by the restore user. */
@@ -190,10 +201,8 @@ done:
 void
 job_report_hash(struct job_run *jr)
 {
-    char hex[65];
-
-    if (jr->hash != NULL && stream_hash_hex(jr->hash, hex) == 0)
-        json_object_set_new(report_archive(jr->r), "sha256", json_string(hex));
+    if (jr->hash != NULL && stream_hash_hex(jr->hash, jr->archive.sha256) == 0)
+        render_archive(report_archive(jr->r), &jr->archive);
 }
 
 /* The custom header of a dir dump: DIR/toc.dat. */
@@ -237,54 +246,39 @@ decoder_failed(struct job_run *jr)
     return true;
 }
 
-int
-job_stage_decode(struct job_run *jr)
+/* A pg_dump -Fd folder: read in place, or a private copy the restore user
+ * can read.  Returns 0, or -1 with ${err}. */
+static int
+decode_folder(struct job_run *jr, struct rd_err *err)
 {
-    json_t *a = report_archive(jr->r);
+    bool direct = restore_readable_by(&jr->ident, jr->f.path);
+
+    jr->format = DUMP_DIRECTORY;
+    jr->mode = MODE_PATH;
+    jr->path = jr->f.path;
+    if (!direct) {
+        /* The restore user cannot read it: a private copy it can. */
+        if (make_workdir(jr, err) != 0 ||
+            copy_dir_flat(jr->f.path, jr->dumpdir, err) != 0)
+            return -1;
+        jr->mode = MODE_EXTRACT;
+        jr->path = jr->dumpdir;
+    }
+    parse_dir_header(jr, jr->path);
+    jr->archive.format = "directory";
+    jr->archive.compression = "none";
+    jr->archive.transfer = direct ? "file" : "spool";
+    return 0;
+}
+
+/* The dump format of the first decoded bytes ${b} (${n} > 0) and its header;
+ * no known format fails the stage (returns -1, recorded). */
+static int
+sniff_format(struct job_run *jr, const unsigned char *b, size_t n)
+{
     struct rd_err err = {0};
-    const unsigned char *b;
-    enum dump_kind k;
-    size_t n;
+    enum dump_kind k = dumpfmt_sniff(b, n);
 
-    report_stage_begin(jr->r, STAGE_DECODE);
-    jr->hdr_rc = 2;
-    if (jr->f.is_dir) {
-        bool direct = restore_readable_by(&jr->ident, jr->f.path);
-
-        jr->format = DUMP_DIRECTORY;
-        jr->mode = MODE_PATH;
-        jr->path = jr->f.path;
-        if (!direct) {
-            /* The restore user cannot read it: a private copy it can. */
-            if (make_workdir(jr, &err) != 0 ||
-                copy_dir_flat(jr->f.path, jr->dumpdir, &err) != 0)
-                return job_fail_stage(jr, STAGE_DECODE, &err);
-            jr->mode = MODE_EXTRACT;
-            jr->path = jr->dumpdir;
-        }
-        parse_dir_header(jr, jr->path);
-        json_object_set_new(a, "format", json_string("directory"));
-        json_object_set_new(a, "compression", json_string("none"));
-        json_object_set_new(a, "transfer",
-                            json_string(direct ? "file" : "spool"));
-        report_stage_end(jr->r, STAGE_DECODE, RD_ST_OK);
-        return 0;
-    }
-    jr->top = build_stack(jr, jr->f.fd, &jr->hash, &jr->compression, &err);
-    if (jr->top == NULL)
-        return job_fail_stage(jr, STAGE_DECODE, &err);
-    json_object_set_new(a, "compression",
-                        json_string(job_compression_name(jr->compression)));
-    if (stream_peek(jr->top, &b, &n, &err) != 0)
-        return job_fail_stage(jr, STAGE_DECODE, &err);
-    if (n == 0) {
-        rd_err_set(
-            &err, RD_ARCHIVE_EMPTY,
-            "archive '%s' holds no data (%s of an empty file): the backup that made it probably failed",
-            jr->chosen->name, job_compression_name(jr->compression));
-        return job_fail_stage(jr, STAGE_DECODE, &err);
-    }
-    k = dumpfmt_sniff(b, n);
     switch (k) {
     case DUMP_CUSTOM:
         jr->format = DUMP_CUSTOM;
@@ -321,8 +315,17 @@ job_stage_decode(struct job_run *jr)
             select_pattern_hint(jr->jc->pattern, jr->o->archive));
         return job_fail_stage(jr, STAGE_DECODE, &err);
     }
-    json_object_set_new(a, "format",
-                        json_string(dumpfmt_kind_name(jr->format)));
+    jr->archive.format = dumpfmt_kind_name(jr->format);
+    return 0;
+}
+
+/* How the archive reaches the restore tool: a tarred -Fd folder extracted,
+ * a plain seekable file by path, else streamed.  Returns 0, or -1
+ * (recorded). */
+static int
+choose_transfer(struct job_run *jr)
+{
+    struct rd_err err = {0};
 
     if (jr->format == DUMP_DIRECTORY) {
         /* A tarred -Fd folder: extract (allowlisted) into a private dir. */
@@ -337,7 +340,7 @@ job_stage_decode(struct job_run *jr)
         jr->path = jr->dumpdir;
         parse_dir_header(jr, jr->dumpdir);
         job_report_hash(jr);
-        json_object_set_new(a, "transfer", json_string("spool"));
+        jr->archive.transfer = "spool";
     } else if (jr->compression == DUMP_UNKNOWN && jr->format != DUMP_PLAIN &&
                jr->f.path != NULL && jr->f.seekable &&
                restore_readable_by(&jr->ident, jr->f.path)) {
@@ -347,10 +350,10 @@ job_stage_decode(struct job_run *jr)
         if (stream_drain(jr->top, &err) != 0)
             return job_fail_stage(jr, STAGE_DECODE, &err);
         job_report_hash(jr);
-        json_object_set_new(a, "transfer", json_string("file"));
+        jr->archive.transfer = "file";
     } else {
         jr->mode = MODE_STREAM;
-        json_object_set_new(a, "transfer", json_string("stream"));
+        jr->archive.transfer = "stream";
         if (jr->format == DUMP_PLAIN && jr->o->dry_run) {
             /* The restore puts the filter on; a dry run needs its
                end-of-script check (pg_dump's closing line) too. */
@@ -361,8 +364,52 @@ job_stage_decode(struct job_run *jr)
             }
         }
     }
+    return 0;
+}
+
+/* Sniff, decompress, extract: the decode stage's work (failures recorded). */
+static int
+decode_archive(struct job_run *jr)
+{
+    struct rd_err err = {0};
+    const unsigned char *b;
+    size_t n;
+
+    jr->hdr_rc = 2;
+    if (jr->f.is_dir) {
+        if (decode_folder(jr, &err) != 0)
+            return job_fail_stage(jr, STAGE_DECODE, &err);
+        report_stage_end(jr->r, STAGE_DECODE, RD_ST_OK);
+        return 0;
+    }
+    jr->top = build_stack(jr, &jr->f, &jr->hash, &jr->compression, &err);
+    if (jr->top == NULL)
+        return job_fail_stage(jr, STAGE_DECODE, &err);
+    jr->archive.compression = job_compression_name(jr->compression);
+    if (stream_peek(jr->top, &b, &n, &err) != 0)
+        return job_fail_stage(jr, STAGE_DECODE, &err);
+    if (n == 0) {
+        rd_err_set(
+            &err, RD_ARCHIVE_EMPTY,
+            "archive '%s' holds no data (%s of an empty file): the backup that made it probably failed",
+            jr->chosen->name, job_compression_name(jr->compression));
+        return job_fail_stage(jr, STAGE_DECODE, &err);
+    }
+    if (sniff_format(jr, b, n) != 0 || choose_transfer(jr) != 0)
+        return -1;
     report_stage_end(jr->r, STAGE_DECODE, RD_ST_OK);
     return 0;
+}
+
+int
+job_stage_decode(struct job_run *jr)
+{
+    int rc;
+
+    report_stage_begin(jr->r, STAGE_DECODE);
+    rc = decode_archive(jr);
+    render_archive(report_archive(jr->r), &jr->archive);
+    return rc;
 }
 
 /* The PostgreSQL major a newer archive version needs (1.15 -> 16, ...). */
@@ -399,9 +446,11 @@ list_extensions(struct job_run *jr, struct rd_err *err)
                                        &jr->ext, &jr->next, err);
     }
     /* A stream is read once by the restore: list from a second reading. */
-    if (source_fetch(jr->src, jr->chosen->name, &f2, err) != 0)
+    if (source_fetch(jr->src, jr->chosen->name, &f2, err) != 0) {
+        fetched_release(&f2);
         return 0;
-    s = build_stack(jr, f2.fd, NULL, &comp, err);
+    }
+    s = build_stack(jr, &f2, NULL, &comp, err);
     in.stream = s;
     rc = s != NULL ? restore_list_extensions(&jr->tools, &jr->ident, home, &in,
                                              &jr->ext, &jr->next, err)

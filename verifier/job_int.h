@@ -13,6 +13,7 @@
 #include "restore/target/cluster.h"
 #include "restore/decode/dumpfmt.h"
 #include "restore/restore.h"
+#include "restore/source/archive_info.h"
 #include "restore/source/select.h"
 #include "restore/source/source.h"
 #include "restore/decode/sqlfilter.h"
@@ -39,7 +40,8 @@ struct job_run {
     struct archive_list list;
     const struct archive_entry *chosen; /* (borrowed from list) */
     struct fetched f;
-    struct stream *top;  /* (owned) decoded bytes behind a peek layer */
+    struct archive_info archive; /* what select/fetch/decode learned */
+    struct stream *top;          /* (owned) decoded bytes behind a peek layer */
     struct stream *hash; /* (borrowed, inside top) sha256 of the raw bytes */
     enum dump_kind compression; /* DUMP_UNKNOWN: none */
     enum dump_kind format;

@@ -12,6 +12,7 @@
 #include "verifier/util/duration.h"
 #include "verifier/util/http.h"
 #include "verifier/util/pattern.h"
+#include "restore/source/source.h"
 
 #include "verifier/config.h"
 
@@ -72,37 +73,16 @@ config_expand_job(const char *tmpl, const char *job)
     return out;
 }
 
-/* Turn a source value into a local path, or refuse schemes not built yet. */
+/* Let the source's driver parse the value (source_check(): a scheme without
+ * a driver is refused here, at config time). */
 static int
 check_source(const char *v, const char *origin, char **out, struct rd_err *err)
 {
-    static const char *const later[] = {"http://",  "https://", "s3://",
-                                        "tarsnap:", "restic:",  "borg:",
-                                        "exec:",    NULL};
+    struct rd_err e = {0};
 
-    if (strncmp(v, "file://", 7) == 0) {
-        if (v[7] != '/')
-            return rd_err_set(
-                err, RD_CONFIG_INVALID,
-                "%s: invalid source '%s' (use file:///absolute/path)", origin,
-                v);
-        *out = strdup(v + 7);
-        return *out == NULL ? rd_err_set(err, RD_INTERNAL, "out of memory") : 0;
-    }
-    for (int i = 0; later[i] != NULL; i++) {
-        if (strncmp(v, later[i], strlen(later[i])) == 0)
-            return rd_err_set(
-                err, RD_CONFIG_INVALID,
-                "%s: sources of type '%.*s' are not supported by restoredrill %s yet\nHINT: copy the archives to a local folder and use source = /path",
-                origin, (int)strcspn(later[i], ":"), later[i], RD_VERSION);
-    }
-    if (strstr(v, "://") != NULL)
-        return rd_err_set(err, RD_CONFIG_INVALID,
-                          "%s: unknown source scheme in '%s'", origin, v);
-    if (v[0] == '\0')
-        return rd_err_set(err, RD_CONFIG_INVALID, "%s: empty source", origin);
-    *out = strdup(v);
-    return *out == NULL ? rd_err_set(err, RD_INTERNAL, "out of memory") : 0;
+    if (source_check(v, out, &e) != 0)
+        return rd_err_set(err, e.code, "%s: %s", origin, e.msg);
+    return 0;
 }
 
 /* Parse key ${k} (a duration or a size) into ${out}, or ${def} when unset. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "reports/alert.h"
+#include "reports/render_archive.h"
 #include "reports/report.h"
 #include "restore/target/cluster.h"
 #include "restore/decode/decode.h"
@@ -109,15 +110,17 @@ note_young(struct job_run *jr)
                     total - shown);
 }
 
+/* Open the source and choose the archive (select_choose()); what it learns
+ * goes to jr->archive. */
 static int
-stage_select(struct job_run *jr)
+select_archive(struct job_run *jr)
 {
     struct rd_err err = {0};
     const struct job_config *jc = jr->jc;
-    json_t *a = report_archive(jr->r);
-    char ts[32];
+    struct select_rule rule = {jc->pattern, jc->min_age_s, jc->min_size,
+                               jr->o->archive, job_now()};
+    int rc;
 
-    report_stage_begin(jr->r, STAGE_SELECT);
     if (jc->source == NULL) {
         rd_err_set(
             &err, RD_CONFIG_INVALID,
@@ -128,67 +131,38 @@ stage_select(struct job_run *jr)
     jr->src = source_open(jc->source, &err);
     if (jr->src == NULL)
         return job_fail_stage(jr, STAGE_SELECT, &err);
-    json_object_set_new(a, "source", report_json_text(jr->src->display));
+    jr->archive.source = jr->src->display;
     if (source_list(jr->src, &jr->list, &err) != 0)
         return job_fail_stage(jr, STAGE_SELECT, &err);
-
-    if (jr->o->archive != NULL) {
-        /* --archive NAME: exactly that one, whatever its age. */
-        for (size_t i = 0; i < jr->list.n; i++)
-            if (strcmp(jr->list.items[i].name, jr->o->archive) == 0)
-                jr->chosen = &jr->list.items[i];
-        if (jr->chosen == NULL) {
-            rd_err_set(&err, RD_ARCHIVE_NOT_FOUND,
-                       "archive '%s' not found in '%s'", jr->o->archive,
-                       jr->src->display);
-            return job_fail_stage(jr, STAGE_SELECT, &err);
-        }
-        /* Named explicitly: no pattern, min_age or newest rule applies (the
-           list is not filtered; chosen points into it), but a name that
-           fits the pattern still dates the archive. */
-        for (size_t i = 0; i < jr->list.n; i++) {
-            struct archive_entry *e = &jr->list.items[i];
-            time_t t;
-
-            if (e == jr->chosen && jc->pattern != NULL &&
-                pattern_match(jc->pattern, e->name, &t) && t != (time_t)-1)
-                e->name_time = t;
-        }
-    } else {
+    if (rule.archive == NULL)
         note_young(jr);
-        select_filter(&jr->list, jc->pattern, jc->min_age_s, job_now(), NULL);
-        jr->chosen = select_newest(&jr->list);
-        if (jr->chosen == NULL) {
-            select_none_err(&jr->list, jc->pattern, jr->src->display, &err);
-            return job_fail_stage(jr, STAGE_SELECT, &err);
-        }
+    rc = select_choose(&jr->list, &rule, jr->src->display, &jr->chosen, NULL,
+                       &err);
+    if (jr->chosen != NULL) {
+        jr->archive_time = archive_entry_time(jr->chosen);
+        jr->archive.name = jr->chosen->name;
+        jr->archive.created_at = jr->archive_time;
+        jr->archive.age_s = (int64_t)(job_now() - jr->archive_time);
+        jr->archive.size_bytes = jr->chosen->size;
+        log_info("job '%s': newest archive '%s'", jc->name, jr->chosen->name);
     }
-    jr->archive_time = archive_entry_time(jr->chosen);
-    json_object_set_new(a, "name", report_json_text(jr->chosen->name));
-    if (jr->archive_time != (time_t)-1) {
-        json_object_set_new(
-            a, "created_at",
-            json_string(report_rfc3339(ts, sizeof(ts), jr->archive_time)));
-        json_object_set_new(
-            a, "age_s",
-            json_integer((json_int_t)(job_now() - jr->archive_time)));
-    }
-    if (jr->chosen->size >= 0)
-        json_object_set_new(a, "size_bytes", json_integer(jr->chosen->size));
-    log_info("job '%s': newest archive '%s'", jc->name, jr->chosen->name);
     /* A zero-byte or tiny newest archive is a failed dump, never skipped. */
-    if (jr->chosen->size >= 0 && jr->chosen->size < jc->min_size) {
-        char s1[32], s2[32];
-
-        rd_err_set(
-            &err, RD_ARCHIVE_EMPTY,
-            "newest archive '%s' is %s, smaller than min_size %s: the backup that made it probably failed",
-            jr->chosen->name, size_human(jr->chosen->size, s1, sizeof(s1)),
-            size_human(jc->min_size, s2, sizeof(s2)));
+    if (rc != 0)
         return job_fail_stage(jr, STAGE_SELECT, &err);
-    }
     report_stage_end(jr->r, STAGE_SELECT, RD_ST_OK);
     return 0;
+}
+
+static int
+stage_select(struct job_run *jr)
+{
+    int rc;
+
+    report_stage_begin(jr->r, STAGE_SELECT);
+    archive_info_init(&jr->archive);
+    rc = select_archive(jr);
+    render_archive(report_archive(jr->r), &jr->archive);
+    return rc;
 }
 
 /*
@@ -281,21 +255,11 @@ static void
 check_archive_age(struct job_run *jr)
 {
     struct rd_err err = {0};
-    char age[32], max[32];
-    int64_t age_s;
 
-    if (sig_pending() != 0 || jr->jc->max_archive_age_s <= 0 ||
-        jr->chosen == NULL || jr->archive_time == (time_t)-1 ||
-        jr->o->archive != NULL)
+    if (sig_pending() != 0 || jr->chosen == NULL || jr->o->archive != NULL ||
+        select_check_age(jr->chosen, jr->jc->max_archive_age_s, job_now(),
+                         &err) == 0)
         return;
-    age_s = (int64_t)(job_now() - jr->archive_time);
-    if (age_s <= jr->jc->max_archive_age_s)
-        return;
-    rd_err_set(
-        &err, RD_ARCHIVE_TOO_OLD,
-        "newest archive '%s' is %s old, older than max_archive_age %s: backups have stopped arriving",
-        jr->chosen->name, duration_human(age_s, age, sizeof(age)),
-        duration_format(jr->jc->max_archive_age_s, max, sizeof(max)));
     report_stage_set(jr->r, STAGE_SELECT, RD_ST_CRITICAL);
     report_error(jr->r, "select", &err);
 }
@@ -406,7 +370,7 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     jr.o = o;
     jr.ephemeral = strcmp(jc->target, "ephemeral") == 0;
     archive_list_init(&jr.list);
-    jr.f.fd = -1;
+    fetched_init(&jr.f);
     jr.r = report_new("verify", jc->name);
     if (jr.r == NULL) {
         log_error("out of memory");

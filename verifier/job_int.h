@@ -13,6 +13,7 @@
 #include "restore/target/cluster.h"
 #include "restore/decode/dumpfmt.h"
 #include "restore/restore.h"
+#include "restore/source/archive_info.h"
 #include "restore/source/select.h"
 #include "restore/source/source.h"
 #include "restore/decode/sqlfilter.h"
@@ -39,7 +40,8 @@ struct job_run {
     struct archive_list list;
     const struct archive_entry *chosen; /* (borrowed from list) */
     struct fetched f;
-    struct stream *top;  /* (owned) decoded bytes behind a peek layer */
+    struct archive_info archive; /* what select/fetch/decode learned */
+    struct stream *top;          /* (owned) decoded bytes behind a peek layer */
     struct stream *hash; /* (borrowed, inside top) sha256 of the raw bytes */
     enum dump_kind compression; /* DUMP_UNKNOWN: none */
     enum dump_kind format;
@@ -81,11 +83,24 @@ void job_report_hash(struct job_run *jr);
 /* job_compression_name(k): "none" for DUMP_UNKNOWN, else the kind's name. */
 const char *job_compression_name(enum dump_kind k);
 
-/* Stages of job_archive.c: open, decode (sniff, decompress, extract),
- * preflight. */
+/* Stages of job_decode.c: open, decode (sniff, decompress, extract); of
+ * job_archive.c: preflight. */
 int job_stage_fetch(struct job_run *jr);
 int job_stage_decode(struct job_run *jr);
 int job_stage_preflight(struct job_run *jr);
+
+/* job_build_stack(jr, f, hash, compression, err): the decoded stream of
+ * fetched archive ${f} (its stream taken over) behind a peek layer, with
+ * ${hash} (may be NULL) pointing at its sha256 layer and ${compression} the
+ * decoder's kind (DUMP_UNKNOWN: none); NULL with ${err}. */
+struct stream *job_build_stack(struct job_run *jr, struct fetched *f,
+                               struct stream **hash,
+                               enum dump_kind *compression, struct rd_err *err);
+
+/* job_decoder_failed(jr): whether the decoder of a still unread stream fails
+ * when read to its end (then recorded at stage decode): its verdict beats
+ * any drawn from decoded bytes. */
+bool job_decoder_failed(struct job_run *jr);
 
 /* Stages of job_db.c: restore, probes, drift; job_save_drift() after the
  * verdict. */

@@ -226,43 +226,21 @@ run_verify(const struct config *c, const struct run_opts *o)
     return worst;
 }
 
-/* List one job's archives; returns its exit code. */
-static int
-list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
+/* Print (unless --json) and append to ${arr} one line per archive of the
+ * filtered, sorted ${l}, after a header naming ${where}. */
+static void
+list_entries(const char *job, const char *where, const struct archive_list *l,
+             const struct archive_entry *newest, size_t young, time_t now,
+             const struct run_opts *o, json_t *arr)
 {
-    struct archive_list list;
-    struct rd_err err = {0};
-    struct source *src = NULL;
-    const struct archive_entry *newest;
-    json_t *arr = json_array(), *doc;
-    time_t now = time(NULL);
-    size_t young = 0;
-    int code = RD_ST_OK;
     char ts[32], sz[32], age[32];
 
-    archive_list_init(&list);
-    if (jc->source == NULL) {
-        log_error(
-            "job '%s' has no source (set source = /path or pass --source)",
-            jc->name);
-        code = RD_ST_UNKNOWN;
-        goto done;
-    }
-    src = source_open(jc->source, &err);
-    if (src == NULL || source_list(src, &list, &err) != 0) {
-        log_error("%s", err.msg);
-        code = rd_code_status(err.code);
-        goto done;
-    }
-    select_filter(&list, jc->pattern, jc->min_age_s, now, &young);
-    select_sort(&list);
-    newest = select_newest(&list);
     if (!o->json)
-        printf("job '%s': %zu archive%s in '%s'%s\n", jc->name, list.n,
-               list.n == 1 ? "" : "s", src->display,
+        printf("job '%s': %zu archive%s in '%s'%s\n", job, l->n,
+               l->n == 1 ? "" : "s", where,
                young > 0 ? " (some skipped: younger than min_age)" : "");
-    for (size_t i = 0; i < list.n; i++) {
-        const struct archive_entry *e = &list.items[i];
+    for (size_t i = 0; i < l->n; i++) {
+        const struct archive_entry *e = &l->items[i];
         time_t t = archive_entry_time(e);
 
         json_array_append_new(
@@ -282,32 +260,60 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
                    size_human(e->size, sz, sizeof(sz)), e->name,
                    e == newest ? "  <- newest" : "");
     }
-    if (newest == NULL) {
-        select_none_err(&list, jc->pattern, src->display, &err);
-    } else if (newest->size >= 0 && newest->size < jc->min_size) {
-        rd_err_set(&err, RD_ARCHIVE_EMPTY,
-                   "newest archive '%s' is %lld bytes, smaller than min_size",
-                   newest->name, (long long)newest->size);
-    } else if (jc->max_archive_age_s > 0 &&
-               archive_entry_time(newest) != (time_t)-1 &&
-               now - archive_entry_time(newest) > jc->max_archive_age_s) {
-        rd_err_set(&err, RD_ARCHIVE_TOO_OLD,
-                   "newest archive '%s' is %s old, older than %s", newest->name,
-                   duration_human((int64_t)(now - archive_entry_time(newest)),
-                                  age, sizeof(age)),
-                   duration_format(jc->max_archive_age_s, sz, sizeof(sz)));
+}
+
+/* The verdict ${err} under the list (its hint on a line of its own), or on
+ * stderr with --json. */
+static void
+list_verdict(const struct rd_err *err, const struct run_opts *o)
+{
+    const char *hint = strstr(err->msg, "\nHINT: ");
+
+    if (!o->json && hint != NULL)
+        printf("  %s: %.*s\n  hint: %s\n", rd_code_name(err->code),
+               (int)(hint - err->msg), err->msg, hint + 7);
+    else if (!o->json)
+        printf("  %s: %s\n", rd_code_name(err->code), err->msg);
+    else
+        log_error("%s", err->msg);
+}
+
+/* List one job's archives; returns its exit code.  The verdict is verify's
+ * selection rule (select_choose()) plus max_archive_age. */
+static int
+list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
+{
+    struct archive_list list;
+    struct rd_err err = {0};
+    struct source *src = NULL;
+    const struct archive_entry *newest = NULL;
+    struct select_rule rule = {jc->pattern, jc->min_age_s, jc->min_size, NULL,
+                               time(NULL)};
+    json_t *arr = json_array(), *doc;
+    size_t young = 0;
+    int code = RD_ST_OK;
+
+    archive_list_init(&list);
+    if (jc->source == NULL) {
+        log_error(
+            "job '%s' has no source (set source = /path or pass --source)",
+            jc->name);
+        code = RD_ST_UNKNOWN;
+        goto done;
     }
+    src = source_open(jc->source, &err);
+    if (src == NULL || source_list(src, &list, &err) != 0) {
+        log_error("%s", err.msg);
+        code = rd_code_status(err.code);
+        goto done;
+    }
+    if (select_choose(&list, &rule, src->display, &newest, &young, &err) == 0)
+        (void)select_check_age(newest, jc->max_archive_age_s, rule.now, &err);
+    list_entries(jc->name, src->display, &list, newest, young, rule.now, o,
+                 arr);
     if (err.code != RD_OK) {
         code = rd_code_status(err.code);
-        const char *hint = strstr(err.msg, "\nHINT: ");
-
-        if (!o->json && hint != NULL)
-            printf("  %s: %.*s\n  hint: %s\n", rd_code_name(err.code),
-                   (int)(hint - err.msg), err.msg, hint + 7);
-        else if (!o->json)
-            printf("  %s: %s\n", rd_code_name(err.code), err.msg);
-        else
-            log_error("%s", err.msg);
+        list_verdict(&err, o);
     }
 done:
     doc = json_pack("{s:s, s:s, s:o, s:o, s:[], s:o}", "job", jc->name,

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "verifier/util/duration.h"
 #include "verifier/util/pattern.h"
 
 #include "restore/source/select.h"
@@ -259,4 +260,87 @@ select_newest(const struct archive_list *l)
             best = &l->items[i];
     }
     return best;
+}
+
+/* --archive NAME: that entry of ${l}, dated by ${pattern} when it fits. */
+static struct archive_entry *
+find_named(struct archive_list *l, const char *name, const char *pattern)
+{
+    struct archive_entry *found = NULL;
+    time_t t;
+
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].name, name) == 0)
+            found = &l->items[i];
+    if (found != NULL && pattern != NULL &&
+        pattern_match(pattern, found->name, &t) && t != (time_t)-1)
+        found->name_time = t;
+    return found;
+}
+
+int
+select_choose(struct archive_list *l, const struct select_rule *rule,
+              const char *where, const struct archive_entry **chosen,
+              size_t *skipped_young, struct rd_err *err)
+{
+    const struct archive_entry *e;
+
+    *chosen = NULL;
+    if (skipped_young != NULL)
+        *skipped_young = 0;
+    if (rule->archive != NULL) {
+        /* Named explicitly: no pattern, min_age or newest rule applies. */
+        struct archive_entry *named =
+            find_named(l, rule->archive, rule->pattern);
+
+        if (named == NULL)
+            return rd_err_set(err, RD_ARCHIVE_NOT_FOUND,
+                              "archive '%s' not found in '%s'", rule->archive,
+                              where);
+        e = named;
+    } else {
+        select_filter(l, rule->pattern, rule->min_age_s, rule->now,
+                      skipped_young);
+        select_sort(l);
+        e = select_newest(l);
+        if (e == NULL)
+            return select_none_err(l, rule->pattern, where, err);
+    }
+    *chosen = e;
+    return select_check_size(e->name, e->size, rule->min_size, err);
+}
+
+int
+select_check_size(const char *name, int64_t size, int64_t min_size,
+                  struct rd_err *err)
+{
+    char s1[32], s2[32];
+
+    if (size < 0 || size >= min_size)
+        return 0;
+    return rd_err_set(
+        err, RD_ARCHIVE_EMPTY,
+        "newest archive '%s' is %s, smaller than min_size %s: the backup that made it probably failed",
+        name, size_human(size, s1, sizeof(s1)),
+        size_human(min_size, s2, sizeof(s2)));
+}
+
+int
+select_check_age(const struct archive_entry *e, int64_t max_age_s, time_t now,
+                 struct rd_err *err)
+{
+    time_t t = archive_entry_time(e);
+    char age[32], max[32];
+    int64_t age_s;
+
+    if (max_age_s <= 0 || t == (time_t)-1)
+        return 0;
+    age_s = (int64_t)(now - t);
+    if (age_s <= max_age_s)
+        return 0;
+    return rd_err_set(
+        err, RD_ARCHIVE_TOO_OLD,
+        "newest archive '%s' is %s old, older than max_archive_age %s: backups have stopped arriving",
+        e->name, duration_human(age_s, age, sizeof(age)),
+        duration_format(max_age_s, max, sizeof(max)));
 }

@@ -108,4 +108,48 @@ void select_sort(struct archive_list *l);
  */
 const struct archive_entry *select_newest(const struct archive_list *l);
 
+/* What select_choose() applies: the one selection rule of verify and list. */
+struct select_rule {
+    const char *pattern; /* NULL or "": every name (passed pattern_check()) */
+    int64_t min_age_s;   /* <= 0: off */
+    int64_t min_size;    /* bytes; a smaller chosen archive fails */
+    const char *archive; /* --archive NAME: exactly that one, or NULL */
+    time_t now;
+};
+
+/*
+ * select_choose(l, rule, where, chosen, skipped_young, err):
+ * Pick the archive to verify from ${l} (as the source listed it, in
+ * ${where}, the source's display name).  With ${rule}->archive: exactly
+ * that name, whatever its age or the pattern ("archive 'X' not found in
+ * 'W'" else), dated by the pattern when its name fits; ${l} is not
+ * filtered.  Else: select_filter() by pattern and min_age (how many were
+ * too young goes to ${skipped_young}, may be NULL) and the newest
+ * candidate, or select_none_err().  ${l} is left sorted (select_sort()).
+ * ${chosen} receives the choice (borrowed from ${l}), NULL when there is
+ * none.  Then the chosen archive's listed size is judged by
+ * select_check_size().  Returns 0, or -1 with the verdict in ${err}
+ * (RD_ARCHIVE_NOT_FOUND, RD_ARCHIVE_EMPTY: ${chosen} is still set).
+ */
+int select_choose(struct archive_list *l, const struct select_rule *rule,
+                  const char *where, const struct archive_entry **chosen,
+                  size_t *skipped_young, struct rd_err *err);
+
+/*
+ * select_check_size(name, size, min_size, err): RD_ARCHIVE_EMPTY (-1) when
+ * archive ${name}'s ${size} is known (>= 0) and below ${min_size}: a failed
+ * dump, never skipped in favour of an older one.  0 otherwise.  Judge a size
+ * once, where it is first known (the listing, else the fetch).
+ */
+int select_check_size(const char *name, int64_t size, int64_t min_size,
+                      struct rd_err *err);
+
+/*
+ * select_check_age(e, max_age_s, now, err): RD_ARCHIVE_TOO_OLD (-1) when
+ * ${max_age_s} > 0 and entry ${e}'s time is known and more than that before
+ * ${now}: backups have stopped arriving.  0 otherwise.
+ */
+int select_check_age(const struct archive_entry *e, int64_t max_age_s,
+                     time_t now, struct rd_err *err);
+
 #endif

@@ -1,35 +1,56 @@
-/* source: where archives live (driver table; this version has the local
- * folder). */
+/* source: where archives live.  A table of drivers looked up by the
+ * location's scheme; this version has the local folder ("/path",
+ * "file:///path"), and refuses the schemes still to come. */
 #ifndef RD_SOURCE_H
 #define RD_SOURCE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
+#include "restore/decode/stream.h"
 #include "restore/source/select.h"
 #include "verifier/util/rd_err.h"
 
-/* An archive opened for reading. */
+/* An archive a driver opened for reading, and what the driver knows of it. */
 struct fetched {
-    int fd;       /* (owned) open for reading; -1 when closed */
-    char *path;   /* (owned) local path when the archive is a local file, else
-                     NULL */
-    int64_t size; /* bytes, -1 unknown */
-    time_t mtime;
-    bool seekable; /* a regular file: pg_restore may use --jobs */
-    bool is_dir;   /* a pg_dump -Fd folder (fd is the folder) */
+    /* (owned) the archive's raw bytes; when ${size} is known, a stream that
+       ends before or after it fails with RD_FETCH_TRUNCATED.  NULL for a
+       folder (read it through ${path}).  Whoever stacks layers on it takes
+       it over and sets this to NULL. */
+    struct stream *stream;
+    char *path;    /* (owned) local path when the archive is a seekable file
+                      or a folder the restore tool may read itself, else NULL */
+    int64_t size;  /* bytes, -1 unknown */
+    time_t mtime;  /* -1 unknown */
+    bool seekable; /* a regular local file: pg_restore may use --jobs */
+    bool is_dir;   /* a pg_dump -Fd folder (stream is NULL) */
 };
 
 struct source;
 
+/*
+ * One driver.  Every function records its failure in ${err} and returns -1
+ * (NULL for none here); 0 on success.
+ */
 struct source_ops {
     const char *scheme; /* "file", ... */
+    /* Parse and check ${location} (config time, no I/O) into the form
+       open() takes, newly allocated in ${out}: RD_CONFIG_INVALID when it is
+       malformed. */
+    int (*check)(const char *location, char **out, struct rd_err *err);
+    /* Reach the location check() returned: RD_SOURCE_UNREACHABLE,
+       RD_ACCESS_DENIED or RD_CONFIG_INVALID. */
     int (*open)(struct source *src, const char *location, struct rd_err *err);
     /* Fill ${list} with every archive the source holds (name, time, size). */
     int (*list)(struct source *src, struct archive_list *list,
                 struct rd_err *err);
-    /* Open archive ${name} for reading. */
+    /* Open archive ${name} for reading into ${f} (zeroed, size and mtime
+       -1): RD_ARCHIVE_NOT_FOUND, RD_ACCESS_DENIED, RD_FORMAT_UNKNOWN (not
+       a file or a dump folder), RD_SOURCE_UNREACHABLE, RD_USAGE (a name
+       that is no archive of this source).  ${f} may be half filled on
+       failure: fetched_release() it anyway. */
     int (*fetch)(struct source *src, const char *name, struct fetched *f,
                  struct rd_err *err);
     void (*close)(struct source *src); /* must accept a half-open src */
@@ -42,9 +63,21 @@ struct source {
 };
 
 /*
- * source_open(location, err): a new source for ${location} ("/path" or a
- * path made from "file:///path" by config), or NULL with RD_SOURCE_UNREACHABLE
- * (not there, not a folder, unreadable) or RD_CONFIG_INVALID.
+ * source_check(location, out, err): find ${location}'s driver by its scheme
+ * (none: a local path) and let it parse the location into ${out} (newly
+ * allocated: what config keeps and source_open() takes).  Returns 0, or -1
+ * with RD_CONFIG_INVALID: a scheme known but without a driver in this
+ * version ("sources of type 'X' are not supported by restoredrill V yet"),
+ * an unknown "X://" scheme, or the driver's own verdict (an empty source, a
+ * relative file:// path).
+ */
+int source_check(const char *location, char **out, struct rd_err *err);
+
+/*
+ * source_open(location, err): a new source for ${location} (as
+ * source_check() returned it), or NULL with the driver's error
+ * (RD_SOURCE_UNREACHABLE: not there, not a folder, unreadable;
+ * RD_ACCESS_DENIED; RD_CONFIG_INVALID).
  */
 struct source *source_open(const char *location, struct rd_err *err);
 
@@ -52,17 +85,22 @@ struct source *source_open(const char *location, struct rd_err *err);
 int source_list(struct source *src, struct archive_list *list,
                 struct rd_err *err);
 
-/* source_fetch(src, name, f, err): open archive ${name}; release ${f} with
- * fetched_release(). */
+/* source_fetch(src, name, f, err): open archive ${name} into ${f} (see
+ * source_ops.fetch); release ${f} with fetched_release(), also on failure. */
 int source_fetch(struct source *src, const char *name, struct fetched *f,
                  struct rd_err *err);
 
 /* source_free(src): close and free; NULL-safe. */
 void source_free(struct source *src);
 
-/* fetched_release(f): close the fd and free the path; NULL-safe. */
+/* fetched_init(f): an empty ${f} (no stream, size and mtime -1). */
+void fetched_init(struct fetched *f);
+
+/* fetched_release(f): free the stream (unless taken over) and the path;
+ * ${f} is empty afterwards.  NULL-safe. */
 void fetched_release(struct fetched *f);
 
+/* The drivers, one file each (source_<name>.c). */
 extern const struct source_ops source_local_ops;
 
 #endif

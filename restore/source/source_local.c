@@ -10,10 +10,31 @@
 
 #include "restore/source/source.h"
 
+#define FILE_PREFIX "file://"
+
 struct local_ctx {
     char *dir; /* (owned) */
     int dfd;
 };
+
+/* A local source is "/path", "relative/path" or "file:///absolute/path". */
+static int
+local_check(const char *location, char **out, struct rd_err *err)
+{
+    size_t plen = strlen(FILE_PREFIX);
+
+    if (strncmp(location, FILE_PREFIX, plen) == 0) {
+        if (location[plen] != '/')
+            return rd_err_set(err, RD_CONFIG_INVALID,
+                              "invalid source '%s' (use file:///absolute/path)",
+                              location);
+        location += plen;
+    } else if (location[0] == '\0') {
+        return rd_err_set(err, RD_CONFIG_INVALID, "empty source");
+    }
+    *out = strdup(location);
+    return *out == NULL ? rd_err_set(err, RD_INTERNAL, "out of memory") : 0;
+}
 
 static int
 local_open(struct source *src, const char *location, struct rd_err *err)
@@ -23,6 +44,8 @@ local_open(struct source *src, const char *location, struct rd_err *err)
 
     if (c == NULL)
         return rd_err_set(err, RD_INTERNAL, "out of memory");
+    if (strncmp(location, FILE_PREFIX, strlen(FILE_PREFIX)) == 0)
+        location += strlen(FILE_PREFIX);
     c->dfd = -1;
     src->ctx = c;
     /* Absolute: the restore tools run from '/', not from our cwd. */
@@ -117,6 +140,53 @@ local_list(struct source *src, struct archive_list *list, struct rd_err *err)
     return 0;
 }
 
+/* The fd stream of an open archive file, owning the fd and a copy of the
+ * name its messages use. */
+struct file_stream {
+    struct stream s;
+    int fd;
+    char *name;
+};
+
+static ssize_t
+file_read(struct stream *s, void *buf, size_t cap, struct rd_err *err)
+{
+    return stream_read(s->below, buf, cap, err);
+}
+
+static void
+file_free(struct stream *s)
+{
+    struct file_stream *f = (struct file_stream *)s;
+
+    stream_free(s->below);
+    close(f->fd);
+    free(f->name);
+    free(f);
+}
+
+/* A stream of ${fd} (taken over, closed also on failure) expecting ${size}
+ * bytes, or NULL when out of memory. */
+static struct stream *
+file_stream_new(int fd, const char *name, int64_t size)
+{
+    struct file_stream *f = calloc(1, sizeof(*f));
+
+    if (f == NULL || (f->name = strdup(name)) == NULL ||
+        (f->s.below = stream_fd_new(fd, f->name, size)) == NULL) {
+        if (f != NULL)
+            free(f->name);
+        free(f);
+        close(fd);
+        return NULL;
+    }
+    f->fd = fd;
+    f->s.read = file_read;
+    f->s.free = file_free;
+    f->s.name = f->name;
+    return &f->s;
+}
+
 static int
 local_fetch(struct source *src, const char *name, struct fetched *f,
             struct rd_err *err)
@@ -124,6 +194,7 @@ local_fetch(struct source *src, const char *name, struct fetched *f,
     struct local_ctx *c = src->ctx;
     struct stat st;
     size_t len;
+    int fd;
 
     if (strchr(name, '/') != NULL || strcmp(name, "..") == 0 ||
         strcmp(name, ".") == 0 || name[0] == '\0')
@@ -132,9 +203,8 @@ local_fetch(struct source *src, const char *name, struct fetched *f,
             "invalid archive name '%s' (a file name inside the source folder)",
             name);
     /* O_NONBLOCK: a FIFO must not block us; O_NOFOLLOW: no symlinks. */
-    f->fd =
-        openat(c->dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (f->fd < 0) {
+    fd = openat(c->dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         int e = errno;
 
         return rd_err_set(err,
@@ -144,19 +214,27 @@ local_fetch(struct source *src, const char *name, struct fetched *f,
                           "cannot open archive '%s/%s': %s", c->dir, name,
                           e == ELOOP ? "it is a symbolic link" : strerror(e));
     }
-    if (fstat(f->fd, &st) == 0 && S_ISDIR(st.st_mode) &&
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
         dir_dump(c->dfd, name, &st) == 0) {
         f->is_dir = true;
-    } else if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    } else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
         return rd_err_set(err, RD_FORMAT_UNKNOWN,
                           "archive '%s/%s' is not a regular file", c->dir,
                           name);
     }
-    /* Back to blocking reads now that we know it is a regular file. */
-    fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) & ~O_NONBLOCK);
     f->size = (int64_t)st.st_size;
     f->mtime = st.st_mtime;
     f->seekable = !f->is_dir;
+    if (f->is_dir) {
+        close(fd); /* read through the path */
+    } else {
+        /* Back to blocking reads now that we know it is a regular file. */
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        f->stream = file_stream_new(fd, name, f->size);
+        if (f->stream == NULL)
+            return rd_err_set(err, RD_INTERNAL, "out of memory");
+    }
     len = strlen(c->dir) + strlen(name) + 2;
     f->path = malloc(len);
     if (f->path == NULL)
@@ -180,5 +258,5 @@ local_close(struct source *src)
 }
 
 const struct source_ops source_local_ops = {
-    "file", local_open, local_list, local_fetch, local_close,
+    "file", local_check, local_open, local_list, local_fetch, local_close,
 };

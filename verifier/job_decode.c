@@ -1,0 +1,414 @@
+/* job_decode: fetch and decode an archive for one job (the stream stack,
+ * sniffing, decompression, extraction). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "restore/decode/decode.h"
+#include "restore/decode/dumpcheck.h"
+#include "restore/decode/untar.h"
+#include "reports/render_archive.h"
+#include "verifier/util/fsutil.h"
+#include "verifier/util/log.h"
+#include "verifier/util/sig.h"
+
+#include "verifier/job_int.h"
+
+/* The \restrict key of a dry run's filter: its output is read by no one. */
+#define DRY_RUN_KEY "dryrunXdryrunXdryrunXdryrunXdryrunX"
+
+/*
+ * Stack the fetched raw stream (its driver checks the size; taken over from
+ * ${f}) -> sha256 -> peek, and when the first bytes are compressed, ->
+ * decoder -> peek; then -> end-of-archive check (custom and -Ft: a truncated
+ * archive fails at its end instead of hanging pg_restore or restoring part of
+ * it) -> peek.  ${hash} points into the result.
+ */
+struct stream *
+job_build_stack(struct job_run *jr, struct fetched *f, struct stream **hash,
+                enum dump_kind *compression, struct rd_err *err)
+{
+    struct stream *s = f->stream, *h;
+    const unsigned char *b;
+    enum dump_kind k;
+    size_t n;
+
+    f->stream = NULL;
+    h = s != NULL ? stream_hash_new(s) : NULL;
+    s = h != NULL ? stream_peek_new(h, PEEK_BYTES) : NULL;
+    if (s == NULL) {
+        rd_err_set(err, RD_INTERNAL, "out of memory");
+        return NULL;
+    }
+    if (stream_peek(s, &b, &n, err) != 0) {
+        stream_free(s);
+        return NULL;
+    }
+    k = dumpfmt_sniff(b, n);
+    *compression = decode_is_compression(k) ? k : DUMP_UNKNOWN;
+    if (*compression != DUMP_UNKNOWN) {
+        s = decode_new(s, k, (uint64_t)jr->jc->decode_memory_limit, err);
+        s = s != NULL ? stream_peek_new(s, PEEK_BYTES) : NULL;
+        if (s == NULL) {
+            if (err->code == RD_OK)
+                rd_err_set(err, RD_INTERNAL, "out of memory");
+            return NULL;
+        }
+    }
+    s = stream_dumpcheck_new(s);
+    s = s != NULL ? stream_peek_new(s, PEEK_BYTES) : NULL;
+    if (s == NULL) {
+        rd_err_set(err, RD_INTERNAL, "out of memory");
+        return NULL;
+    }
+    if (hash != NULL)
+        *hash = h;
+    return s;
+}
+
+const char *
+job_compression_name(enum dump_kind k)
+{
+    return k == DUMP_UNKNOWN ? "none" : dumpfmt_kind_name(k);
+}
+
+/* Open the chosen archive; its size, when the listing did not know it, is
+ * judged here (select_check_size(): once, where it is first known). */
+static int
+fetch_archive(struct job_run *jr)
+{
+    struct rd_err err = {0};
+
+    if (proc_ident_resolve(jr->jc->run_as, &jr->ident, &err) != 0)
+        return job_fail_stage(jr, STAGE_FETCH, &err);
+    if (source_fetch(jr->src, jr->chosen->name, &jr->f, &err) != 0)
+        return job_fail_stage(jr, STAGE_FETCH, &err);
+    if (jr->f.size >= 0)
+        jr->archive.size_bytes = jr->f.size;
+    if (jr->chosen->size < 0 && !jr->f.is_dir &&
+        select_check_size(jr->chosen->name, jr->f.size, jr->jc->min_size,
+                          &err) != 0)
+        return job_fail_stage(jr, STAGE_FETCH, &err);
+    report_stage_end(jr->r, STAGE_FETCH, RD_ST_OK);
+    return 0;
+}
+
+int
+job_stage_fetch(struct job_run *jr)
+{
+    int rc;
+
+    report_stage_begin(jr->r, STAGE_FETCH);
+    rc = fetch_archive(jr);
+    render_archive(report_archive(jr->r), &jr->archive);
+    return rc;
+}
+
+/* A private 0700 dir for extraction, readable by the restore user. */
+static int
+make_workdir(struct job_run *jr, struct rd_err *err)
+{
+    char pidfile[PATH_MAX + 16];
+    int fd;
+
+    snprintf(jr->workdir, sizeof(jr->workdir), "%s/restoredrill-XXXXXX",
+             fs_tmpdir_base());
+    if (mkdtemp(jr->workdir) == NULL) {
+        int e = errno;
+
+        jr->workdir[0] = '\0';
+        return rd_err_set(err, e == ENOSPC ? RD_DISK_FULL : RD_ACCESS_DENIED,
+                          "cannot create a temp dir in '%s': %s",
+                          fs_tmpdir_base(), strerror(e));
+    }
+    snprintf(pidfile, sizeof(pidfile), "%s/owner.pid", jr->workdir);
+    fd = open(pidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        dprintf(fd, "%ld\n", (long)getpid());
+        close(fd);
+    }
+    snprintf(jr->dumpdir, sizeof(jr->dumpdir), "%s/dump", jr->workdir);
+    if (mkdir(jr->dumpdir, 0700) != 0)
+        return rd_err_set(err, RD_ACCESS_DENIED, "cannot create '%s': %s",
+                          jr->dumpdir, strerror(errno));
+    return 0;
+}
+
+/* Copy the regular files of folder ${src} into ${dst} (both flat). */
+static int
+copy_dir_flat(const char *src, const char *dst, struct rd_err *err)
+{
+    int sfd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int dfd = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct dirent *de;
+    char buf[65536];
+    DIR *d = NULL;
+    int rc = -1;
+
+    if (sfd < 0 || dfd < 0 || (d = fdopendir(sfd)) == NULL) {
+        rd_err_set(err, RD_ACCESS_DENIED, "cannot copy '%s': %s", src,
+                   strerror(errno));
+        goto done;
+    }
+    sfd = -1; /* owned by d */
+    while ((de = readdir(d)) != NULL) {
+        struct stat st;
+        int in, out;
+        ssize_t n = 0;
+
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode))
+            continue;
+        in = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        out =
+            openat(dfd, de->d_name,
+                   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+            if (write(out, buf, (size_t)n) != n) {
+                n = -1;
+                break;
+            }
+        if (in >= 0)
+            close(in);
+        if (out >= 0)
+            close(out);
+        if (in < 0 || out < 0 || n < 0) {
+            rd_err_set(err, errno == ENOSPC ? RD_DISK_FULL : RD_ACCESS_DENIED,
+                       "cannot copy '%s/%s': %s", src, de->d_name,
+                       strerror(errno));
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    if (d != NULL)
+        closedir(d);
+    if (sfd >= 0)
+        close(sfd);
+    if (dfd >= 0)
+        close(dfd);
+    return rc;
+}
+
+/* The hex digest into the report, once the raw stream was read entirely. */
+void
+job_report_hash(struct job_run *jr)
+{
+    if (jr->hash != NULL && stream_hash_hex(jr->hash, jr->archive.sha256) == 0)
+        render_archive(report_archive(jr->r), &jr->archive);
+}
+
+/* The custom header of a dir dump: DIR/toc.dat. */
+static void
+parse_dir_header(struct job_run *jr, const char *dir)
+{
+    unsigned char head[DUMPFMT_HEADER_BYTES];
+    char toc[PATH_MAX + 16];
+    ssize_t n = -1;
+    int fd;
+
+    snprintf(toc, sizeof(toc), "%s/toc.dat", dir);
+    fd = open(toc, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        n = read(fd, head, sizeof(head));
+        close(fd);
+    }
+    jr->hdr_rc = dumpfmt_parse_custom(head, n > 0 ? (size_t)n : 0, &jr->hdr,
+                                      jr->hdr_msg, sizeof(jr->hdr_msg));
+}
+
+/*
+ * Decoded bytes that fail a check (no known format, a header that does not
+ * parse or names an impossible version) may be garbage a decoder emitted before
+ * its checksum failed (bzip2 does, for a whole block): read the still-unread
+ * stream to its end and, when the decoder fails, record that at stage decode
+ * and return true.  False when there is no decoder, the stream was already read
+ * (its verdict was good), or the decoder is satisfied.
+ */
+bool
+job_decoder_failed(struct job_run *jr)
+{
+    struct rd_err err = {0};
+
+    /* Extraction read the stream to its end already, with its verdict. */
+    if (jr->compression == DUMP_UNKNOWN || jr->top == NULL ||
+        jr->mode == MODE_EXTRACT || stream_drain(jr->top, &err) == 0)
+        return false;
+    report_stage_set(jr->r, STAGE_DECODE, rd_code_status(err.code));
+    report_error(jr->r, stage_name(STAGE_DECODE), &err);
+    return true;
+}
+
+/* A pg_dump -Fd folder: read in place, or a private copy the restore user
+ * can read.  Returns 0, or -1 with ${err}. */
+static int
+decode_folder(struct job_run *jr, struct rd_err *err)
+{
+    bool direct = restore_readable_by(&jr->ident, jr->f.path);
+
+    jr->format = DUMP_DIRECTORY;
+    jr->mode = MODE_PATH;
+    jr->path = jr->f.path;
+    if (!direct) {
+        /* The restore user cannot read it: a private copy it can. */
+        if (make_workdir(jr, err) != 0 ||
+            copy_dir_flat(jr->f.path, jr->dumpdir, err) != 0)
+            return -1;
+        jr->mode = MODE_EXTRACT;
+        jr->path = jr->dumpdir;
+    }
+    parse_dir_header(jr, jr->path);
+    jr->archive.format = "directory";
+    jr->archive.compression = "none";
+    jr->archive.transfer = direct ? "file" : "spool";
+    return 0;
+}
+
+/* The dump format of the first decoded bytes ${b} (${n} > 0) and its header;
+ * no known format fails the stage (returns -1, recorded). */
+static int
+sniff_format(struct job_run *jr, const unsigned char *b, size_t n)
+{
+    struct rd_err err = {0};
+    enum dump_kind k = dumpfmt_sniff(b, n);
+
+    switch (k) {
+    case DUMP_CUSTOM:
+        jr->format = DUMP_CUSTOM;
+        jr->hdr_rc = dumpfmt_parse_custom(b, n, &jr->hdr, jr->hdr_msg,
+                                          sizeof(jr->hdr_msg));
+        break;
+    case DUMP_TAR:
+        if (dumpfmt_tar_is_ft(b, n)) {
+            jr->format = DUMP_TAR;
+            jr->hdr_rc = dumpfmt_parse_custom(b + 512, n - 512, &jr->hdr,
+                                              jr->hdr_msg, sizeof(jr->hdr_msg));
+        } else {
+            jr->format = DUMP_DIRECTORY;
+        }
+        break;
+    case DUMP_PLAIN:
+        jr->format = DUMP_PLAIN;
+        dumpfmt_plain_version(b, n, jr->plain_version,
+                              sizeof(jr->plain_version));
+        (void)dumpfmt_plain_extensions(b, n, &jr->ext, &jr->next);
+        break;
+    default:
+        if (job_decoder_failed(jr))
+            return -1;
+        rd_err_set(
+            &err, RD_FORMAT_UNKNOWN,
+            decode_is_compression(k)
+                ? "archive '%s' is compressed twice (%s inside %s): not a pg_dump archive%s"
+                : "archive '%s' is not a PostgreSQL dump: its first bytes match no known format (custom, tar, directory, plain SQL; gzip, zstd, xz, bzip2, lz4)%s%s%s",
+            jr->chosen->name,
+            decode_is_compression(k) ? dumpfmt_kind_name(k) : "",
+            decode_is_compression(k) ? job_compression_name(jr->compression)
+                                     : "",
+            select_pattern_hint(jr->jc->pattern, jr->o->archive));
+        return job_fail_stage(jr, STAGE_DECODE, &err);
+    }
+    jr->archive.format = dumpfmt_kind_name(jr->format);
+    return 0;
+}
+
+/* How the archive reaches the restore tool: a tarred -Fd folder extracted,
+ * a plain seekable file by path, else streamed.  Returns 0, or -1
+ * (recorded). */
+static int
+choose_transfer(struct job_run *jr)
+{
+    struct rd_err err = {0};
+
+    if (jr->format == DUMP_DIRECTORY) {
+        /* A tarred -Fd folder: extract (allowlisted) into a private dir. */
+        static const struct untar_limits lim = {1000000, (int64_t)1 << 40,
+                                                (int64_t)1 << 42};
+
+        jr->mode = MODE_EXTRACT;
+        if (make_workdir(jr, &err) != 0 ||
+            untar_extract(jr->top, jr->dumpdir, &lim, &err) != 0 ||
+            stream_drain(jr->top, &err) != 0)
+            return job_fail_stage(jr, STAGE_DECODE, &err);
+        jr->path = jr->dumpdir;
+        parse_dir_header(jr, jr->dumpdir);
+        job_report_hash(jr);
+        jr->archive.transfer = "spool";
+    } else if (jr->compression == DUMP_UNKNOWN && jr->format != DUMP_PLAIN &&
+               jr->f.path != NULL && jr->f.seekable &&
+               restore_readable_by(&jr->ident, jr->f.path)) {
+        /* pg_restore reads the file itself (--jobs); hash it first. */
+        jr->mode = MODE_PATH;
+        jr->path = jr->f.path;
+        if (stream_drain(jr->top, &err) != 0)
+            return job_fail_stage(jr, STAGE_DECODE, &err);
+        job_report_hash(jr);
+        jr->archive.transfer = "file";
+    } else {
+        jr->mode = MODE_STREAM;
+        jr->archive.transfer = "stream";
+        if (jr->format == DUMP_PLAIN && jr->o->dry_run) {
+            /* The restore puts the filter on; a dry run needs its
+               end-of-script check (pg_dump's closing line) too. */
+            jr->top = sqlfilter_new(jr->top, DRY_RUN_KEY, true, &jr->counts);
+            if (jr->top == NULL) {
+                rd_err_set(&err, RD_INTERNAL, "out of memory");
+                return job_fail_stage(jr, STAGE_DECODE, &err);
+            }
+        }
+    }
+    return 0;
+}
+
+/* Sniff, decompress, extract: the decode stage's work (failures recorded). */
+static int
+decode_archive(struct job_run *jr)
+{
+    struct rd_err err = {0};
+    const unsigned char *b;
+    size_t n;
+
+    jr->hdr_rc = 2;
+    if (jr->f.is_dir) {
+        if (decode_folder(jr, &err) != 0)
+            return job_fail_stage(jr, STAGE_DECODE, &err);
+        report_stage_end(jr->r, STAGE_DECODE, RD_ST_OK);
+        return 0;
+    }
+    jr->top = job_build_stack(jr, &jr->f, &jr->hash, &jr->compression, &err);
+    if (jr->top == NULL)
+        return job_fail_stage(jr, STAGE_DECODE, &err);
+    jr->archive.compression = job_compression_name(jr->compression);
+    if (stream_peek(jr->top, &b, &n, &err) != 0)
+        return job_fail_stage(jr, STAGE_DECODE, &err);
+    if (n == 0) {
+        rd_err_set(
+            &err, RD_ARCHIVE_EMPTY,
+            "archive '%s' holds no data (%s of an empty file): the backup that made it probably failed",
+            jr->chosen->name, job_compression_name(jr->compression));
+        return job_fail_stage(jr, STAGE_DECODE, &err);
+    }
+    if (sniff_format(jr, b, n) != 0 || choose_transfer(jr) != 0)
+        return -1;
+    report_stage_end(jr->r, STAGE_DECODE, RD_ST_OK);
+    return 0;
+}
+
+int
+job_stage_decode(struct job_run *jr)
+{
+    int rc;
+
+    report_stage_begin(jr->r, STAGE_DECODE);
+    rc = decode_archive(jr);
+    render_archive(report_archive(jr->r), &jr->archive);
+    return rc;
+}

@@ -9,8 +9,6 @@
 #include <unistd.h>
 
 #include "verifier/util/duration.h"
-#include "reports/junit.h"
-#include "reports/metrics.h"
 #include "verifier/util/fsutil.h"
 #include "verifier/util/log.h"
 
@@ -395,81 +393,4 @@ report_write(struct report *r, const char *path, struct rd_err *err)
     }
     free(s);
     return rc;
-}
-
-bool
-report_output_failed(struct report *r, const char *what,
-                     const struct rd_err *err)
-{
-    struct rd_err e = {0};
-
-    rd_err_set(&e, RD_OUTPUT_FAILED,
-               "%s not written: %s\nHINT: check that its folder exists and "
-               "is writable by this user",
-               what, err->msg);
-    report_stage_set(r, STAGE_REPORT, RD_ST_UNKNOWN);
-    if (!report_error(r, "report", &e))
-        return false;
-    log_cause("%s not written: %s", what, err->msg);
-    return true;
-}
-
-/* Write one output; true when it failed in a way not recorded before. */
-static bool
-write_one(struct report *r, int which, const char *path)
-{
-    static const char *const what[] = {"the JUnit file", "the metrics file",
-                                       "the report", "the last report"};
-    struct rd_err err = {0};
-    char dir[4096];
-    int rc;
-
-    switch (which) {
-    case 0:
-        rc = junit_write(r->root, path, &err);
-        break;
-    case 1:
-        rc = metrics_write(r->root, path, &err);
-        break;
-    case 3:
-        snprintf(dir, sizeof(dir), "%s", path);
-        if (strrchr(dir, '/') != NULL)
-            *strrchr(dir, '/') = '\0';
-        rc =
-            fs_mkdir_p(dir, 0700, &err) != 0 ? -1 : report_write(r, path, &err);
-        break;
-    default:
-        rc = report_write(r, path, &err);
-        r->report_unwritten = rc != 0;
-    }
-    return rc != 0 && report_output_failed(r, what[which], &err);
-}
-
-int
-report_write_all(struct report *r, const struct report_dest *d, int code)
-{
-    const char *paths[4] = {d->junit, d->metrics, d->report, d->last};
-
-    /* A new failure changes the verdict: write the others again so that
-       none of them claims a run that wrote everything. */
-    for (int pass = 0; pass < 2; pass++) {
-        bool failed = false;
-
-        report_finish(r, code);
-        for (int i = 0; i < 4; i++)
-            if (paths[i] != NULL && strcmp(paths[i], "-") != 0 &&
-                write_one(r, i, paths[i]))
-                failed = true;
-        if (failed && code < 128)
-            code = (int)r->status;
-        if (!failed)
-            break;
-    }
-    /* Standard output is written once, last. */
-    if (d->report != NULL && strcmp(d->report, "-") == 0 && d->to_stdout) {
-        report_finish(r, code);
-        if (write_one(r, 2, "-") && code < 128)
-            code = (int)r->status;
-    }
-    return code;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "probes/probe_exec.h"
+#include "reports/render_probes.h"
 #include "verifier/util/db.h"
 #include "verifier/util/fsutil.h"
 #include "verifier/util/log.h"
@@ -171,8 +172,6 @@ job_run_probes(struct report *r, const struct probe_set *set, PGconn *conn,
         if (conn == NULL) {
             /* An earlier probe left the session stuck: not run. */
             memset(&out, 0, sizeof(out));
-            out.value = json_null();
-            out.rows = json_array();
             out.status = RD_ST_UNKNOWN;
             snprintf(
                 out.message, sizeof(out.message),
@@ -180,7 +179,7 @@ job_run_probes(struct report *r, const struct probe_set *set, PGconn *conn,
         } else {
             probe_exec_run(conn, p, &ctx, &out);
         }
-        json_array_append_new(arr, probe_exec_report(p, &out));
+        json_array_append_new(arr, render_probe(p, &out));
         log_info("probe '%s': %s: %s", p->name, rd_status_name(out.status),
                  out.message);
         worst = rd_status_worse(worst, out.status);

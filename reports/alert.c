@@ -14,6 +14,7 @@
 #include "verifier/util/cmdline.h"
 #include "verifier/util/fsutil.h"
 #include "verifier/util/http.h"
+#include "verifier/util/json.h"
 #include "verifier/util/log.h"
 #include "verifier/util/proc.h"
 
@@ -300,9 +301,7 @@ send_webhook(const struct alert_settings *as, const struct alert_msg *m,
         body = json_pack("{s:s, s:s, s:o, s:O}", "status", m->status, "job",
                          as->job, "summary", report_json_text(m->summary),
                          "report", report_json(m->r));
-    text = body != NULL ? json_dumps(body, JSON_SORT_KEYS | JSON_COMPACT |
-                                               JSON_REAL_PRECISION(12))
-                        : NULL;
+    text = body != NULL ? jsonx_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     if (text == NULL) {
         snprintf(msg, len, "out of memory");

@@ -1,11 +1,10 @@
 /* render_probes: the report's probes[] entries and drift tables. */
-#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
 
-#include "reports/report.h"
+#include "verifier/util/json.h"
 
 #include "reports/render_probes.h"
 
@@ -14,7 +13,7 @@ value_json(const struct probe_value *v)
 {
     switch (v->kind) {
     case PV_TEXT:
-        return report_json_text(v->text);
+        return jsonx_text(v->text);
     case PV_NUMBER:
         return json_real(v->number);
     case PV_COUNT:
@@ -42,8 +41,7 @@ rows_json(const struct probe_rows *rows)
             if (rows->names[f] == NULL)
                 continue;
             json_object_set_new(row, rows->names[f],
-                                cell == NULL ? json_null()
-                                             : report_json_text(cell));
+                                cell == NULL ? json_null() : jsonx_text(cell));
         }
         json_array_append_new(arr, row);
     }
@@ -61,18 +59,17 @@ json_t *
 render_probe(const struct probe *p, const struct probe_outcome *out)
 {
     return json_pack(
-        "{s:o, s:o, s:s, s:s, s:o, s:o, s:{s:o, s:o, s:o, s:o}, s:o, s:f, s:o}",
-        "name", report_json_text(p->name), "file", report_json_text(p->file),
-        "kind", probe_kind_name(p->kind), "status", rd_status_name(out->status),
+        "{s:o, s:o, s:s, s:s, s:o, s:o, s:{s:o, s:o, s:o, s:o}, s:o, s:o, s:o}",
+        "name", jsonx_text(p->name), "file", jsonx_text(p->file), "kind",
+        probe_kind_name(p->kind), "status", rd_status_name(out->status),
         "value", value_json(&out->value), "age_s",
-        out->has_age ? json_real(round(out->age_s * 1000) / 1000) : json_null(),
-        "thresholds", "warn_after_s", thr_secs(p->warn_after_s),
-        "error_after_s", thr_secs(p->error_after_s), "min",
-        p->has_min ? json_real(p->min) : json_null(), "max",
-        p->has_max ? json_real(p->max) : json_null(), "rows",
-        rows_json(&out->rows), "duration_ms",
-        round(out->duration_ms * 1000) / 1000, "message",
-        report_json_text(out->message));
+        out->has_age ? jsonx_round3(out->age_s) : json_null(), "thresholds",
+        "warn_after_s", thr_secs(p->warn_after_s), "error_after_s",
+        thr_secs(p->error_after_s), "min",
+        jsonx_real_or_null(p->has_min, p->min), "max",
+        jsonx_real_or_null(p->has_max, p->max), "rows", rows_json(&out->rows),
+        "duration_ms", jsonx_round3(out->duration_ms), "message",
+        jsonx_text(out->message));
 }
 
 /* A row count for the report: null when unknown. */
@@ -90,8 +87,8 @@ table_entry(const struct drift_row *row)
     json_t *o = json_object();
 
     if (o == NULL ||
-        json_object_set_new(
-            o, "name", report_json_text(c != NULL ? c->name : b->name)) != 0 ||
+        json_object_set_new(o, "name",
+                            jsonx_text(c != NULL ? c->name : b->name)) != 0 ||
         json_object_set_new(o, "rows", count_json(c)) != 0 ||
         json_object_set_new(o, "previous_rows", count_json(b)) != 0 ||
         json_object_set_new(

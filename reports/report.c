@@ -10,6 +10,7 @@
 
 #include "verifier/util/duration.h"
 #include "verifier/util/fsutil.h"
+#include "verifier/util/json.h"
 #include "verifier/util/log.h"
 
 #include "reports/report.h"
@@ -28,11 +29,7 @@ stage_name(enum stage s)
 char *
 report_rfc3339(char *buf, size_t len, time_t t)
 {
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return jsonx_rfc3339(buf, len, t);
 }
 
 static double
@@ -48,55 +45,7 @@ elapsed_s(const struct timespec *t0)
 json_t *
 report_json_text(const char *s)
 {
-    json_t *j = json_string(s);
-    size_t n, i = 0, o = 0;
-    char *buf;
-
-    if (j != NULL)
-        return j;
-    n = strlen(s);
-    buf = malloc(3 * n + 1);
-    if (buf == NULL)
-        return NULL;
-    while (i < n) {
-        const unsigned char *u = (const unsigned char *)s + i;
-        size_t k = u[0] < 0x80                    ? 1
-                   : u[0] >= 0xc2 && u[0] <= 0xdf ? 2
-                   : u[0] >= 0xe0 && u[0] <= 0xef ? 3
-                   : u[0] >= 0xf0 && u[0] <= 0xf4 ? 4
-                                                  : 0;
-        bool ok = k > 0 && i + k <= n;
-
-        for (size_t m = 1; ok && m < k; m++)
-            ok = (u[m] & 0xc0) == 0x80;
-        /* Overlong forms, surrogates, beyond U+10FFFF. */
-        if (ok && k == 3)
-            ok = !(u[0] == 0xe0 && u[1] < 0xa0) &&
-                 !(u[0] == 0xed && u[1] >= 0xa0);
-        if (ok && k == 4)
-            ok = !(u[0] == 0xf0 && u[1] < 0x90) &&
-                 !(u[0] == 0xf4 && u[1] >= 0x90);
-        if (!ok) {
-            memcpy(buf + o, "\xef\xbf\xbd", 3);
-            o += 3;
-            i++;
-            continue;
-        }
-        memcpy(buf + o, u, k);
-        o += k;
-        i += k;
-    }
-    buf[o] = '\0';
-    j = json_string(buf);
-    free(buf);
-    return j;
-}
-
-/* Seconds rounded to milliseconds, so reports stay readable. */
-static json_t *
-json_secs(double s)
-{
-    return json_real(round(s * 1000.0) / 1000.0);
+    return jsonx_text(s);
 }
 
 struct report *
@@ -323,7 +272,6 @@ void
 report_finish(struct report *r, int exit_code)
 {
     json_t *stages = json_array();
-    char ts[32];
 
     pick_error(r);
 
@@ -331,13 +279,11 @@ report_finish(struct report *r, int exit_code)
         json_array_append_new(
             stages, json_pack("{s:s, s:s, s:o}", "name", stage_names[s],
                               "status", rd_status_name(r->stage_status[s]),
-                              "duration_s", json_secs(r->stage_dur[s])));
+                              "duration_s", jsonx_round3(r->stage_dur[s])));
     json_object_set_new(r->root, "stages", stages);
-    json_object_set_new(
-        r->root, "finished_at",
-        json_string(report_rfc3339(ts, sizeof(ts), time(NULL))));
+    json_object_set_new(r->root, "finished_at", jsonx_time(time(NULL)));
     json_object_set_new(r->root, "duration_s",
-                        json_secs(elapsed_s(&r->started)));
+                        jsonx_round3(elapsed_s(&r->started)));
     json_object_set_new(r->root, "status",
                         json_string(rd_status_name(r->status)));
     json_object_set_new(r->root, "exit_code", json_integer(exit_code));
@@ -360,8 +306,7 @@ report_alert(struct report *r, const char *channel, bool ok, const char *msg)
 char *
 report_text(const struct report *r)
 {
-    return json_dumps(r->root, JSON_SORT_KEYS | JSON_INDENT(2) |
-                                   JSON_REAL_PRECISION(12));
+    return jsonx_dumps(r->root, JSON_INDENT(2));
 }
 
 int

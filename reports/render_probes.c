@@ -117,6 +117,16 @@ render_drift_tables(const struct drift_diff *d)
     return out;
 }
 
+void
+render_drift(json_t *drift, time_t baseline_at, const struct drift_diff *d)
+{
+    json_t *tables = render_drift_tables(d);
+
+    json_object_set_new(drift, "baseline_at", jsonx_time(baseline_at));
+    json_object_set_new(drift, "tables",
+                        tables != NULL ? tables : json_array());
+}
+
 json_t *
 drift_compare(const struct drift_counts *base, const struct drift_counts *cur,
               double max_shrink, size_t *warnings)

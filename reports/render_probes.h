@@ -4,6 +4,7 @@
 #define RD_RENDER_PROBES_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -26,6 +27,14 @@ json_t *render_probe(const struct probe *p, const struct probe_outcome *out);
  * unknown, "status" "warning" or "ok".  NULL on allocation failure.
  */
 json_t *render_drift_tables(const struct drift_diff *d);
+
+/*
+ * render_drift(drift, baseline_at, d): fill the report's drift{} object
+ * ${drift}: baseline_at (RFC 3339) and tables (render_drift_tables(${d}), an
+ * empty array when out of memory).
+ */
+void render_drift(json_t *drift, time_t baseline_at,
+                  const struct drift_diff *d);
 
 /*
  * drift_compare(base, cur, max_shrink, warnings):

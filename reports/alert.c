@@ -482,6 +482,18 @@ alert_send(const struct alert_settings *as, struct report *r,
     free(text);
 }
 
+enum rd_status
+alert_stage_status(const struct report *r)
+{
+    json_t *alerts = json_object_get(report_json(r), "alerts"), *a;
+    enum rd_status st = RD_ST_SKIPPED;
+    size_t i;
+
+    json_array_foreach(alerts, i, a) st = rd_status_worse(
+        st, json_is_true(json_object_get(a, "ok")) ? RD_ST_OK : RD_ST_WARNING);
+    return st;
+}
+
 /* ---------------------------------------------------------------- pings */
 
 /* Send one ping to ping_url/${seg}; its outcome goes into alerts[]. */

@@ -106,6 +106,11 @@ void alert_ping_start(const struct alert_settings *as, struct report *r);
 void alert_send(const struct alert_settings *as, struct report *r,
                 const char *report_path);
 
+/* alert_stage_status(r): the alert stage's status from alerts[]: ok when
+ * every alert and ping sent was delivered, warning when one was not,
+ * skipped when none was sent. */
+enum rd_status alert_stage_status(const struct report *r);
+
 /* alert_ping_end(as, r, exit_code): POST the report to ping_url/EXIT_CODE;
  * returns whether a ping was attempted (its outcome is in alerts[]). */
 bool alert_ping_end(const struct alert_settings *as, struct report *r,

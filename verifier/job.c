@@ -331,19 +331,6 @@ has_alerts(const struct job_config *jc)
            jc->ping_url != NULL;
 }
 
-/* The alert stage's status: how the alerts and pings sent so far went. */
-static enum rd_status
-alerts_status(struct report *r)
-{
-    json_t *alerts = json_object_get(report_json(r), "alerts"), *a;
-    enum rd_status st = RD_ST_SKIPPED;
-    size_t i;
-
-    json_array_foreach(alerts, i, a) st = rd_status_worse(
-        st, json_is_true(json_object_get(a, "ok")) ? RD_ST_OK : RD_ST_WARNING);
-    return st;
-}
-
 /*
  * The reports are on disk; now alert, ping, and rewrite them with alerts[]
  * (the hook was told where the report is, so it had to exist first).
@@ -364,11 +351,11 @@ job_alert(struct job_run *jr, int code)
     job_alert_settings(jc, &as);
     report_stage_begin(jr->r, STAGE_ALERT);
     alert_send(&as, jr->r, path);
-    report_stage_end(jr->r, STAGE_ALERT, alerts_status(jr->r));
+    report_stage_end(jr->r, STAGE_ALERT, alert_stage_status(jr->r));
     code = write_reports(jr, code,
                          WR_LAST | (jc->ping_url != NULL ? 0 : WR_STDOUT));
     if (alert_ping_end(&as, jr->r, code)) {
-        report_stage_end(jr->r, STAGE_ALERT, alerts_status(jr->r));
+        report_stage_end(jr->r, STAGE_ALERT, alert_stage_status(jr->r));
         code = write_reports(jr, code, WR_LAST | WR_STDOUT);
     }
     return code;

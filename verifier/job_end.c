@@ -17,19 +17,6 @@
 #include "verifier/job.h"
 #include "verifier/job_int.h"
 
-/* The alert stage's status: how the alerts sent went. */
-static enum rd_status
-alert_stage_status(struct report *r)
-{
-    json_t *alerts = json_object_get(report_json(r), "alerts"), *a;
-    enum rd_status st = RD_ST_SKIPPED;
-    size_t i;
-
-    json_array_foreach(alerts, i, a) st = rd_status_worse(
-        st, json_is_true(json_object_get(a, "ok")) ? RD_ST_OK : RD_ST_WARNING);
-    return st;
-}
-
 void
 job_alert_settings(const struct job_config *jc, struct alert_settings *as)
 {

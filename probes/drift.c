@@ -268,54 +268,34 @@ sorted(const struct drift_counts *c)
     return v;
 }
 
-/* A row count for the report: null when unknown. */
-static json_t *
-rows_json(const struct drift_table *t)
+/* Whether a table warns; ${b} or ${c} may be NULL (new or vanished). */
+static bool
+table_warns(const struct drift_table *b, const struct drift_table *c,
+            double max_shrink)
 {
-    return t == NULL || t->rows < 0 ? json_null() : json_integer(t->rows);
-}
-
-/* One table's entry; ${b} or ${c} may be NULL (new or vanished). */
-static json_t *
-table_entry(const struct drift_table *b, const struct drift_table *c,
-            double max_shrink, bool *warn)
-{
-    json_t *o = json_object();
-
-    *warn = false;
     if (c == NULL)
-        *warn = true;
-    else if (b != NULL && b->rows > 0 && c->rows >= 0 && c->rows < b->rows &&
-             (double)(b->rows - c->rows) > max_shrink * (double)b->rows)
-        *warn = true;
-    if (o == NULL ||
-        json_object_set_new(
-            o, "name", report_json_text(c != NULL ? c->name : b->name)) != 0 ||
-        json_object_set_new(o, "rows", rows_json(c)) != 0 ||
-        json_object_set_new(o, "previous_rows", rows_json(b)) != 0 ||
-        json_object_set_new(o, "status",
-                            json_string(*warn ? "warning" : "ok")) != 0) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+        return true;
+    return b != NULL && b->rows > 0 && c->rows >= 0 && c->rows < b->rows &&
+           (double)(b->rows - c->rows) > max_shrink * (double)b->rows;
 }
 
-json_t *
-drift_compare(const struct drift_counts *base, const struct drift_counts *cur,
-              double max_shrink, size_t *warnings)
+int
+drift_diff(const struct drift_counts *base, const struct drift_counts *cur,
+           double max_shrink, struct drift_diff *out)
 {
     const struct drift_table **bv = sorted(base), **cv = sorted(cur);
-    json_t *out = json_array();
     size_t i = 0, j = 0;
 
-    *warnings = 0;
-    if (bv == NULL || cv == NULL || out == NULL)
-        goto fail;
+    memset(out, 0, sizeof(*out));
+    out->rows = malloc((base->n + cur->n + 1) * sizeof(*out->rows));
+    if (bv == NULL || cv == NULL || out->rows == NULL) {
+        free(bv);
+        free(cv);
+        drift_diff_release(out);
+        return -1;
+    }
     while (i < base->n || j < cur->n) {
-        const struct drift_table *b = NULL, *c = NULL;
-        json_t *o;
-        bool warn;
+        struct drift_row *row = &out->rows[out->n++];
         int d;
 
         if (i == base->n)
@@ -324,23 +304,22 @@ drift_compare(const struct drift_counts *base, const struct drift_counts *cur,
             d = -1;
         else
             d = strcmp(bv[i]->name, cv[j]->name);
-        if (d <= 0)
-            b = bv[i++];
-        if (d >= 0)
-            c = cv[j++];
-        o = table_entry(b, c, max_shrink, &warn);
-        if (o == NULL || json_array_append_new(out, o) != 0)
-            goto fail;
-        if (warn)
-            (*warnings)++;
+        row->before = d <= 0 ? bv[i++] : NULL;
+        row->now = d >= 0 ? cv[j++] : NULL;
+        row->warning = table_warns(row->before, row->now, max_shrink);
+        if (row->warning)
+            out->warnings++;
     }
     free(bv);
     free(cv);
-    return out;
-fail:
-    free(bv);
-    free(cv);
-    json_decref(out);
-    *warnings = 0;
-    return NULL;
+    return 0;
+}
+
+void
+drift_diff_release(struct drift_diff *d)
+{
+    if (d == NULL)
+        return;
+    free(d->rows);
+    memset(d, 0, sizeof(*d));
 }

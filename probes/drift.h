@@ -2,10 +2,10 @@
 #ifndef RD_DRIFT_H
 #define RD_DRIFT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
-
-#include <jansson.h>
 
 #include "verifier/util/rd_err.h"
 
@@ -50,21 +50,35 @@ int drift_load(const char *path, struct drift_counts *base, struct rd_err *err);
 int drift_save(const char *path, const struct drift_counts *cur,
                struct rd_err *err);
 
+/* One table of drift_diff(): borrowed from the two sets. */
+struct drift_row {
+    const struct drift_table *now;    /* this run's; NULL when vanished */
+    const struct drift_table *before; /* the baseline's; NULL when new */
+    bool warning;
+};
+
+struct drift_diff {
+    struct drift_row *rows; /* (owned) sorted by name */
+    size_t n;
+    size_t warnings; /* rows with warning set */
+};
+
 /*
- * drift_compare(base, cur, max_shrink, warnings):
- * Return the report's "tables" array (a new JSON array, sorted by
- * name): one {"name","rows","previous_rows","status"} per table in either
- * set.  A table of ${base} missing from ${cur} ("rows": null) or whose rows
+ * drift_diff(base, cur, max_shrink, out):
+ * Compare ${cur} with ${base}: one row per table in either set, sorted by
+ * name (reports/render_probes.c's drift_compare() makes the report's
+ * "tables" of it).  A table of ${base} missing from ${cur} or whose rows
  * fell by more than ${max_shrink} (a fraction, 0.5 = 50%) of its previous
- * count is "warning"; tables that grew, stayed, are new ("previous_rows":
- * null) or shrank less are "ok".  ${warnings} receives how many warnings
- * there are.  A base table with previous_rows 0 never warns for shrinking.
- * A row count of -1 (unknown) is null and never warns; a vanished table
- * always does.  Names that are not UTF-8 get U+FFFD.  NULL (and
- * ${warnings} 0) on allocation failure.
+ * count warns; tables that grew, stayed, are new or shrank less do not.  A
+ * base table with 0 rows never warns for shrinking; a row count of -1
+ * (unknown) never warns; a vanished table always does.  The rows point into
+ * ${base} and ${cur}.  Returns 0, or -1 on allocation failure (${out}
+ * empty).  Release with drift_diff_release().
  */
-json_t *drift_compare(const struct drift_counts *base,
-                      const struct drift_counts *cur, double max_shrink,
-                      size_t *warnings);
+int drift_diff(const struct drift_counts *base, const struct drift_counts *cur,
+               double max_shrink, struct drift_diff *out);
+
+/* drift_diff_release(d): NULL-safe. */
+void drift_diff_release(struct drift_diff *d);
 
 #endif

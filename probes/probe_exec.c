@@ -21,7 +21,6 @@
 #define OID_TIMESTAMP   1114
 #define OID_TIMESTAMPTZ 1184
 #define CLOCK_SKEW_S    300
-#define ROWS_KEPT       5
 
 /*
  * The name of a built-in type (the OIDs are fixed in pg_type.dat), for
@@ -216,13 +215,12 @@ judge_freshness(PGconn *conn, const struct probe *p, const PGresult *res,
             PQntuples(res) == 0 ? "no row" : "NULL");
         return;
     }
-    json_decref(out->value);
-    out->value = report_json_text(PQgetvalue(res, 0, 0));
+    probe_value_text(&out->value, PQgetvalue(res, 0, 0));
     if (epoch_of(conn, PQgetvalue(res, 0, 0), &epoch) == 0) {
         char ts[32];
 
-        json_decref(out->value);
-        out->value = json_string(report_rfc3339(ts, sizeof(ts), (time_t)epoch));
+        probe_value_text(&out->value,
+                         report_rfc3339(ts, sizeof(ts), (time_t)epoch));
     }
     if (p->relative_archive && ctx->archive_time == (time_t)-1) {
         out->status = RD_ST_UNKNOWN;
@@ -292,8 +290,8 @@ judge_rows(const struct probe *p, const PGresult *res,
                     type_name(PQftype(res, 0), tn, sizeof(tn)), v);
         return;
     }
-    json_decref(out->value);
-    out->value = json_real(n);
+    out->value.kind = PV_NUMBER;
+    out->value.number = n;
     if ((p->has_min && n < p->min) || (p->has_max && n > p->max))
         violate(p, out, "%g, want %s", n, bounds(p, b, sizeof(b)));
     else
@@ -301,30 +299,43 @@ judge_rows(const struct probe *p, const PGresult *res,
                  bounds(p, b, sizeof(b)));
 }
 
+/* The first PROBE_ROWS_KEPT rows of ${res}; fewer when out of memory. */
+static void
+keep_rows(const PGresult *res, struct probe_rows *rows)
+{
+    int n = PQntuples(res), nf = PQnfields(res);
+
+    n = n < PROBE_ROWS_KEPT ? n : PROBE_ROWS_KEPT;
+    rows->names = calloc(nf > 0 ? (size_t)nf : 1, sizeof(char *));
+    rows->cells = calloc((size_t)n * (nf > 0 ? (size_t)nf : 1), sizeof(char *));
+    if (rows->names == NULL || rows->cells == NULL)
+        return;
+    rows->nfields = nf;
+    for (int f = 0; f < nf; f++)
+        rows->names[f] = strdup(PQfname(res, f));
+    for (int i = 0; i < n; i++) {
+        for (int f = 0; f < nf; f++)
+            if (!PQgetisnull(res, i, f))
+                rows->cells[i * nf + f] = strdup(PQgetvalue(res, i, f));
+        rows->n = i + 1;
+    }
+}
+
 static void
 judge_empty(const struct probe *p, const PGresult *res,
             struct probe_outcome *out)
 {
-    int n = PQntuples(res), nf = PQnfields(res);
+    int n = PQntuples(res);
 
-    json_decref(out->value);
-    out->value = json_integer(n);
+    out->value.kind = PV_COUNT;
+    out->value.count = n;
     if (n == 0) {
         snprintf(out->message, sizeof(out->message), "no rows, as expected");
         return;
     }
-    for (int i = 0; i < n && i < ROWS_KEPT; i++) {
-        json_t *row = json_object();
-
-        for (int f = 0; f < nf; f++)
-            json_object_set_new(row, PQfname(res, f),
-                                PQgetisnull(res, i, f)
-                                    ? json_null()
-                                    : report_json_text(PQgetvalue(res, i, f)));
-        json_array_append_new(out->rows, row);
-    }
+    keep_rows(res, &out->rows);
     violate(p, out, "%d row%s that should not exist (first %d in rows[])", n,
-            n == 1 ? "" : "s", n < ROWS_KEPT ? n : ROWS_KEPT);
+            n == 1 ? "" : "s", n < PROBE_ROWS_KEPT ? n : PROBE_ROWS_KEPT);
 }
 
 static void
@@ -345,8 +356,8 @@ judge_true(const struct probe *p, const PGresult *res,
         violate(p, out, "the condition is NULL, not true");
         return;
     }
-    json_decref(out->value);
-    out->value = json_boolean(PQgetvalue(res, 0, 0)[0] == 't');
+    out->value.kind = PV_BOOL;
+    out->value.truth = PQgetvalue(res, 0, 0)[0] == 't';
     if (PQgetvalue(res, 0, 0)[0] != 't')
         violate(p, out, "the condition is false");
     else
@@ -367,8 +378,6 @@ probe_exec_run(PGconn *conn, const struct probe *p, const struct probe_ctx *ctx,
     long long deadline;
 
     memset(out, 0, sizeof(*out));
-    out->value = json_null();
-    out->rows = json_array();
     out->status = RD_ST_OK;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     snprintf(tmo, sizeof(tmo), "%lldms", (long long)timeout * 1000);
@@ -472,28 +481,12 @@ done:
             *m = ' ';
 }
 
-/* A threshold for the report: null when unset. */
-static json_t *
-thr_secs(int64_t s)
+void
+probe_value_text(struct probe_value *v, const char *s)
 {
-    return s >= 0 ? json_integer(s) : json_null();
-}
-
-json_t *
-probe_exec_report(const struct probe *p, const struct probe_outcome *out)
-{
-    return json_pack(
-        "{s:o, s:o, s:s, s:s, s:O, s:o, s:{s:o, s:o, s:o, s:o}, s:O, s:f, s:o}",
-        "name", report_json_text(p->name), "file", report_json_text(p->file),
-        "kind", probe_kind_name(p->kind), "status", rd_status_name(out->status),
-        "value", out->value, "age_s",
-        out->has_age ? json_real(round(out->age_s * 1000) / 1000) : json_null(),
-        "thresholds", "warn_after_s", thr_secs(p->warn_after_s),
-        "error_after_s", thr_secs(p->error_after_s), "min",
-        p->has_min ? json_real(p->min) : json_null(), "max",
-        p->has_max ? json_real(p->max) : json_null(), "rows", out->rows,
-        "duration_ms", round(out->duration_ms * 1000) / 1000, "message",
-        report_json_text(out->message));
+    free(v->text);
+    v->text = strdup(s);
+    v->kind = v->text != NULL ? PV_TEXT : PV_NULL;
 }
 
 void
@@ -501,8 +494,15 @@ probe_outcome_release(struct probe_outcome *out)
 {
     if (out == NULL)
         return;
-    json_decref(out->value);
-    json_decref(out->rows);
-    out->value = NULL;
-    out->rows = NULL;
+    free(out->value.text);
+    out->value.text = NULL;
+    out->value.kind = PV_NULL;
+    for (int f = 0; out->rows.names != NULL && f < out->rows.nfields; f++)
+        free(out->rows.names[f]);
+    for (int i = 0;
+         out->rows.cells != NULL && i < out->rows.n * out->rows.nfields; i++)
+        free(out->rows.cells[i]);
+    free(out->rows.names);
+    free(out->rows.cells);
+    memset(&out->rows, 0, sizeof(out->rows));
 }

@@ -9,26 +9,13 @@
 #include <libpq-fe.h>
 
 #include "probes/probe.h"
+#include "probes/probe_result.h"
 #include "verifier/util/rd_err.h"
 
 struct probe_ctx {
     time_t now;          /* this host's clock at the start of the probes */
     time_t archive_time; /* the archive's time; -1 when there is none */
     int64_t default_timeout_s; /* probe_timeout */
-};
-
-struct probe_outcome {
-    enum rd_status status;
-    enum rd_code
-        code;      /* RD_OK, RD_PROBE_FAILED, RD_PROBE_TIMEOUT, RD_CLOCK_SKEW */
-    json_t *value; /* (owned) the value read, or null */
-    json_t *rows;  /* (owned) array: first failing rows (kind empty) */
-    double age_s;  /* freshness: age against relative_to */
-    bool has_age;
-    double duration_ms;
-    bool conn_lost; /* the probe ignored its cancel: the connection is unusable
-                     */
-    char message[768];
 };
 
 /*
@@ -51,12 +38,5 @@ int probe_exec_session(PGconn *conn, struct rd_err *err);
  */
 void probe_exec_run(PGconn *conn, const struct probe *p,
                     const struct probe_ctx *ctx, struct probe_outcome *out);
-
-/* probe_exec_report(p, out): the report's probes[] object (new reference). */
-json_t *probe_exec_report(const struct probe *p,
-                          const struct probe_outcome *out);
-
-/* probe_outcome_release(out): NULL-safe. */
-void probe_outcome_release(struct probe_outcome *out);
 
 #endif

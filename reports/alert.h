@@ -4,10 +4,27 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "reports/report.h"
-#include "verifier/config.h"
 #include "verifier/util/rd_err.h"
+
+/* What the alerts of one job need to know (filled by the pipeline from the
+ * job's configuration; the strings are borrowed). */
+struct alert_settings {
+    const char *job;       /* the job's name */
+    const char *state_dir; /* alert.json is STATE_DIR/JOB/alert.json */
+    enum rd_status on;     /* alert_on: alert at this status or worse */
+    bool repeat_always;    /* alert_repeat = always */
+    const char *exec;      /* alert_exec command string, or NULL */
+    const char *webhook;   /* alert_webhook URL, or NULL */
+    bool webhook_slack;    /* webhook_format = slack: body {"text": ...} */
+    const char *ping_url;  /* dead-man's switch, or NULL */
+    int64_t timeout_s;     /* alert_timeout */
+};
+
+/* alert_any_channel(as): whether alert_exec or alert_webhook is set. */
+bool alert_any_channel(const struct alert_settings *as);
 
 /* What a channel does about this run. */
 enum alert_action {
@@ -65,33 +82,38 @@ char *alert_summary(const struct report *r, bool resolved,
                     const struct alert_last *was, char *buf, size_t len);
 
 /*
- * alert_state_read(jc, channel, last): what the state file of ${jc}'s job
+ * alert_state_read(as, channel, last): what the state file of ${as}'s job
  * (STATE_DIR/JOB/alert.json) says ${channel} ("exec", "webhook") last
  * delivered; ${last}->active is false when nothing, or when the file is
  * missing or unreadable (a warning is logged).  What alert_send() decides
  * on; exposed for the fuzz target.
  */
-void alert_state_read(const struct job_config *jc, const char *channel,
+void alert_state_read(const struct alert_settings *as, const char *channel,
                       struct alert_last *last);
 
-/* alert_ping_start(jc, r): GET ping_url/start when ping_url is set; the
+/* alert_ping_start(as, r): GET ping_url/start when ping_url is set; the
  * outcome goes into alerts[]. */
-void alert_ping_start(const struct job_config *jc, struct report *r);
+void alert_ping_start(const struct alert_settings *as, struct report *r);
 
 /*
- * alert_send(jc, r, report_path):
+ * alert_send(as, r, report_path):
  * Decide per channel (alert_exec, alert_webhook) against the state file,
  * send, and remember what was delivered.  ${report_path} is the file the
  * hook is told about (RESTOREDRILL_REPORT).  Outcomes go into alerts[] (or
  * a note when a repeat was held back); they never change the run's status.
  * Runs to completion even after SIGINT/SIGTERM, bounded by alert_timeout.
  */
-void alert_send(const struct job_config *jc, struct report *r,
+void alert_send(const struct alert_settings *as, struct report *r,
                 const char *report_path);
 
-/* alert_ping_end(jc, r, exit_code): POST the report to ping_url/EXIT_CODE;
+/* alert_stage_status(r): the alert stage's status from alerts[]: ok when
+ * every alert and ping sent was delivered, warning when one was not,
+ * skipped when none was sent. */
+enum rd_status alert_stage_status(const struct report *r);
+
+/* alert_ping_end(as, r, exit_code): POST the report to ping_url/EXIT_CODE;
  * returns whether a ping was attempted (its outcome is in alerts[]). */
-bool alert_ping_end(const struct job_config *jc, struct report *r,
+bool alert_ping_end(const struct alert_settings *as, struct report *r,
                     int exit_code);
 
 #endif

@@ -378,19 +378,14 @@ add_ours(struct mfile *mf, enum metric m, const char *extra, const char *val)
     return group_add(&mf->g[m], n < 0 ? NULL : line);
 }
 
-/* Add the samples of ${report} (the last_success rule lives here). */
+/* last_run, last_success (the last_success rule lives here) and status. */
 static int
-add_report(struct mfile *mf, const json_t *report)
+add_status(struct mfile *mf, const json_t *report)
 {
     const char *status = json_string_value(json_object_get(report, "status"));
-    const json_t *archive = json_object_get(report, "archive");
-    const json_t *restore = json_object_get(report, "restore");
-    const json_t *probes = json_object_get(report, "probes");
     const char *fin = json_string_value(json_object_get(report, "finished_at"));
     char val[64], finished[32] = "";
-    const json_t *v, *p;
     struct tm tm;
-    size_t i;
 
     memset(&tm, 0, sizeof(tm));
     if (fin != NULL) {
@@ -414,32 +409,47 @@ add_report(struct mfile *mf, const json_t *report)
             return -1;
     }
 
-    v = json_object_get(report, "exit_code");
     snprintf(val, sizeof(val), "%d",
-             json_integer_value(v) >= 128 ? 3 : status_value(status));
-    if (add_ours(mf, M_STATUS, NULL, val) != 0)
-        return -1;
+             json_integer_value(json_object_get(report, "exit_code")) >= 128
+                 ? 3
+                 : status_value(status));
+    return add_ours(mf, M_STATUS, NULL, val);
+}
 
-    {
-        static const struct {
-            enum metric m;
-            const char *obj, *key;
-        } nums[] = {
-            {M_ARCHIVE_AGE, "archive", "age_s"},
-            {M_ARCHIVE_SIZE, "archive", "size_bytes"},
-            {M_RESTORE_DURATION, "restore", "duration_s"},
-        };
+/* The archive's age and size, the restore's duration, when known. */
+static int
+add_numbers(struct mfile *mf, const json_t *report)
+{
+    static const struct {
+        enum metric m;
+        const char *obj, *key;
+    } nums[] = {
+        {M_ARCHIVE_AGE, "archive", "age_s"},
+        {M_ARCHIVE_SIZE, "archive", "size_bytes"},
+        {M_RESTORE_DURATION, "restore", "duration_s"},
+    };
+    char val[64];
 
-        for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-            v = json_object_get(nums[i].obj[0] == 'a' ? archive : restore,
-                                nums[i].key);
-            if (!json_is_number(v))
-                continue;
-            fmt_num(val, sizeof(val), v);
-            if (add_ours(mf, nums[i].m, NULL, val) != 0)
-                return -1;
-        }
+    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+        const json_t *v =
+            json_object_get(json_object_get(report, nums[i].obj), nums[i].key);
+
+        if (!json_is_number(v))
+            continue;
+        fmt_num(val, sizeof(val), v);
+        if (add_ours(mf, nums[i].m, NULL, val) != 0)
+            return -1;
     }
+    return 0;
+}
+
+/* One sample per probe name (status, and age when known). */
+static int
+add_probes(struct mfile *mf, const json_t *probes)
+{
+    const json_t *v, *p;
+    char val[64];
+    size_t i;
 
     json_array_foreach(probes, i, p)
     {
@@ -477,6 +487,15 @@ add_report(struct mfile *mf, const json_t *report)
             return -1;
     }
     return 0;
+}
+
+/* Add the samples of ${report}, in the order of the file. */
+static int
+add_report(struct mfile *mf, const json_t *report)
+{
+    if (add_status(mf, report) != 0 || add_numbers(mf, report) != 0)
+        return -1;
+    return add_probes(mf, json_object_get(report, "probes"));
 }
 
 /* The file's new text: each group with samples, under one HELP and TYPE. */

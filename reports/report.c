@@ -9,9 +9,8 @@
 #include <unistd.h>
 
 #include "verifier/util/duration.h"
-#include "reports/junit.h"
-#include "reports/metrics.h"
 #include "verifier/util/fsutil.h"
+#include "verifier/util/json.h"
 #include "verifier/util/log.h"
 
 #include "reports/report.h"
@@ -30,11 +29,7 @@ stage_name(enum stage s)
 char *
 report_rfc3339(char *buf, size_t len, time_t t)
 {
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return jsonx_rfc3339(buf, len, t);
 }
 
 static double
@@ -50,55 +45,7 @@ elapsed_s(const struct timespec *t0)
 json_t *
 report_json_text(const char *s)
 {
-    json_t *j = json_string(s);
-    size_t n, i = 0, o = 0;
-    char *buf;
-
-    if (j != NULL)
-        return j;
-    n = strlen(s);
-    buf = malloc(3 * n + 1);
-    if (buf == NULL)
-        return NULL;
-    while (i < n) {
-        const unsigned char *u = (const unsigned char *)s + i;
-        size_t k = u[0] < 0x80                    ? 1
-                   : u[0] >= 0xc2 && u[0] <= 0xdf ? 2
-                   : u[0] >= 0xe0 && u[0] <= 0xef ? 3
-                   : u[0] >= 0xf0 && u[0] <= 0xf4 ? 4
-                                                  : 0;
-        bool ok = k > 0 && i + k <= n;
-
-        for (size_t m = 1; ok && m < k; m++)
-            ok = (u[m] & 0xc0) == 0x80;
-        /* Overlong forms, surrogates, beyond U+10FFFF. */
-        if (ok && k == 3)
-            ok = !(u[0] == 0xe0 && u[1] < 0xa0) &&
-                 !(u[0] == 0xed && u[1] >= 0xa0);
-        if (ok && k == 4)
-            ok = !(u[0] == 0xf0 && u[1] < 0x90) &&
-                 !(u[0] == 0xf4 && u[1] >= 0x90);
-        if (!ok) {
-            memcpy(buf + o, "\xef\xbf\xbd", 3);
-            o += 3;
-            i++;
-            continue;
-        }
-        memcpy(buf + o, u, k);
-        o += k;
-        i += k;
-    }
-    buf[o] = '\0';
-    j = json_string(buf);
-    free(buf);
-    return j;
-}
-
-/* Seconds rounded to milliseconds, so reports stay readable. */
-static json_t *
-json_secs(double s)
-{
-    return json_real(round(s * 1000.0) / 1000.0);
+    return jsonx_text(s);
 }
 
 struct report *
@@ -325,7 +272,6 @@ void
 report_finish(struct report *r, int exit_code)
 {
     json_t *stages = json_array();
-    char ts[32];
 
     pick_error(r);
 
@@ -333,13 +279,11 @@ report_finish(struct report *r, int exit_code)
         json_array_append_new(
             stages, json_pack("{s:s, s:s, s:o}", "name", stage_names[s],
                               "status", rd_status_name(r->stage_status[s]),
-                              "duration_s", json_secs(r->stage_dur[s])));
+                              "duration_s", jsonx_round3(r->stage_dur[s])));
     json_object_set_new(r->root, "stages", stages);
-    json_object_set_new(
-        r->root, "finished_at",
-        json_string(report_rfc3339(ts, sizeof(ts), time(NULL))));
+    json_object_set_new(r->root, "finished_at", jsonx_time(time(NULL)));
     json_object_set_new(r->root, "duration_s",
-                        json_secs(elapsed_s(&r->started)));
+                        jsonx_round3(elapsed_s(&r->started)));
     json_object_set_new(r->root, "status",
                         json_string(rd_status_name(r->status)));
     json_object_set_new(r->root, "exit_code", json_integer(exit_code));
@@ -362,8 +306,7 @@ report_alert(struct report *r, const char *channel, bool ok, const char *msg)
 char *
 report_text(const struct report *r)
 {
-    return json_dumps(r->root, JSON_SORT_KEYS | JSON_INDENT(2) |
-                                   JSON_REAL_PRECISION(12));
+    return jsonx_dumps(r->root, JSON_INDENT(2));
 }
 
 int
@@ -395,81 +338,4 @@ report_write(struct report *r, const char *path, struct rd_err *err)
     }
     free(s);
     return rc;
-}
-
-bool
-report_output_failed(struct report *r, const char *what,
-                     const struct rd_err *err)
-{
-    struct rd_err e = {0};
-
-    rd_err_set(&e, RD_OUTPUT_FAILED,
-               "%s not written: %s\nHINT: check that its folder exists and "
-               "is writable by this user",
-               what, err->msg);
-    report_stage_set(r, STAGE_REPORT, RD_ST_UNKNOWN);
-    if (!report_error(r, "report", &e))
-        return false;
-    log_cause("%s not written: %s", what, err->msg);
-    return true;
-}
-
-/* Write one output; true when it failed in a way not recorded before. */
-static bool
-write_one(struct report *r, int which, const char *path)
-{
-    static const char *const what[] = {"the JUnit file", "the metrics file",
-                                       "the report", "the last report"};
-    struct rd_err err = {0};
-    char dir[4096];
-    int rc;
-
-    switch (which) {
-    case 0:
-        rc = junit_write(r->root, path, &err);
-        break;
-    case 1:
-        rc = metrics_write(r->root, path, &err);
-        break;
-    case 3:
-        snprintf(dir, sizeof(dir), "%s", path);
-        if (strrchr(dir, '/') != NULL)
-            *strrchr(dir, '/') = '\0';
-        rc =
-            fs_mkdir_p(dir, 0700, &err) != 0 ? -1 : report_write(r, path, &err);
-        break;
-    default:
-        rc = report_write(r, path, &err);
-        r->report_unwritten = rc != 0;
-    }
-    return rc != 0 && report_output_failed(r, what[which], &err);
-}
-
-int
-report_write_all(struct report *r, const struct report_dest *d, int code)
-{
-    const char *paths[4] = {d->junit, d->metrics, d->report, d->last};
-
-    /* A new failure changes the verdict: write the others again so that
-       none of them claims a run that wrote everything. */
-    for (int pass = 0; pass < 2; pass++) {
-        bool failed = false;
-
-        report_finish(r, code);
-        for (int i = 0; i < 4; i++)
-            if (paths[i] != NULL && strcmp(paths[i], "-") != 0 &&
-                write_one(r, i, paths[i]))
-                failed = true;
-        if (failed && code < 128)
-            code = (int)r->status;
-        if (!failed)
-            break;
-    }
-    /* Standard output is written once, last. */
-    if (d->report != NULL && strcmp(d->report, "-") == 0 && d->to_stdout) {
-        report_finish(r, code);
-        if (write_one(r, 2, "-") && code < 128)
-            code = (int)r->status;
-    }
-    return code;
 }

@@ -295,19 +295,6 @@ has_alerts(const struct job_config *jc)
            jc->ping_url != NULL;
 }
 
-/* The alert stage's status: how the alerts and pings sent so far went. */
-static enum rd_status
-alerts_status(struct report *r)
-{
-    json_t *alerts = json_object_get(report_json(r), "alerts"), *a;
-    enum rd_status st = RD_ST_SKIPPED;
-    size_t i;
-
-    json_array_foreach(alerts, i, a) st = rd_status_worse(
-        st, json_is_true(json_object_get(a, "ok")) ? RD_ST_OK : RD_ST_WARNING);
-    return st;
-}
-
 /*
  * The reports are on disk; now alert, ping, and rewrite them with alerts[]
  * (the hook was told where the report is, so it had to exist first).
@@ -318,19 +305,21 @@ job_alert(struct job_run *jr, int code)
     const struct job_config *jc = jr->jc;
     char last[PATH_MAX + 16];
     const char *path = jc->report;
+    struct alert_settings as;
 
     if (path == NULL || strcmp(path, "-") == 0 || report_unwritten(jr->r)) {
         snprintf(last, sizeof(last), "%s/%s/last.json", jc->state_dir,
                  jc->name);
         path = last;
     }
+    job_alert_settings(jc, &as);
     report_stage_begin(jr->r, STAGE_ALERT);
-    alert_send(jc, jr->r, path);
-    report_stage_end(jr->r, STAGE_ALERT, alerts_status(jr->r));
+    alert_send(&as, jr->r, path);
+    report_stage_end(jr->r, STAGE_ALERT, alert_stage_status(jr->r));
     code = write_reports(jr, code,
                          WR_LAST | (jc->ping_url != NULL ? 0 : WR_STDOUT));
-    if (alert_ping_end(jc, jr->r, code)) {
-        report_stage_end(jr->r, STAGE_ALERT, alerts_status(jr->r));
+    if (alert_ping_end(&as, jr->r, code)) {
+        report_stage_end(jr->r, STAGE_ALERT, alert_stage_status(jr->r));
         code = write_reports(jr, code, WR_LAST | WR_STDOUT);
     }
     return code;
@@ -395,8 +384,12 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
                             t != NULL ? json_string(t) : json_null());
         free(t);
     }
-    if (lockfd >= 0 && !o->dry_run)
-        alert_ping_start(jc, jr.r);
+    if (lockfd >= 0 && !o->dry_run) {
+        struct alert_settings as;
+
+        job_alert_settings(jc, &as);
+        alert_ping_start(&as, jr.r);
+    }
     if (lockfd < 0) {
         report_error(jr.r, "lock", &err);
     } else if (jc->probes != NULL &&

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "probes/probe_exec.h"
+#include "reports/render_probes.h"
 #include "verifier/util/db.h"
 #include "verifier/util/fsutil.h"
 #include "verifier/util/log.h"
@@ -171,8 +172,6 @@ job_run_probes(struct report *r, const struct probe_set *set, PGconn *conn,
         if (conn == NULL) {
             /* An earlier probe left the session stuck: not run. */
             memset(&out, 0, sizeof(out));
-            out.value = json_null();
-            out.rows = json_array();
             out.status = RD_ST_UNKNOWN;
             snprintf(
                 out.message, sizeof(out.message),
@@ -180,7 +179,7 @@ job_run_probes(struct report *r, const struct probe_set *set, PGconn *conn,
         } else {
             probe_exec_run(conn, p, &ctx, &out);
         }
-        json_array_append_new(arr, probe_exec_report(p, &out));
+        json_array_append_new(arr, render_probe(p, &out));
         log_info("probe '%s': %s: %s", p->name, rd_status_name(out.status),
                  out.message);
         worst = rd_status_worse(worst, out.status);
@@ -314,8 +313,8 @@ job_stage_drift(struct job_run *jr)
 {
     struct drift_counts base = {0};
     struct rd_err err = {0};
-    char path[PATH_MAX + 64], ts[32];
-    json_t *d = report_drift(jr->r), *tables;
+    char path[PATH_MAX + 64];
+    struct drift_diff diff;
     size_t warnings = 0;
     PGconn *conn;
     int loaded;
@@ -353,34 +352,26 @@ job_stage_drift(struct job_run *jr)
         report_stage_end(jr->r, STAGE_DRIFT, RD_ST_OK);
         return 0;
     }
-    tables = drift_compare(&base, &jr->drift, jr->jc->max_shrink, &warnings);
-    json_object_set_new(
-        d, "baseline_at",
-        json_string(report_rfc3339(ts, sizeof(ts), base.taken_at)));
-    json_object_set_new(d, "tables", tables != NULL ? tables : json_array());
-    if (warnings > 0) {
-        size_t i;
-        json_t *t;
+    /* Out of memory leaves ${diff} empty: tables [], no warning. */
+    (void)drift_diff(&base, &jr->drift, jr->jc->max_shrink, &diff);
+    render_drift(report_drift(jr->r), base.taken_at, &diff);
+    warnings = diff.warnings;
+    for (size_t i = 0; i < diff.n; i++) {
+        const struct drift_row *t = &diff.rows[i];
 
-        json_array_foreach(tables, i, t)
-        {
-            if (strcmp(json_string_value(json_object_get(t, "status")),
-                       "warning") != 0)
-                continue;
-            if (json_is_null(json_object_get(t, "rows")))
-                report_note(jr->r, "drift: table '%s' vanished (had %lld rows)",
-                            json_string_value(json_object_get(t, "name")),
-                            (long long)json_integer_value(
-                                json_object_get(t, "previous_rows")));
-            else
-                report_note(
-                    jr->r, "drift: table '%s' shrank from %lld to %lld rows",
-                    json_string_value(json_object_get(t, "name")),
-                    (long long)json_integer_value(
-                        json_object_get(t, "previous_rows")),
-                    (long long)json_integer_value(json_object_get(t, "rows")));
-        }
+        if (!t->warning)
+            continue;
+        if (t->now == NULL)
+            report_note(jr->r, "drift: table '%s' vanished (had %lld rows)",
+                        t->before->name,
+                        (long long)(t->before->rows < 0 ? 0 : t->before->rows));
+        else
+            report_note(jr->r,
+                        "drift: table '%s' shrank from %lld to %lld rows",
+                        t->now->name, (long long)t->before->rows,
+                        (long long)t->now->rows);
     }
+    drift_diff_release(&diff);
     drift_counts_release(&base);
     report_stage_end(jr->r, STAGE_DRIFT,
                      warnings > 0 ? RD_ST_WARNING : RD_ST_OK);

@@ -17,17 +17,19 @@
 #include "verifier/job.h"
 #include "verifier/job_int.h"
 
-/* The alert stage's status: how the alerts sent went. */
-static enum rd_status
-alert_stage_status(struct report *r)
+void
+job_alert_settings(const struct job_config *jc, struct alert_settings *as)
 {
-    json_t *alerts = json_object_get(report_json(r), "alerts"), *a;
-    enum rd_status st = RD_ST_SKIPPED;
-    size_t i;
-
-    json_array_foreach(alerts, i, a) st = rd_status_worse(
-        st, json_is_true(json_object_get(a, "ok")) ? RD_ST_OK : RD_ST_WARNING);
-    return st;
+    memset(as, 0, sizeof(*as));
+    as->job = jc->name;
+    as->state_dir = jc->state_dir;
+    as->on = jc->alert_on;
+    as->repeat_always = jc->alert_repeat_always;
+    as->exec = jc->alert_exec;
+    as->webhook = jc->alert_webhook;
+    as->webhook_slack = jc->webhook_slack;
+    as->ping_url = jc->ping_url;
+    as->timeout_s = jc->alert_timeout_s;
 }
 
 /* --keep: say what was kept, how to connect as the invoking user, and how
@@ -98,10 +100,11 @@ job_alert_locked(struct job_run *jr, const struct rd_err *lerr)
     int64_t age = lock_holder_age(jc->state_dir, jc->name);
     char dir[PATH_MAX], path[PATH_MAX + 16], a[32], lim[32];
     struct rd_err e = {0};
+    struct alert_settings as;
 
+    job_alert_settings(jc, &as);
     if (jr->o->dry_run || jc->restore_timeout_s <= 0 ||
-        age <= jc->restore_timeout_s ||
-        (jc->alert_exec == NULL && jc->alert_webhook == NULL))
+        age <= jc->restore_timeout_s || !alert_any_channel(&as))
         return;
     rd_err_set(
         &e, RD_LOCKED,
@@ -116,7 +119,7 @@ job_alert_locked(struct job_run *jr, const struct rd_err *lerr)
     if (fs_mkdir_p(dir, 0700, &e) != 0 || report_write(jr->r, path, &e) != 0)
         log_error("%s", e.msg);
     report_stage_begin(jr->r, STAGE_ALERT);
-    alert_send(jc, jr->r, path);
+    alert_send(&as, jr->r, path);
     report_stage_end(jr->r, STAGE_ALERT, alert_stage_status(jr->r));
     report_finish(jr->r, RD_ST_UNKNOWN);
     if (report_write(jr->r, path, &e) != 0)

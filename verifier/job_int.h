@@ -116,5 +116,8 @@ void job_save_drift(struct job_run *jr);
 void job_print_kept(const struct job_run *jr);
 void job_cleanup_connection(struct job_run *jr);
 void job_alert_locked(struct job_run *jr, const struct rd_err *lerr);
+struct alert_settings;
+/* job_alert_settings(jc, as): what the alerts of ${jc} need (borrowed). */
+void job_alert_settings(const struct job_config *jc, struct alert_settings *as);
 
 #endif

@@ -41,26 +41,26 @@ check_last(const struct alert_last *l)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct job_config jc;
+    static struct alert_settings as;
     struct alert_last exec, hook;
 
-    if (jc.name == NULL) {
+    if (as.job == NULL) {
         static char dir[4200];
 
         snprintf(dir, sizeof(dir), "%s", fuzz_path("fuzz"));
         if (mkdir(dir, 0700) != 0)
             abort();
-        if ((jc.state_dir = strdup(fuzz_path(""))) == NULL)
+        if ((as.state_dir = strdup(fuzz_path(""))) == NULL)
             abort();
-        if ((jc.name = strdup("fuzz")) == NULL)
+        if ((as.job = strdup("fuzz")) == NULL)
             abort();
         log_setup(RD_LOG_ERROR, false); /* no "unreadable state" warnings */
     }
     fuzz_write(fuzz_path("fuzz/alert.json"), data, size);
     memset(&exec, 0x5a, sizeof(exec));
     memset(&hook, 0x5a, sizeof(hook));
-    alert_state_read(&jc, "exec", &exec);
-    alert_state_read(&jc, "webhook", &hook);
+    alert_state_read(&as, "exec", &exec);
+    alert_state_read(&as, "webhook", &hook);
     check_last(&exec);
     check_last(&hook);
     return 0;

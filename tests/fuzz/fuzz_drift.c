@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "probes/drift.h"
+#include "reports/render_probes.h"
 
 #include "fuzz_file.h"
 

@@ -14,6 +14,7 @@
 #include "verifier/util/rd_err.h"
 
 #include "probes/drift.h"
+#include "reports/render_probes.h"
 
 Suite *drift_suite(void);
 

@@ -105,36 +105,26 @@ retryable(CURLcode rc, long status)
     }
 }
 
-int
-http_send(const struct http_req *rq, struct http_res *res)
+/* The password of ${url} (curl_free() it), to keep it out of curl's
+ * messages; NULL when none. */
+static char *
+url_password(const char *url)
 {
-    char errbuf[CURL_ERROR_SIZE];
     char *password = NULL;
-    struct curl_slist *hdr = NULL;
-    char ctype[128];
-    CURL *h;
-    CURLcode rc = CURLE_OK;
-    CURLU *u;
-    struct answer ans;
-    int tries = rq->tries < 1 ? 1 : rq->tries;
+    CURLU *u = curl_url();
 
-    memset(res, 0, sizeof(*res));
-    /* The password of the URL, to keep it out of curl's messages. */
-    u = curl_url();
-    if (u != NULL && curl_url_set(u, CURLUPART_URL, rq->url, 0) == CURLUE_OK)
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
         (void)curl_url_get(u, CURLUPART_PASSWORD, &password, CURLU_URLDECODE);
     curl_url_cleanup(u);
+    return password;
+}
 
-    h = curl_easy_init();
-    snprintf(ctype, sizeof(ctype), "Content-Type: %s",
-             rq->content_type != NULL ? rq->content_type : "application/json");
-    hdr = curl_slist_append(hdr, ctype);
-    if (hdr != NULL)
-        hdr = curl_slist_append(hdr, "Expect:"); /* no 100-continue wait */
-    if (h == NULL || hdr == NULL) {
-        snprintf(res->msg, sizeof(res->msg), "out of memory");
-        goto out;
-    }
+/* What ${h} sends: http(s) only, verified TLS, no redirects, ${rq}'s
+ * timeouts and body. */
+static void
+set_options(CURL *h, const struct http_req *rq, struct curl_slist *hdr,
+            struct answer *ans, char *errbuf)
+{
     curl_easy_setopt(h, CURLOPT_URL, rq->url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -147,7 +137,7 @@ http_send(const struct http_req *rq, struct http_res *res)
     curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)rq->timeout_s);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &ans);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, ans);
     if (strcmp(rq->method, "POST") == 0) {
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS,
@@ -157,10 +147,18 @@ http_send(const struct http_req *rq, struct http_res *res)
     } else {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     }
+}
+
+/* Try up to ${tries} times; the last try's outcome. */
+static CURLcode
+perform(CURL *h, int tries, struct http_res *res, struct answer *ans,
+        char *errbuf)
+{
+    CURLcode rc;
 
     for (res->tries = 1;; res->tries++) {
         errbuf[0] = '\0';
-        memset(&ans, 0, sizeof(ans));
+        memset(ans, 0, sizeof(*ans));
         res->status = 0;
         rc = curl_easy_perform(h);
         if (rc == CURLE_OK)
@@ -173,38 +171,66 @@ http_send(const struct http_req *rq, struct http_res *res)
             break;
         pause_s(res->tries); /* 1 s, then 2 s */
     }
+    return rc;
+}
 
-    {
-        char after[32] = "";
+/* res->msg for the last try's ${rc}, without ${password}. */
+static void
+describe(const struct http_req *rq, struct http_res *res, CURLcode rc,
+         struct answer *ans, char *errbuf, const char *password)
+{
+    char after[32] = "";
 
-        if (res->tries > 1)
-            snprintf(after, sizeof(after), " after %d tries", res->tries);
-        if (res->delivered) {
-            snprintf(res->msg, sizeof(res->msg), "HTTP %ld%s", res->status,
-                     after);
-        } else if (rc == CURLE_OK && res->status >= 300 && res->status < 400) {
-            snprintf(res->msg, sizeof(res->msg),
-                     "HTTP %ld: redirects are not followed; configure the "
-                     "final URL",
-                     res->status);
-        } else if (rc == CURLE_OK) {
-            tidy(ans.text);
-            snprintf(res->msg, sizeof(res->msg), "HTTP %ld%s%s%s", res->status,
-                     after, ans.text[0] != '\0' ? ": " : "", ans.text);
-        } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-            snprintf(res->msg, sizeof(res->msg), "timed out after %ds (%d %s)",
-                     rq->timeout_s, res->tries,
-                     res->tries == 1 ? "try" : "tries");
-        } else {
-            tidy(errbuf);
-            snprintf(res->msg, sizeof(res->msg), "%s%s",
-                     errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc),
-                     after);
-        }
-        scrub(res->msg, sizeof(res->msg), password);
+    if (res->tries > 1)
+        snprintf(after, sizeof(after), " after %d tries", res->tries);
+    if (res->delivered) {
+        snprintf(res->msg, sizeof(res->msg), "HTTP %ld%s", res->status, after);
+    } else if (rc == CURLE_OK && res->status >= 300 && res->status < 400) {
+        snprintf(res->msg, sizeof(res->msg),
+                 "HTTP %ld: redirects are not followed; configure the "
+                 "final URL",
+                 res->status);
+    } else if (rc == CURLE_OK) {
+        tidy(ans->text);
+        snprintf(res->msg, sizeof(res->msg), "HTTP %ld%s%s%s", res->status,
+                 after, ans->text[0] != '\0' ? ": " : "", ans->text);
+    } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+        snprintf(res->msg, sizeof(res->msg), "timed out after %ds (%d %s)",
+                 rq->timeout_s, res->tries, res->tries == 1 ? "try" : "tries");
+    } else {
+        tidy(errbuf);
+        snprintf(res->msg, sizeof(res->msg), "%s%s",
+                 errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc), after);
     }
+    scrub(res->msg, sizeof(res->msg), password);
+}
 
-out:
+int
+http_send(const struct http_req *rq, struct http_res *res)
+{
+    char errbuf[CURL_ERROR_SIZE];
+    char *password;
+    struct curl_slist *hdr = NULL;
+    char ctype[128];
+    CURL *h;
+    CURLcode rc;
+    struct answer ans;
+
+    memset(res, 0, sizeof(*res));
+    password = url_password(rq->url);
+    h = curl_easy_init();
+    snprintf(ctype, sizeof(ctype), "Content-Type: %s",
+             rq->content_type != NULL ? rq->content_type : "application/json");
+    hdr = curl_slist_append(hdr, ctype);
+    if (hdr != NULL)
+        hdr = curl_slist_append(hdr, "Expect:"); /* no 100-continue wait */
+    if (h == NULL || hdr == NULL) {
+        snprintf(res->msg, sizeof(res->msg), "out of memory");
+    } else {
+        set_options(h, rq, hdr, &ans, errbuf);
+        rc = perform(h, rq->tries < 1 ? 1 : rq->tries, res, &ans, errbuf);
+        describe(rq, res, rc, &ans, errbuf, password);
+    }
     curl_slist_free_all(hdr);
     if (h != NULL)
         curl_easy_cleanup(h);

@@ -4,9 +4,8 @@
 
 #include <time.h>
 
-#include <libpq-fe.h>
-
 #include "probes/probe.h"
+#include "probes/probe_exec.h"
 #include "reports/report.h"
 #include "verifier/config.h"
 #include "verifier/run.h"
@@ -28,8 +27,8 @@ int job_verify(const struct job_config *jc, const struct run_opts *o);
  * when a probe that ignored its cancel made it unusable (it was closed; the
  * probes after it are reported as not run).
  */
-PGconn *job_run_probes(struct report *r, const struct probe_set *set,
-                       PGconn *conn, time_t archive_time,
-                       int64_t default_timeout);
+struct probe_conn *job_run_probes(struct report *r, const struct probe_set *set,
+                                  struct probe_conn *conn, time_t archive_time,
+                                  int64_t default_timeout);
 
 #endif

@@ -13,7 +13,7 @@
 
 #include "reports/alert.h"
 #include "reports/report.h"
-#include "restore/target/cluster.h"
+#include "restore/target/target.h"
 #include "restore/decode/decode.h"
 #include "restore/decode/dumpfmt.h"
 #include "restore/restore.h"
@@ -27,7 +27,6 @@
 #include "verifier/util/lock.h"
 #include "verifier/util/log.h"
 #include "verifier/util/pattern.h"
-#include "verifier/util/redact.h"
 #include "verifier/util/sig.h"
 
 #include "probes/drift.h"

@@ -194,17 +194,15 @@ job_run_probes(struct report *r, const struct probe_set *set,
 int
 job_stage_probes(struct job_run *jr)
 {
-    char probe_ci[PATH_MAX + 1024];
+    const char *ci;
     struct rd_err err = {0};
     struct probe_conn *conn = NULL;
 
     if (jr->probes.n == 0)
         return 0;
-    if (target_ops(jr->target)
-                ->probe_conninfo(jr->target, probe_ci, sizeof(probe_ci),
-                                 &err) != 0 ||
-        (conn = probe_conn_open(probe_ci, target_dbname(jr->target), &err)) ==
-            NULL) {
+    ci = target_ops(jr->target)->probe_conninfo(jr->target, &err);
+    if (ci == NULL ||
+        (conn = probe_conn_open(ci, target_dbname(jr->target), &err)) == NULL) {
         report_stage_begin(jr->r, STAGE_PROBES);
         return job_fail_stage(jr, STAGE_PROBES, &err);
     }
@@ -222,56 +220,11 @@ job_stage_probes(struct job_run *jr)
     return 0;
 }
 
-/* Row counts of every user table of the scratch database (ANALYZE first);
- * every query is bounded by the run's deadline and stops on a signal. */
+/* target_count_fn into the drift counts. */
 static int
-count_tables(PGconn *conn, int64_t exact_below, struct drift_counts *out,
-             struct rd_err *err)
+add_count(void *ctx, const char *name, int64_t rows)
 {
-    PGresult *res;
-    int rc = 0;
-
-    if (db_exec(conn, "ANALYZE", 0, NULL, NULL, err) != 0)
-        return -1;
-    res = db_query(conn,
-                   "SELECT n.nspname, c.relname, c.reltuples::bigint "
-                   "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-                   "ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND "
-                   "n.nspname NOT IN ('pg_catalog', 'information_schema') AND "
-                   "n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2",
-                   0, NULL, NULL, err);
-    if (res == NULL)
-        return -1;
-    for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
-        const char *ns = PQgetvalue(res, i, 0), *rel = PQgetvalue(res, i, 1);
-        long long rows = strtoll(PQgetvalue(res, i, 2), NULL, 10);
-        char name[300];
-
-        if (rows < exact_below) {
-            char *qn = PQescapeIdentifier(conn, ns, strlen(ns));
-            char *qr = PQescapeIdentifier(conn, rel, strlen(rel));
-            char sql[700];
-            PGresult *c;
-
-            snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s.%s",
-                     qn != NULL ? qn : "", qr != NULL ? qr : "");
-            PQfreemem(qn);
-            PQfreemem(qr);
-            c = db_query(conn, sql, 0, NULL, NULL, err);
-            if (c == NULL && (err->code == RD_TIMEOUT ||
-                              err->code == RD_INTERRUPTED || db_stuck(conn))) {
-                rc = -1;
-                break;
-            }
-            rows = c != NULL ? strtoll(PQgetvalue(c, 0, 0), NULL, 10) : -1;
-            PQclear(c);
-        }
-        snprintf(name, sizeof(name), "%s.%s", ns, rel);
-        if (drift_counts_add(out, name, rows) != 0)
-            rc = rd_err_set(err, RD_INTERNAL, "out of memory");
-    }
-    PQclear(res);
-    return rc;
+    return drift_counts_add(ctx, name, rows);
 }
 
 /* Per-table counts against the last verified run's (state_dir). */
@@ -283,15 +236,12 @@ job_stage_drift(struct job_run *jr)
     char path[PATH_MAX + 64], ts[32];
     json_t *d = report_drift(jr->r), *tables;
     size_t warnings = 0;
-    PGconn *conn;
     int loaded;
 
     report_stage_begin(jr->r, STAGE_DRIFT);
-    conn = db_connect(target_conninfo(jr->target), target_dbname(jr->target),
-                      &err);
-    if (conn == NULL ||
-        count_tables(conn, jr->jc->drift_exact_rows, &jr->drift, &err) != 0) {
-        PQfinish(conn);
+    if (target_ops(jr->target)
+            ->count_rows(jr->target, jr->jc->drift_exact_rows, add_count,
+                         &jr->drift, &err) != 0) {
         if (err.code == RD_TIMEOUT || err.code == RD_INTERRUPTED)
             return job_fail_stage(jr, STAGE_DRIFT, &err);
         log_warn("drift: %s", err.msg);
@@ -299,7 +249,6 @@ job_stage_drift(struct job_run *jr)
         report_stage_end(jr->r, STAGE_DRIFT, RD_ST_WARNING);
         return 0;
     }
-    PQfinish(conn);
     jr->drift.taken_at = time(NULL);
     jr->drift_taken = true;
     snprintf(path, sizeof(path), "%s/%s/drift.json", jr->jc->state_dir,

@@ -19,8 +19,7 @@ pgadmin_connect(struct pgadmin *a, const char *conninfo, struct rd_err *err)
 {
     int v;
 
-    if (conninfo != a->conninfo)
-        snprintf(a->conninfo, sizeof(a->conninfo), "%s", conninfo);
+    a->conninfo = conninfo;
 
     a->conn = db_connect(a->conninfo, NULL, err);
     if (a->conn == NULL)
@@ -236,5 +235,71 @@ pgadmin_env(const struct pgadmin *a, struct proc_env *env)
             rc = -1;
     }
     PQconninfoFree(opts);
+    return rc;
+}
+
+/* Row counts of every user table of the scratch database (ANALYZE first);
+ * every query is bounded by the run's deadline and stops on a signal. */
+static int
+count_tables(PGconn *conn, int64_t exact_below, target_count_fn add, void *ctx,
+             struct rd_err *err)
+{
+    PGresult *res;
+    int rc = 0;
+
+    if (db_exec(conn, "ANALYZE", 0, NULL, NULL, err) != 0)
+        return -1;
+    res = db_query(conn,
+                   "SELECT n.nspname, c.relname, c.reltuples::bigint "
+                   "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                   "ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND "
+                   "n.nspname NOT IN ('pg_catalog', 'information_schema') AND "
+                   "n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2",
+                   0, NULL, NULL, err);
+    if (res == NULL)
+        return -1;
+    for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+        const char *ns = PQgetvalue(res, i, 0), *rel = PQgetvalue(res, i, 1);
+        long long rows = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+        char name[300];
+
+        if (rows < exact_below) {
+            char *qn = PQescapeIdentifier(conn, ns, strlen(ns));
+            char *qr = PQescapeIdentifier(conn, rel, strlen(rel));
+            char sql[700];
+            PGresult *c;
+
+            snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s.%s",
+                     qn != NULL ? qn : "", qr != NULL ? qr : "");
+            PQfreemem(qn);
+            PQfreemem(qr);
+            c = db_query(conn, sql, 0, NULL, NULL, err);
+            if (c == NULL && (err->code == RD_TIMEOUT ||
+                              err->code == RD_INTERRUPTED || db_stuck(conn))) {
+                rc = -1;
+                break;
+            }
+            rows = c != NULL ? strtoll(PQgetvalue(c, 0, 0), NULL, 10) : -1;
+            PQclear(c);
+        }
+        snprintf(name, sizeof(name), "%s.%s", ns, rel);
+        if (add(ctx, name, (int64_t)rows) != 0)
+            rc = rd_err_set(err, RD_INTERNAL, "out of memory");
+    }
+    PQclear(res);
+    return rc;
+}
+
+int
+pgadmin_count_rows(const struct pgadmin *a, int64_t exact_below,
+                   target_count_fn add, void *ctx, struct rd_err *err)
+{
+    PGconn *conn = db_connect(a->conninfo, a->dbname, err);
+    int rc;
+
+    if (conn == NULL)
+        return -1;
+    rc = count_tables(conn, exact_below, add, ctx, err);
+    PQfinish(conn);
     return rc;
 }

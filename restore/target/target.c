@@ -60,7 +60,7 @@ target_server_version(const struct target *t)
 const char *
 target_conninfo(const struct target *t)
 {
-    return t->admin.conninfo[0] != '\0' ? t->admin.conninfo : NULL;
+    return t->admin.conninfo;
 }
 
 int

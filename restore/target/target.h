@@ -6,6 +6,7 @@
 #define RD_TARGET_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "restore/target/cluster.h"
@@ -13,6 +14,10 @@
 #include "verifier/util/rd_err.h"
 
 struct target; /* (opaque) one target of one run: target_new() */
+
+/* One table's row count ("schema.table"), for the drift stage; non-zero
+ * stops the counting (out of memory). */
+typedef int (*target_count_fn)(void *ctx, const char *name, int64_t rows);
 
 /*
  * What a driver does, in the order the pipeline asks:
@@ -28,8 +33,13 @@ struct target; /* (opaque) one target of one run: target_new() */
  *               when it cannot tell
  *   start       restore stage, before the scratch database is created (the
  *               ephemeral driver starts its cluster and connects here)
- *   probe_conninfo probes stage: the conninfo of the probe session (the
- *               ephemeral driver creates its read-only role first)
+ *   probe_conninfo probes stage: the conninfo of the probe session, owned
+ *               by ${t} (the ephemeral driver creates its read-only role
+ *               first); NULL with ${err} set on failure
+ *   count_rows  drift stage: every user table's row count of the scratch
+ *               database to ${add} (exact below ${exact_below} estimated
+ *               rows); -1 on failure (RD_TIMEOUT / RD_INTERRUPTED end the
+ *               stage, anything else only skips the measurement)
  *   describe    dry run: what a real run would restore into
  *   print_kept  --keep: what was kept and how to connect and get rid of it
  *   made        whether there is anything to drop or stop
@@ -37,7 +47,7 @@ struct target; /* (opaque) one target of one run: target_new() */
  *               an abandoned query (may be NULL)
  *   drop        cleanup (not with --keep): drop the scratch database
  *   stop        cleanup (not with --keep): stop what prepare/start started
- * Every int op returns 0 or -1 with ${err} set.
+ * Every int op with an ${err} returns 0, or -1 with ${err} set.
  */
 struct target_ops {
     const char *name;      /* "ephemeral" or "server" */
@@ -54,8 +64,9 @@ struct target_ops {
     int (*missing_extensions)(struct target *t, char *const *names, size_t n,
                               char *missing, size_t len);
     int (*start)(struct target *t, struct rd_err *err);
-    int (*probe_conninfo)(struct target *t, char *buf, size_t len,
-                          struct rd_err *err);
+    const char *(*probe_conninfo)(struct target *t, struct rd_err *err);
+    int (*count_rows)(struct target *t, int64_t exact_below,
+                      target_count_fn add, void *ctx, struct rd_err *err);
     void (*describe)(const struct target *t, char *buf, size_t len);
     void (*print_kept)(const struct target *t, FILE *out);
     bool (*made)(const struct target *t);

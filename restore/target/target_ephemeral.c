@@ -92,21 +92,20 @@ eph_missing_extensions(struct target *t, char *const *names, size_t n,
 static int
 eph_start(struct target *t, struct rd_err *err)
 {
-    char ci[PATH_MAX + 128];
-
     log_info("starting a scratch PostgreSQL %d cluster", t->tools->major);
     if (cluster_start(&t->cluster, t->tools, t->ident, t->keep, err) != 0)
         return -1;
-    snprintf(ci, sizeof(ci), "host='%s' port=%d user=postgres dbname=postgres",
-             t->cluster.dir, t->cluster.port);
+    snprintf(t->admin_ci, sizeof(t->admin_ci),
+             "host='%s' port=%d user=postgres dbname=postgres", t->cluster.dir,
+             t->cluster.port);
     t->home = t->cluster.dir;
-    return pgadmin_connect(&t->admin, ci, err);
+    return pgadmin_connect(&t->admin, t->admin_ci, err);
 }
 
 /* Probes log in as a read-only role: pg_read_all_data (PG 14+) reads
  * everything, owns nothing. */
-static int
-eph_probe_conninfo(struct target *t, char *buf, size_t len, struct rd_err *err)
+static const char *
+eph_probe_conninfo(struct target *t, struct rd_err *err)
 {
     if (db_exec(t->admin.conn,
                 "DO $$BEGIN CREATE ROLE restoredrill_probe LOGIN; "
@@ -114,11 +113,18 @@ eph_probe_conninfo(struct target *t, char *buf, size_t len, struct rd_err *err)
                 0, NULL, NULL, err) != 0 ||
         db_exec(t->admin.conn, "GRANT pg_read_all_data TO restoredrill_probe",
                 0, NULL, NULL, err) != 0)
-        return -1;
-    snprintf(buf, len,
+        return NULL;
+    snprintf(t->probe_ci, sizeof(t->probe_ci),
              "host='%s' port=%d user=restoredrill_probe dbname=postgres",
              t->cluster.dir, t->cluster.port);
-    return 0;
+    return t->probe_ci;
+}
+
+static int
+eph_count_rows(struct target *t, int64_t exact_below, target_count_fn add,
+               void *ctx, struct rd_err *err)
+{
+    return pgadmin_count_rows(&t->admin, exact_below, add, ctx, err);
 }
 
 static void
@@ -186,6 +192,7 @@ const struct target_ops target_ephemeral_ops = {
     .missing_extensions = eph_missing_extensions,
     .start = eph_start,
     .probe_conninfo = eph_probe_conninfo,
+    .count_rows = eph_count_rows,
     .describe = eph_describe,
     .print_kept = eph_print_kept,
     .made = eph_made,

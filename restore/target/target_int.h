@@ -13,12 +13,12 @@
 
 /* The maintenance connection and the scratch database made through it. */
 struct pgadmin {
-    char conninfo[PATH_MAX + 128]; /* what it connected with */
-    PGconn *conn;                  /* (owned) */
-    int server_num;                /* PQserverVersion(): 150020 */
-    char server_version[32];       /* "15.20" */
-    char dbname[64];               /* scratch database, "" when none */
-    char marker[256];              /* COMMENT we put on it */
+    const char *conninfo;    /* (borrowed) what it connected with, or NULL */
+    PGconn *conn;            /* (owned) */
+    int server_num;          /* PQserverVersion(): 150020 */
+    char server_version[32]; /* "15.20" */
+    char dbname[64];         /* scratch database, "" when none */
+    char marker[256];        /* COMMENT we put on it */
     bool created;
 };
 
@@ -30,7 +30,9 @@ struct target {
     const char *home;               /* HOME of child tools */
     bool keep;                      /* --keep */
     struct pgadmin admin;
-    struct cluster cluster; /* the ephemeral driver's */
+    struct cluster cluster;        /* the ephemeral driver's cluster, */
+    char admin_ci[PATH_MAX + 128]; /* its maintenance conninfo */
+    char probe_ci[PATH_MAX + 128]; /* and its probe role's */
 };
 
 extern const struct target_ops target_ephemeral_ops;
@@ -70,6 +72,14 @@ int pgadmin_env(const struct pgadmin *a, struct proc_env *env);
  * (WITH (FORCE) on 13+).  Returns 0 when dropped or never created.
  */
 int pgadmin_drop_db(struct pgadmin *a, struct rd_err *err);
+
+/* pgadmin_count_rows(a, exact_below, add, ctx, err): connect to the scratch
+ * database (a connection of its own), ANALYZE, and give every user table's
+ * row count to ${add}: exact (count(*)) below ${exact_below} estimated rows,
+ * else the planner's estimate; a count that fails is -1.  Every query is
+ * bounded by the run's deadline and stops on a signal (then -1). */
+int pgadmin_count_rows(const struct pgadmin *a, int64_t exact_below,
+                       target_count_fn add, void *ctx, struct rd_err *err);
 
 /* pgadmin_close(a): close the connection; NULL-safe. */
 void pgadmin_close(struct pgadmin *a);

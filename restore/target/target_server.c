@@ -54,12 +54,18 @@ srv_start(struct target *t, struct rd_err *err)
     return 0;
 }
 
-static int
-srv_probe_conninfo(struct target *t, char *buf, size_t len, struct rd_err *err)
+static const char *
+srv_probe_conninfo(struct target *t, struct rd_err *err)
 {
     (void)err;
-    snprintf(buf, len, "%s", t->spec);
-    return 0;
+    return t->spec;
+}
+
+static int
+srv_count_rows(struct target *t, int64_t exact_below, target_count_fn add,
+               void *ctx, struct rd_err *err)
+{
+    return pgadmin_count_rows(&t->admin, exact_below, add, ctx, err);
 }
 
 static void
@@ -132,6 +138,7 @@ const struct target_ops target_server_ops = {
     .missing_extensions = srv_missing_extensions,
     .start = srv_start,
     .probe_conninfo = srv_probe_conninfo,
+    .count_rows = srv_count_rows,
     .describe = srv_describe,
     .print_kept = srv_print_kept,
     .made = srv_made,

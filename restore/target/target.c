@@ -42,7 +42,7 @@ target_display(const struct target *t)
 int
 target_create_db(struct target *t, const char *job, struct rd_err *err)
 {
-    return pgadmin_create_db(&t->admin, job, err);
+    return t->ops->create_db(t, job, err);
 }
 
 const char *
@@ -54,7 +54,7 @@ target_dbname(const struct target *t)
 const char *
 target_server_version(const struct target *t)
 {
-    return t->admin.server_version;
+    return t->ops->server_version(t);
 }
 
 const char *
@@ -76,7 +76,34 @@ target_tool_env(const struct target *t, struct proc_env *env)
         proc_env_set(env, "PGAPPNAME", "restoredrill") != 0 ||
         proc_env_set(env, "PGCONNECT_TIMEOUT", "10") != 0)
         return -1;
+    return t->ops->tool_env(t, env);
+}
+
+/* The PostgreSQL engine's ops, shared by both drivers. */
+
+const char *
+target_pg_server_version(const struct target *t)
+{
+    return t->admin.server_version;
+}
+
+int
+target_pg_create_db(struct target *t, const char *job, struct rd_err *err)
+{
+    return pgadmin_create_db(&t->admin, job, err);
+}
+
+int
+target_pg_tool_env(const struct target *t, struct proc_env *env)
+{
     return pgadmin_env(&t->admin, env);
+}
+
+int
+target_pg_count_rows(struct target *t, int64_t exact_below, target_count_fn add,
+                     void *ctx, struct rd_err *err)
+{
+    return pgadmin_count_rows(&t->admin, exact_below, add, ctx, err);
 }
 
 const struct pg_tools *

@@ -33,6 +33,11 @@ typedef int (*target_count_fn)(void *ctx, const char *name, int64_t rows);
  *               when it cannot tell
  *   start       restore stage, before the scratch database is created (the
  *               ephemeral driver starts its cluster and connects here)
+ *   server_version "15.20" once connected, else ""
+ *   create_db   restore stage: create and mark the scratch database
+ *               restoredrill_<job>_<utc ts>_<pid> (the name in target_dbname())
+ *   tool_env    restore stage: the connection's parameters as the restore
+ *               tool's environment (PG* variables for PostgreSQL)
  *   probe_conninfo probes stage: the conninfo of the probe session, owned
  *               by ${t} (the ephemeral driver creates its read-only role
  *               first); NULL with ${err} set on failure
@@ -64,6 +69,9 @@ struct target_ops {
     int (*missing_extensions)(struct target *t, char *const *names, size_t n,
                               char *missing, size_t len);
     int (*start)(struct target *t, struct rd_err *err);
+    const char *(*server_version)(const struct target *t);
+    int (*create_db)(struct target *t, const char *job, struct rd_err *err);
+    int (*tool_env)(const struct target *t, struct proc_env *env);
     const char *(*probe_conninfo)(struct target *t, struct rd_err *err);
     int (*count_rows)(struct target *t, int64_t exact_below,
                       target_count_fn add, void *ctx, struct rd_err *err);
@@ -91,12 +99,12 @@ const struct target_ops *target_ops(const struct target *t);
  * conninfo with its password redacted (malloc'd; NULL when out of memory). */
 char *target_display(const struct target *t);
 
-/* target_create_db(t, job, err): create and mark the scratch database (see
- * restore_create_db() in target_int.h); needs prepare/start first. */
+/* target_create_db(t, job, err): ops->create_db (needs prepare and start
+ * first). */
 int target_create_db(struct target *t, const char *job, struct rd_err *err);
 
 /* target_dbname(t): the scratch database, "" when none;
- * target_server_version(t): "15.20", "" before the connection. */
+ * target_server_version(t): ops->server_version. */
 const char *target_dbname(const struct target *t);
 const char *target_server_version(const struct target *t);
 
@@ -104,8 +112,9 @@ const char *target_server_version(const struct target *t);
  * what the drift counts connect with, to target_dbname(). */
 const char *target_conninfo(const struct target *t);
 
-/* target_tool_env(t, env): PATH, LC_ALL, TZ, HOME and the maintenance
- * connection's parameters as PG* variables, for pg_restore or psql. */
+/* target_tool_env(t, env): PATH (the tools' bindir first), LC_ALL, TZ,
+ * HOME, PGAPPNAME, PGCONNECT_TIMEOUT and ops->tool_env, for pg_restore or
+ * psql. */
 int target_tool_env(const struct target *t, struct proc_env *env);
 
 /* target_tools(t), target_ident(t): the tools and the OS user the restore

@@ -120,13 +120,6 @@ eph_probe_conninfo(struct target *t, struct rd_err *err)
     return t->probe_ci;
 }
 
-static int
-eph_count_rows(struct target *t, int64_t exact_below, target_count_fn add,
-               void *ctx, struct rd_err *err)
-{
-    return pgadmin_count_rows(&t->admin, exact_below, add, ctx, err);
-}
-
 static void
 eph_describe(const struct target *t, char *buf, size_t len)
 {
@@ -191,8 +184,11 @@ const struct target_ops target_ephemeral_ops = {
     .server_major = eph_server_major,
     .missing_extensions = eph_missing_extensions,
     .start = eph_start,
+    .server_version = target_pg_server_version,
+    .create_db = target_pg_create_db,
+    .tool_env = target_pg_tool_env,
     .probe_conninfo = eph_probe_conninfo,
-    .count_rows = eph_count_rows,
+    .count_rows = target_pg_count_rows,
     .describe = eph_describe,
     .print_kept = eph_print_kept,
     .made = eph_made,

@@ -38,6 +38,15 @@ struct target {
 extern const struct target_ops target_ephemeral_ops;
 extern const struct target_ops target_server_ops;
 
+/* The PostgreSQL engine's ops both drivers share (target.c): the version
+ * and the scratch database of the maintenance connection, its parameters
+ * as PG* variables, the row counts of pgadmin_count_rows(). */
+const char *target_pg_server_version(const struct target *t);
+int target_pg_create_db(struct target *t, const char *job, struct rd_err *err);
+int target_pg_tool_env(const struct target *t, struct proc_env *env);
+int target_pg_count_rows(struct target *t, int64_t exact_below,
+                         target_count_fn add, void *ctx, struct rd_err *err);
+
 /*
  * pgadmin_connect(a, conninfo, err): open the maintenance connection and
  * read the server version.  RD_DB_UNREACHABLE on failure.

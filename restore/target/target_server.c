@@ -61,13 +61,6 @@ srv_probe_conninfo(struct target *t, struct rd_err *err)
     return t->spec;
 }
 
-static int
-srv_count_rows(struct target *t, int64_t exact_below, target_count_fn add,
-               void *ctx, struct rd_err *err)
-{
-    return pgadmin_count_rows(&t->admin, exact_below, add, ctx, err);
-}
-
 static void
 srv_describe(const struct target *t, char *buf, size_t len)
 {
@@ -137,8 +130,11 @@ const struct target_ops target_server_ops = {
     .server_major = srv_server_major,
     .missing_extensions = srv_missing_extensions,
     .start = srv_start,
+    .server_version = target_pg_server_version,
+    .create_db = target_pg_create_db,
+    .tool_env = target_pg_tool_env,
     .probe_conninfo = srv_probe_conninfo,
-    .count_rows = srv_count_rows,
+    .count_rows = target_pg_count_rows,
     .describe = srv_describe,
     .print_kept = srv_print_kept,
     .made = srv_made,

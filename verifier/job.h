@@ -21,7 +21,7 @@ int job_verify(const struct job_config *jc, const struct run_opts *o);
 
 /*
  * job_run_probes(r, set, conn, archive_time, default_timeout):
- * Run every probe of ${set} on ${conn} (a probe session), append them to
+ * Run every probe of ${set} on ${conn} (from probe_conn_open()), append them to
  * ${r}'s probes[], record the first critical probe as the error, and set
  * the probes stage to the worst probe status.  Returns ${conn}, or NULL
  * when a probe that ignored its cancel made it unusable (it was closed; the

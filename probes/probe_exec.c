@@ -68,18 +68,46 @@ bounds(const struct probe *p, char *buf, size_t len)
     return buf;
 }
 
-int
-probe_exec_session(PGconn *conn, struct rd_err *err)
+struct probe_conn {
+    PGconn *pg; /* (owned) */
+};
+
+struct probe_conn *
+probe_conn_open(const char *conninfo, const char *dbname, struct rd_err *err)
 {
+    struct probe_conn *c;
+    PGconn *pg = db_connect(conninfo, dbname, err);
+
+    if (pg == NULL)
+        return NULL;
     if (db_exec(
-            conn,
+            pg,
             "SELECT pg_catalog.set_config('default_transaction_read_only', "
             "'on', false), pg_catalog.set_config('TimeZone', 'UTC', false), "
             "pg_catalog.set_config('search_path', '', false)",
-            0, NULL, NULL, err) != 0)
-        return rd_err_set(err, RD_DB_UNREACHABLE,
-                          "cannot prepare the probe session: %s", err->msg);
-    return 0;
+            0, NULL, NULL, err) != 0) {
+        rd_err_set(err, RD_DB_UNREACHABLE,
+                   "cannot prepare the probe session: %s", err->msg);
+        PQfinish(pg);
+        return NULL;
+    }
+    c = malloc(sizeof(*c));
+    if (c == NULL) {
+        PQfinish(pg);
+        rd_err_set(err, RD_INTERNAL, "out of memory");
+        return NULL;
+    }
+    c->pg = pg;
+    return c;
+}
+
+void
+probe_conn_close(struct probe_conn *c)
+{
+    if (c == NULL)
+        return;
+    PQfinish(c->pg);
+    free(c);
 }
 
 static double
@@ -364,22 +392,17 @@ judge_true(const struct probe *p, const PGresult *res,
         snprintf(out->message, sizeof(out->message), "true");
 }
 
-void
-probe_exec_run(PGconn *conn, const struct probe *p, const struct probe_ctx *ctx,
-               struct probe_outcome *out)
+/* Open the probe's READ ONLY transaction with its timeouts and search_path,
+ * and send its statement alone (extended protocol: one statement, never a
+ * smuggled COMMIT); -1 with ${out} set. */
+static int
+probe_begin(PGconn *conn, const struct probe *p, int64_t timeout,
+            struct probe_outcome *out)
 {
-    int64_t timeout = p->timeout_s > 0 ? p->timeout_s : ctx->default_timeout_s;
-    char tmo[32], *sqlstate;
-    const char *params[3];
-    struct timespec t0;
     struct rd_err err = {0};
-    PGresult *res = NULL, *extra;
-    bool cancelled = false, abandoned = false;
-    long long deadline;
+    const char *params[3];
+    char tmo[32];
 
-    memset(out, 0, sizeof(*out));
-    out->status = RD_ST_OK;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     snprintf(tmo, sizeof(tmo), "%lldms", (long long)timeout * 1000);
     params[0] = tmo;
     params[1] = tmo;
@@ -392,35 +415,29 @@ probe_exec_run(PGconn *conn, const struct probe *p, const struct probe_ctx *ctx,
                 3, params, NULL, &err) != 0) {
         probe_error(p, out, RD_PROBE_FAILED, "cannot start the probe: %s",
                     err.msg);
-        goto done;
+        return -1;
     }
-    /* Extended protocol: one statement, never a smuggled COMMIT. */
     if (!PQsendQueryParams(conn, p->sql, 0, NULL, NULL, NULL, NULL, 0)) {
         probe_error(p, out, RD_PROBE_FAILED, "cannot send the probe: %s",
                     PQerrorMessage(conn));
-        goto done;
+        return -1;
     }
-    deadline = (long long)t0.tv_sec * 1000 + t0.tv_nsec / 1000000 +
-               (timeout + 5) * 1000;
-    res = wait_result(conn, deadline, &cancelled, &abandoned);
-    out->duration_ms = ms_since(&t0);
-    if (abandoned) {
-        /* The session is stuck in that query: the caller drops it. */
-        out->conn_lost = true;
-        probe_error(
-            p, out, RD_PROBE_TIMEOUT,
-            "still running %llds after its timeout was reached and the query was cancelled (it ignores cancellation); the connection was dropped",
-            (long long)timeout + 5);
-        return;
-    }
-    while ((extra = PQgetResult(conn)) != NULL)
-        PQclear(extra);
+    return 0;
+}
+
+/* A result set of the right shape, or -1 with ${out} saying why not. */
+static int
+check_result(PGconn *conn, const struct probe *p, const PGresult *res,
+             bool cancelled, int64_t timeout, struct probe_outcome *out)
+{
+    const char *sqlstate;
+
     if (cancelled && PQresultStatus(res) == PGRES_TUPLES_OK) {
         /* A result that came only after the cancel is still a timeout. */
         probe_error(p, out, RD_PROBE_TIMEOUT,
                     "finished only after its %llds timeout and a cancel",
                     (long long)timeout);
-        goto done;
+        return -1;
     }
     switch (PQresultStatus(res)) {
     case PGRES_TUPLES_OK:
@@ -429,7 +446,7 @@ probe_exec_run(PGconn *conn, const struct probe *p, const struct probe_ctx *ctx,
         probe_error(
             p, out, RD_PROBE_FAILED,
             "the statement returned no result set (a probe must be a query, e.g. SELECT ...)");
-        goto done;
+        return -1;
     default:
         sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
         if (cancelled || (sqlstate != NULL && strcmp(sqlstate, "57014") == 0))
@@ -447,14 +464,22 @@ probe_exec_run(PGconn *conn, const struct probe *p, const struct probe_ctx *ctx,
                     ? "HINT: probes run with an empty search_path: write "
                       "public.table, or add '-- search_path: public'"
                     : "");
-        goto done;
+        return -1;
     }
     if (p->kind != PROBE_EMPTY && PQnfields(res) != 1) {
         probe_error(p, out, RD_PROBE_FAILED,
                     "a %s probe must return one column (got %d)",
                     probe_kind_name(p->kind), PQnfields(res));
-        goto done;
+        return -1;
     }
+    return 0;
+}
+
+/* Judge a well-shaped result by the probe's kind. */
+static void
+judge(PGconn *conn, const struct probe *p, const PGresult *res,
+      const struct probe_ctx *ctx, struct probe_outcome *out)
+{
     switch (p->kind) {
     case PROBE_FRESHNESS:
         judge_freshness(conn, p, res, ctx, out);
@@ -469,6 +494,42 @@ probe_exec_run(PGconn *conn, const struct probe *p, const struct probe_ctx *ctx,
         judge_true(p, res, out);
         break;
     }
+}
+
+void
+probe_exec_run(struct probe_conn *pc, const struct probe *p,
+               const struct probe_ctx *ctx, struct probe_outcome *out)
+{
+    int64_t timeout = p->timeout_s > 0 ? p->timeout_s : ctx->default_timeout_s;
+    PGconn *conn = pc->pg;
+    struct timespec t0;
+    struct rd_err err = {0};
+    PGresult *res = NULL, *extra;
+    bool cancelled = false, abandoned = false;
+    long long deadline;
+
+    memset(out, 0, sizeof(*out));
+    out->status = RD_ST_OK;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (probe_begin(conn, p, timeout, out) != 0)
+        goto done;
+    deadline = (long long)t0.tv_sec * 1000 + t0.tv_nsec / 1000000 +
+               (timeout + 5) * 1000;
+    res = wait_result(conn, deadline, &cancelled, &abandoned);
+    out->duration_ms = ms_since(&t0);
+    if (abandoned) {
+        /* The session is stuck in that query: the caller drops it. */
+        out->conn_lost = true;
+        probe_error(
+            p, out, RD_PROBE_TIMEOUT,
+            "still running %llds after its timeout was reached and the query was cancelled (it ignores cancellation); the connection was dropped",
+            (long long)timeout + 5);
+        return;
+    }
+    while ((extra = PQgetResult(conn)) != NULL)
+        PQclear(extra);
+    if (check_result(conn, p, res, cancelled, timeout, out) == 0)
+        judge(conn, p, res, ctx, out);
 done:
     PQclear(res);
     /* Always rolled back, whatever the probe did. */

@@ -5,9 +5,6 @@
 
 #include <time.h>
 
-#include <jansson.h>
-#include <libpq-fe.h>
-
 #include "probes/probe.h"
 #include "probes/probe_result.h"
 #include "verifier/util/rd_err.h"
@@ -18,12 +15,21 @@ struct probe_ctx {
     int64_t default_timeout_s; /* probe_timeout */
 };
 
+/* A probe session (opaque: the engine's connection stays in the runner). */
+struct probe_conn;
+
 /*
- * probe_exec_session(conn, err):
- * Prepare ${conn} for probes: default_transaction_read_only on, TimeZone
- * UTC, search_path ''.  Returns 0, or -1 with RD_DB_UNREACHABLE.
+ * probe_conn_open(conninfo, dbname, err):
+ * Connect with ${conninfo} to ${dbname} (NULL: the conninfo's own) and
+ * prepare the session for probes: default_transaction_read_only on,
+ * TimeZone UTC, search_path ''.  Returns the session, or NULL with
+ * RD_DB_UNREACHABLE.
  */
-int probe_exec_session(PGconn *conn, struct rd_err *err);
+struct probe_conn *probe_conn_open(const char *conninfo, const char *dbname,
+                                   struct rd_err *err);
+
+/* probe_conn_close(c): close the session; NULL-safe. */
+void probe_conn_close(struct probe_conn *c);
 
 /*
  * probe_exec_run(conn, p, ctx, out):
@@ -33,10 +39,11 @@ int probe_exec_session(PGconn *conn, struct rd_err *err);
  * through the extended protocol (one statement only), and a client-side
  * deadline (timeout + 5 s) that cancels a query the server does not stop.
  * Judges the result by kind; ${out} says status, value, age, rows and why.
- * Never fails as a function: every problem is an outcome.  Release ${out}
+ * Never fails as a function: every problem is an outcome; after one with
+ * conn_lost, close ${conn} (it is stuck in the query).  Release ${out}
  * with probe_outcome_release().
  */
-void probe_exec_run(PGconn *conn, const struct probe *p,
+void probe_exec_run(struct probe_conn *conn, const struct probe *p,
                     const struct probe_ctx *ctx, struct probe_outcome *out);
 
 #endif

@@ -1,12 +1,13 @@
-/* restore: the scratch database and pg_restore into it. */
+/* restore: pg_restore or psql into the target's scratch database, and what
+ * the restore stage reports (rendered by reports/render_restore). */
 #ifndef RD_RESTORE_H
 #define RD_RESTORE_H
 
 #include <stdbool.h>
-
-#include <libpq-fe.h>
+#include <stdint.h>
 
 #include "restore/target/cluster.h"
+#include "restore/target/target.h"
 #include "restore/decode/dumpfmt.h"
 #include "restore/source/source.h"
 #include "restore/decode/stream.h"
@@ -26,6 +27,7 @@ struct restore_input {
         *stream; /* (borrowed) else: read to its end and fed on stdin */
 };
 
+/* What restore_run() saw of the tool. */
 struct restore_result {
     char tool[96]; /* "pg_restore 15.20" / "psql 15.20" */
     int jobs;
@@ -36,37 +38,30 @@ struct restore_result {
     size_t tail_len;
 };
 
-struct restore_ctx {
-    const char *conninfo;           /* (borrowed) maintenance connection */
-    const struct pg_tools *tools;   /* (borrowed) */
-    const struct proc_ident *ident; /* (borrowed) */
-    const char *home;               /* (borrowed) HOME for child tools */
-    PGconn *admin;                  /* (owned) */
-    int server_num;                 /* PQserverVersion(): 150020 */
-    char server_version[32];        /* "15.20" */
-    char dbname[64];                /* scratch database, "" when none */
-    char marker[256];               /* COMMENT we put on it */
-    bool created;
+/*
+ * What the restore stage reports (restore{} of the report): filled by the
+ * pipeline as the run goes, rendered once at its end by render_restore().
+ */
+struct restore_report {
+    char *target;            /* (owned) "ephemeral" or the redacted conninfo */
+    char server_version[32]; /* "" until the target is connected */
+    char database[64];       /* "" until the scratch database exists */
+    bool ran;                /* restore_run() ran: run and duration_s hold */
+    struct restore_result run; /* (owned) */
+    double duration_s;
+    bool filtered; /* plain SQL: what sqlfilter removed */
+    int64_t filtered_owner, filtered_acl;
+    bool kept;           /* restored and kept (--keep) */
+    int scratch_dropped; /* -1: nothing made (null), else 0 or 1 */
 };
 
-/*
- * restore_connect(ctx, err): open the maintenance connection and read the
- * server version.  RD_DB_UNREACHABLE on failure.
- */
-int restore_connect(struct restore_ctx *ctx, struct rd_err *err);
+/* restore_report_release(rp): free what ${rp} owns; NULL-safe. */
+void restore_report_release(struct restore_report *rp);
 
 /*
- * restore_create_db(ctx, job, err):
- * CREATE DATABASE restoredrill_<job>_<utc ts>_<pid> (from template0; at most
- * 63 bytes: the job part is shortened, never the unique tail) and mark it
- * with COMMENT ON DATABASE.  A name collision picks a new name.
- */
-int restore_create_db(struct restore_ctx *ctx, const char *job,
-                      struct rd_err *err);
-
-/*
- * restore_run(ctx, in, rr, err):
- * Restore ${in} into the scratch database as the restore's OS user:
+ * restore_run(t, in, rr, err):
+ * Restore ${in} into ${t}'s scratch database (target_create_db() made it)
+ * as the restore's OS user (target_ident()), with target_tool_env():
  * custom/tar/directory with pg_restore --no-owner --no-privileges (--jobs =
  * online CPUs for a custom file or a folder read by path), plain SQL with
  * psql -X -v ON_ERROR_STOP=1 --single-transaction (the stream must already
@@ -79,7 +74,7 @@ int restore_create_db(struct restore_ctx *ctx, const char *job,
  * RD_MISSING_EXTENSION or RD_INTERRUPTED.  Release ${rr} with
  * restore_result_release().
  */
-int restore_run(struct restore_ctx *ctx, const struct restore_input *in,
+int restore_run(const struct target *t, const struct restore_input *in,
                 struct restore_result *rr, struct rd_err *err);
 
 /*
@@ -95,15 +90,6 @@ int restore_list_extensions(const struct pg_tools *tools,
                             const struct proc_ident *ident, const char *home,
                             const struct restore_input *in, char ***names,
                             size_t *n, struct rd_err *err);
-
-/*
- * restore_missing_extensions(ctx, names, n, missing, len):
- * Check ${names} against the target's pg_available_extensions; write the
- * missing ones, comma-separated, into ${missing}.  Returns how many are
- * missing, or -1 when the query failed.
- */
-int restore_missing_extensions(struct restore_ctx *ctx, char *const *names,
-                               size_t n, char *missing, size_t len);
 
 /*
  * restore_readable_by(ident, path): true when ${ident} (the restore's OS
@@ -133,16 +119,6 @@ char *restore_toc_extension(const char *line);
 
 /* restore_names_free(names, n): free a list from restore_list_extensions(). */
 void restore_names_free(char **names, size_t n);
-
-/*
- * restore_drop_db(ctx, err):
- * Drop the scratch database, but only when its COMMENT is still our marker
- * (WITH (FORCE) on 13+).  Returns 0 when dropped or never created.
- */
-int restore_drop_db(struct restore_ctx *ctx, struct rd_err *err);
-
-/* restore_close(ctx): close the maintenance connection; NULL-safe. */
-void restore_close(struct restore_ctx *ctx);
 
 /* restore_result_release(rr): free the error lines; NULL-safe. */
 void restore_result_release(struct restore_result *rr);

@@ -14,7 +14,7 @@
 #include "reports/alert.h"
 #include "reports/render_archive.h"
 #include "reports/report.h"
-#include "restore/target/cluster.h"
+#include "restore/target/target.h"
 #include "restore/decode/decode.h"
 #include "restore/decode/dumpfmt.h"
 #include "restore/restore.h"
@@ -28,7 +28,6 @@
 #include "verifier/util/lock.h"
 #include "verifier/util/log.h"
 #include "verifier/util/pattern.h"
-#include "verifier/util/redact.h"
 #include "verifier/util/sig.h"
 
 #include "probes/drift.h"
@@ -38,21 +37,6 @@
 
 #include "verifier/job.h"
 #include "verifier/job_int.h"
-
-time_t
-job_now(void)
-{
-    return time(NULL);
-}
-
-/* Record ${err} at stage ${s}, mark the stage with the error's status. */
-int
-job_fail_stage(struct job_run *jr, enum stage s, const struct rd_err *err)
-{
-    report_stage_end(jr->r, s, rd_code_status(err->code));
-    report_error(jr->r, stage_name(s), err);
-    return -1;
-}
 
 /* Between stages: a caught signal or the run's deadline (restore_timeout)
  * ends the pipeline (cleanup still runs). */
@@ -174,6 +158,7 @@ static void
 dry_run(struct job_run *jr)
 {
     struct rd_err err = {0};
+    char into[64];
 
     if (jr->mode == MODE_STREAM) {
         report_stage_begin(jr->r, STAGE_DECODE);
@@ -184,69 +169,16 @@ dry_run(struct job_run *jr)
         job_report_hash(jr);
         report_stage_end(jr->r, STAGE_DECODE, RD_ST_OK);
     }
+    target_ops(jr->target)->describe(jr->target, into, sizeof(into));
     report_note(
         jr->r,
-        "dry run: would restore '%s' (%s, compression %s, %s) with %s into %s%s",
+        "dry run: would restore '%s' (%s, compression %s, %s) with %s into %s",
         jr->chosen->name, dumpfmt_kind_name(jr->format),
         job_compression_name(jr->compression),
         jr->mode == MODE_PATH      ? "read by path"
         : jr->mode == MODE_EXTRACT ? "extracted to a temp dir"
                                    : "streamed",
-        jr->format == DUMP_PLAIN ? "psql" : "pg_restore",
-        jr->ephemeral ? "a scratch PostgreSQL " : "the target server",
-        jr->ephemeral ? (jr->tools.major == 15 ? "15" : "cluster") : "");
-}
-
-/* Drop what we made, on every path; the report says whether it worked. */
-static void
-job_cleanup(struct job_run *jr)
-{
-    json_t *rs = report_restore(jr->r);
-    struct rd_err err = {0};
-    bool made = jr->rctx.created || jr->cluster.dir[0] != '\0';
-    bool ok = true, kept = jr->o->keep && report_status(jr->r) != RD_ST_UNKNOWN;
-
-    report_stage_begin(jr->r, STAGE_CLEANUP);
-    job_cleanup_connection(jr);
-    if (!jr->ephemeral && !kept && restore_drop_db(&jr->rctx, &err) != 0) {
-        log_warn("%s", err.msg);
-        report_note(jr->r, "scratch database '%s' was not dropped: %s",
-                    jr->rctx.dbname, err.msg);
-        ok = false;
-    }
-    if (kept && made)
-        job_print_kept(jr);
-    restore_close(&jr->rctx);
-    if (!kept) {
-        jr->cluster.keep = false;
-        if (cluster_stop(&jr->cluster) != 0)
-            ok = false;
-    }
-    if (made)
-        json_object_set_new(rs, "scratch_dropped", json_boolean(ok && !kept));
-    stream_free(jr->top);
-    jr->top = NULL;
-    if (jr->workdir[0] != '\0' && fs_rm_rf(jr->workdir) != 0) {
-        log_warn("cannot remove '%s': %s", jr->workdir, strerror(errno));
-        ok = false;
-    }
-    restore_names_free(jr->ext, jr->next);
-    jr->ext = NULL;
-    jr->next = 0;
-    fetched_release(&jr->f);
-    source_free(jr->src);
-    jr->src = NULL;
-    archive_list_release(&jr->list);
-    db_cleanup_phase(false);
-    if (kept && made && ok)
-        report_note(jr->r, "cleanup skipped (--keep): the scratch %s %s kept",
-                    jr->ephemeral ? "cluster and database" : "database",
-                    jr->ephemeral ? "are" : "is");
-    /* Nothing was cleaned up when everything was kept: not "ok cleanup". */
-    report_stage_end(jr->r, STAGE_CLEANUP,
-                     !ok            ? RD_ST_WARNING
-                     : kept && made ? RD_ST_SKIPPED
-                                    : RD_ST_OK);
+        jr->format == DUMP_PLAIN ? "psql" : "pg_restore", into);
 }
 
 /* The newest archive's age, judged after the restore (both facts are reported).
@@ -345,24 +277,86 @@ job_exit_code(const struct job_run *jr)
     return (int)report_status(jr->r);
 }
 
+/* Select ... drift, each after a look for a signal or the deadline; a dry
+ * run stops after the preflight. */
+static void
+run_stages(struct job_run *jr)
+{
+    const struct target_ops *ops = target_ops(jr->target);
+
+    if (ops->sweep != NULL)
+        ops->sweep();
+    if (stage_select(jr) != 0 || check_signal(jr, STAGE_FETCH) != 0 ||
+        job_stage_fetch(jr) != 0 || check_signal(jr, STAGE_DECODE) != 0 ||
+        job_stage_decode(jr) != 0 || check_signal(jr, STAGE_PREFLIGHT) != 0 ||
+        job_stage_preflight(jr) != 0)
+        return;
+    if (jr->o->dry_run)
+        dry_run(jr);
+    else if (check_signal(jr, STAGE_RESTORE) == 0 &&
+             job_stage_restore(jr) == 0 &&
+             check_signal(jr, STAGE_PROBES) == 0 && job_stage_probes(jr) == 0 &&
+             check_signal(jr, STAGE_DRIFT) == 0 && job_stage_drift(jr) == 0)
+        (void)check_signal(jr, STAGE_CLEANUP);
+}
+
+/* After the cleanup: the drift baseline, the report stage, the outputs, the
+ * alerts and the summary; returns the exit code. */
+static int
+job_finish(struct job_run *jr)
+{
+    const struct job_config *jc = jr->jc;
+    const struct run_opts *o = jr->o;
+    bool alerting = !o->dry_run && has_alerts(jc);
+    int code = job_exit_code(jr);
+
+    job_save_drift(jr);
+    drift_counts_release(&jr->drift);
+    probe_set_release(&jr->probes);
+    if (o->dry_run && has_alerts(jc))
+        report_note(jr->r, "dry run: no alerts or pings were sent");
+    if (o->dry_run)
+        report_note(jr->r, "dry run: %s/%s/last.json%s left as %s",
+                    jc->state_dir, jc->name,
+                    jc->metrics != NULL ? " and the metrics file" : "",
+                    jc->metrics != NULL ? "they were" : "it was");
+    report_stage_begin(jr->r, STAGE_REPORT);
+    report_stage_end(jr->r, STAGE_REPORT, RD_ST_OK);
+    /* A dry run restores nothing: it must not look like a verified backup
+     * to whoever reads last.json or the metrics. */
+    code = write_reports(jr, code,
+                         o->dry_run ? WR_STDOUT
+                                    : WR_METRICS | WR_LAST |
+                                          (alerting ? 0 : WR_STDOUT));
+    if (alerting)
+        code = job_alert(jr, code);
+    if (!o->quiet)
+        report_summary(jr->r, report_summary_out(jc->report, false),
+                       jc->report);
+    return code;
+}
+
 int
 job_verify(const struct job_config *jc, const struct run_opts *o)
 {
     struct job_run jr;
     struct rd_err err = {0};
     int lockfd, code;
-    bool alerting;
 
     memset(&jr, 0, sizeof(jr));
     db_set_deadline(0); /* set when the restore starts */
     jr.jc = jc;
     jr.o = o;
-    jr.ephemeral = strcmp(jc->target, "ephemeral") == 0;
+    jr.rres.scratch_dropped = -1;
     archive_list_init(&jr.list);
     fetched_init(&jr.f);
     jr.r = report_new("verify", jc->name);
-    if (jr.r == NULL) {
+    jr.target = jr.r != NULL
+                    ? target_new(jc->target, &jr.tools, &jr.ident, o->keep)
+                    : NULL;
+    if (jr.target == NULL) {
         log_error("out of memory");
+        report_free(jr.r);
         return RD_ST_UNKNOWN;
     }
     (void)report_summary_out(jc->report, o->quiet);
@@ -372,18 +366,11 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
          * holder older than restore_timeout is probably hung: alert. */
         log_error("%s", err.msg);
         job_alert_locked(&jr, &err);
+        target_free(jr.target);
         report_free(jr.r);
         return RD_ST_UNKNOWN;
     }
-    {
-        json_t *rs = report_restore(jr.r);
-        char *t =
-            jr.ephemeral ? strdup("ephemeral") : redact_conninfo(jc->target);
-
-        json_object_set_new(rs, "target",
-                            t != NULL ? json_string(t) : json_null());
-        free(t);
-    }
+    jr.rres.target = target_display(jr.target);
     if (lockfd >= 0 && !o->dry_run) {
         struct alert_settings as;
 
@@ -398,51 +385,14 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
         log_cause("%s", err.msg);
         report_error(jr.r, "config", &err);
     } else {
-        if (jr.ephemeral)
-            cluster_sweep();
-        if (stage_select(&jr) == 0 && check_signal(&jr, STAGE_FETCH) == 0 &&
-            job_stage_fetch(&jr) == 0 && check_signal(&jr, STAGE_DECODE) == 0 &&
-            job_stage_decode(&jr) == 0 &&
-            check_signal(&jr, STAGE_PREFLIGHT) == 0 &&
-            job_stage_preflight(&jr) == 0) {
-            if (o->dry_run)
-                dry_run(&jr);
-            else if (check_signal(&jr, STAGE_RESTORE) == 0 &&
-                     job_stage_restore(&jr) == 0 &&
-                     check_signal(&jr, STAGE_PROBES) == 0 &&
-                     job_stage_probes(&jr) == 0 &&
-                     check_signal(&jr, STAGE_DRIFT) == 0 &&
-                     job_stage_drift(&jr) == 0)
-                (void)check_signal(&jr, STAGE_CLEANUP);
-        }
+        run_stages(&jr);
     }
     check_archive_age(&jr); /* before cleanup releases the list */
     job_cleanup(&jr);
     db_set_deadline(0);
-    code = job_exit_code(&jr);
-    job_save_drift(&jr);
-    drift_counts_release(&jr.drift);
-    probe_set_release(&jr.probes);
-    alerting = !o->dry_run && has_alerts(jc);
-    if (o->dry_run && has_alerts(jc))
-        report_note(jr.r, "dry run: no alerts or pings were sent");
-    if (o->dry_run)
-        report_note(jr.r, "dry run: %s/%s/last.json%s left as %s",
-                    jc->state_dir, jc->name,
-                    jc->metrics != NULL ? " and the metrics file" : "",
-                    jc->metrics != NULL ? "they were" : "it was");
-    report_stage_begin(jr.r, STAGE_REPORT);
-    report_stage_end(jr.r, STAGE_REPORT, RD_ST_OK);
-    /* A dry run restores nothing: it must not look like a verified backup
-     * to whoever reads last.json or the metrics. */
-    code = write_reports(&jr, code,
-                         o->dry_run ? WR_STDOUT
-                                    : WR_METRICS | WR_LAST |
-                                          (alerting ? 0 : WR_STDOUT));
-    if (alerting)
-        code = job_alert(&jr, code);
-    if (!o->quiet)
-        report_summary(jr.r, report_summary_out(jc->report, false), jc->report);
+    code = job_finish(&jr);
+    restore_report_release(&jr.rres);
+    target_free(jr.target);
     report_free(jr.r);
     lock_release(lockfd);
     return code;

@@ -4,9 +4,8 @@
 
 #include <time.h>
 
-#include <libpq-fe.h>
-
 #include "probes/probe.h"
+#include "probes/probe_exec.h"
 #include "reports/report.h"
 #include "verifier/config.h"
 #include "verifier/run.h"
@@ -22,14 +21,14 @@ int job_verify(const struct job_config *jc, const struct run_opts *o);
 
 /*
  * job_run_probes(r, set, conn, archive_time, default_timeout):
- * Run every probe of ${set} on ${conn} (a probe session), append them to
+ * Run every probe of ${set} on ${conn} (from probe_conn_open()), append them to
  * ${r}'s probes[], record the first critical probe as the error, and set
  * the probes stage to the worst probe status.  Returns ${conn}, or NULL
  * when a probe that ignored its cancel made it unusable (it was closed; the
  * probes after it are reported as not run).
  */
-PGconn *job_run_probes(struct report *r, const struct probe_set *set,
-                       PGconn *conn, time_t archive_time,
-                       int64_t default_timeout);
+struct probe_conn *job_run_probes(struct report *r, const struct probe_set *set,
+                                  struct probe_conn *conn, time_t archive_time,
+                                  int64_t default_timeout);
 
 #endif

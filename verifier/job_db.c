@@ -21,26 +21,6 @@
 #include "verifier/job.h"
 #include "verifier/job_int.h"
 
-/* Fill restore{} from what the restore produced. */
-static void
-report_restore_result(struct job_run *jr, const struct restore_result *rr)
-{
-    json_t *rs = report_restore(jr->r), *errs = json_array();
-
-    for (int i = 0; i < rr->nerrors; i++)
-        json_array_append_new(errs, report_json_text(rr->errors[i]));
-    json_object_set_new(rs, "tool", json_string(rr->tool));
-    json_object_set_new(rs, "jobs", json_integer(rr->jobs));
-    json_object_set_new(rs, "error_count", json_integer(rr->error_count));
-    json_object_set_new(rs, "errors", errs);
-    json_object_set_new(rs, "stderr_tail", report_json_text(rr->tail));
-    if (jr->format == DUMP_PLAIN)
-        json_object_set_new(rs, "filtered",
-                            json_pack("{s:I, s:I}", "owner",
-                                      (json_int_t)jr->counts.owner, "acl",
-                                      (json_int_t)jr->counts.acl));
-}
-
 /* 32 random alphanumerics for our own \restrict line. */
 static int
 random_key(char *out, size_t len)
@@ -61,104 +41,107 @@ random_key(char *out, size_t len)
     return 0;
 }
 
+/* What restore_run() reads: the file or folder by path, or the stream
+ * (plain SQL behind our filter, with a fresh \restrict key). */
+static int
+restore_input(struct job_run *jr, struct restore_input *in, struct rd_err *err)
+{
+    char key[40];
+    struct stream *f;
+
+    in->format = jr->format;
+    if (jr->mode != MODE_STREAM) {
+        in->path = jr->path;
+        return 0;
+    }
+    in->stream = jr->top;
+    if (jr->format != DUMP_PLAIN)
+        return 0;
+    if (random_key(key, sizeof(key)) != 0)
+        return rd_err_set(err, RD_INTERNAL, "cannot read /dev/urandom");
+    f = sqlfilter_new(jr->top, key, true, &jr->counts);
+    if (f == NULL) {
+        jr->top = NULL; /* freed by sqlfilter_new */
+        return rd_err_set(err, RD_INTERNAL, "out of memory");
+    }
+    jr->top = f;
+    in->stream = f;
+    return 0;
+}
+
+/* A failed restore; a decoder that failed at the end taints the whole
+ * restore and is reported at stage decode. */
+static int
+restore_failed(struct job_run *jr, const struct rd_err *err)
+{
+    if (err->code != RD_DECOMPRESS_CORRUPT &&
+        err->code != RD_DECOMPRESS_TRUNCATED && err->code != RD_MEMORY_LIMIT)
+        return job_fail_stage(jr, STAGE_RESTORE, err);
+    report_stage_set(jr->r, STAGE_DECODE, rd_code_status(err->code));
+    report_stage_end(jr->r, STAGE_RESTORE, rd_code_status(err->code));
+    report_error(jr->r, stage_name(STAGE_DECODE), err);
+    return -1;
+}
+
+/* Run the tool; the result goes to jr->rres (rendered at the cleanup). */
+static int
+restore_into(struct job_run *jr, const struct restore_input *in,
+             const struct timespec *t0, struct rd_err *err)
+{
+    struct restore_report *rp = &jr->rres;
+    struct timespec t1;
+    int rc;
+
+    log_info("restoring '%s' into database '%s'", jr->chosen->name,
+             target_dbname(jr->target));
+    rc = restore_run(jr->target, in, &rp->run, err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    rp->ran = true;
+    rp->filtered = jr->format == DUMP_PLAIN;
+    rp->filtered_owner = (int64_t)jr->counts.owner;
+    rp->filtered_acl = (int64_t)jr->counts.acl;
+    if (jr->mode == MODE_STREAM)
+        job_report_hash(jr);
+    rp->duration_s = (double)(t1.tv_sec - t0->tv_sec) +
+                     (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+    return rc;
+}
+
 int
 job_stage_restore(struct job_run *jr)
 {
     struct restore_input in = {jr->format, NULL, NULL};
-    struct restore_result rr;
     struct rd_err err = {0};
-    json_t *rs = report_restore(jr->r);
-    struct timespec t0, t1;
-    char key[40];
-    int rc;
+    struct timespec t0;
 
     report_stage_begin(jr->r, STAGE_RESTORE);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     /* restore_timeout bounds the restore and every query after it. */
     if (jr->jc->restore_timeout_s > 0)
         db_set_deadline(db_now_ms() + jr->jc->restore_timeout_s * 1000);
-    if (jr->ephemeral) {
-        log_info("starting a scratch PostgreSQL %d cluster", jr->tools.major);
-        jr->cluster.keep = jr->o->keep;
-        if (cluster_start(&jr->cluster, &jr->tools, &jr->ident, jr->o->keep,
-                          &err) != 0)
-            return job_fail_stage(jr, STAGE_RESTORE, &err);
-        snprintf(jr->conninfo, sizeof(jr->conninfo),
-                 "host='%s' port=%d user=postgres dbname=postgres",
-                 jr->cluster.dir, jr->cluster.port);
-        jr->rctx.conninfo = jr->conninfo;
-        jr->rctx.tools = &jr->tools;
-        jr->rctx.ident = &jr->ident;
-        jr->rctx.home = jr->cluster.dir;
-        if (restore_connect(&jr->rctx, &err) != 0)
-            return job_fail_stage(jr, STAGE_RESTORE, &err);
-    }
-    json_object_set_new(rs, "server_version",
-                        json_string(jr->rctx.server_version));
-    if (restore_create_db(&jr->rctx, jr->jc->name, &err) != 0)
+    /* The ephemeral target starts its cluster here. */
+    if (target_ops(jr->target)->start(jr->target, &err) != 0)
         return job_fail_stage(jr, STAGE_RESTORE, &err);
-    json_object_set_new(rs, "database", json_string(jr->rctx.dbname));
-    if (jr->mode == MODE_STREAM) {
-        in.stream = jr->top;
-        if (jr->format == DUMP_PLAIN) {
-            struct stream *f;
-
-            if (random_key(key, sizeof(key)) != 0) {
-                rd_err_set(&err, RD_INTERNAL, "cannot read /dev/urandom");
-                return job_fail_stage(jr, STAGE_RESTORE, &err);
-            }
-            f = sqlfilter_new(jr->top, key, true, &jr->counts);
-            if (f == NULL) {
-                jr->top = NULL; /* freed by sqlfilter_new */
-                rd_err_set(&err, RD_INTERNAL, "out of memory");
-                return job_fail_stage(jr, STAGE_RESTORE, &err);
-            }
-            jr->top = f;
-            in.stream = f;
-        }
-    } else {
-        in.path = jr->path;
-    }
-    log_info("restoring '%s' into database '%s'", jr->chosen->name,
-             jr->rctx.dbname);
-    rc = restore_run(&jr->rctx, &in, &rr, &err);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    report_restore_result(jr, &rr);
-    if (jr->mode == MODE_STREAM)
-        job_report_hash(jr);
-    json_object_set_new(
-        rs, "duration_s",
-        json_real(round(((double)(t1.tv_sec - t0.tv_sec) +
-                         (double)(t1.tv_nsec - t0.tv_nsec) / 1e9) *
-                        1000.0) /
-                  1000.0));
-    restore_result_release(&rr);
-    if (rc != 0) {
-        /* A decoder that failed at the end taints the whole restore. */
-        enum stage s = err.code == RD_DECOMPRESS_CORRUPT ||
-                               err.code == RD_DECOMPRESS_TRUNCATED ||
-                               err.code == RD_MEMORY_LIMIT
-                           ? STAGE_DECODE
-                           : STAGE_RESTORE;
-
-        if (s == STAGE_DECODE) {
-            report_stage_set(jr->r, STAGE_DECODE, rd_code_status(err.code));
-            report_stage_end(jr->r, STAGE_RESTORE, rd_code_status(err.code));
-            report_error(jr->r, stage_name(STAGE_DECODE), &err);
-            return -1;
-        }
+    snprintf(jr->rres.server_version, sizeof(jr->rres.server_version), "%s",
+             target_server_version(jr->target));
+    if (target_create_db(jr->target, jr->jc->name, &err) != 0)
         return job_fail_stage(jr, STAGE_RESTORE, &err);
-    }
+    snprintf(jr->rres.database, sizeof(jr->rres.database), "%s",
+             target_dbname(jr->target));
+    if (restore_input(jr, &in, &err) != 0)
+        return job_fail_stage(jr, STAGE_RESTORE, &err);
+    if (restore_into(jr, &in, &t0, &err) != 0)
+        return restore_failed(jr, &err);
     report_stage_end(jr->r, STAGE_RESTORE, RD_ST_OK);
-    if (jr->o->keep)
-        json_object_set_new(rs, "kept", json_true());
+    jr->rres.kept = jr->o->keep;
     return 0;
 }
 
 /* Run every probe against ${conn}; fill probes[] and judge the stage. */
-PGconn *
-job_run_probes(struct report *r, const struct probe_set *set, PGconn *conn,
-               time_t archive_time, int64_t default_timeout)
+struct probe_conn *
+job_run_probes(struct report *r, const struct probe_set *set,
+               struct probe_conn *conn, time_t archive_time,
+               int64_t default_timeout)
 {
     struct probe_ctx ctx = {time(NULL), archive_time, default_timeout};
     enum rd_status worst = RD_ST_OK;
@@ -196,7 +179,7 @@ job_run_probes(struct report *r, const struct probe_set *set, PGconn *conn,
             report_error(r, "probes", &e);
         }
         if (out.conn_lost) {
-            PQfinish(conn);
+            probe_conn_close(conn);
             conn = NULL;
         }
         probe_outcome_release(&out);
@@ -205,39 +188,20 @@ job_run_probes(struct report *r, const struct probe_set *set, PGconn *conn,
     return conn;
 }
 
-/* Probes against the scratch database, as a read-only, non-superuser role. */
+/* Probes against the scratch database, as a read-only, non-superuser role
+ * where the target has one. */
 int
 job_stage_probes(struct job_run *jr)
 {
-    char probe_ci[PATH_MAX + 128];
+    const char *ci;
     struct rd_err err = {0};
-    PGconn *conn;
+    struct probe_conn *conn = NULL;
 
     if (jr->probes.n == 0)
         return 0;
-    if (jr->ephemeral) {
-        /* pg_read_all_data (PG 14+): reads everything, owns nothing. */
-        char sql[256];
-
-        snprintf(sql, sizeof(sql),
-                 "DO $$BEGIN CREATE ROLE restoredrill_probe LOGIN; "
-                 "EXCEPTION WHEN duplicate_object THEN NULL; END$$");
-        if (db_exec(jr->rctx.admin, sql, 0, NULL, NULL, &err) != 0 ||
-            db_exec(jr->rctx.admin,
-                    "GRANT pg_read_all_data TO restoredrill_probe", 0, NULL,
-                    NULL, &err) != 0) {
-            report_stage_begin(jr->r, STAGE_PROBES);
-            return job_fail_stage(jr, STAGE_PROBES, &err);
-        }
-        snprintf(probe_ci, sizeof(probe_ci),
-                 "host='%s' port=%d user=restoredrill_probe dbname=postgres",
-                 jr->cluster.dir, jr->cluster.port);
-        conn = db_connect(probe_ci, jr->rctx.dbname, &err);
-    } else {
-        conn = db_connect(jr->jc->target, jr->rctx.dbname, &err);
-    }
-    if (conn == NULL || probe_exec_session(conn, &err) != 0) {
-        PQfinish(conn);
+    ci = target_ops(jr->target)->probe_conninfo(jr->target, &err);
+    if (ci == NULL ||
+        (conn = probe_conn_open(ci, target_dbname(jr->target), &err)) == NULL) {
         report_stage_begin(jr->r, STAGE_PROBES);
         return job_fail_stage(jr, STAGE_PROBES, &err);
     }
@@ -251,60 +215,15 @@ job_stage_probes(struct job_run *jr)
                               jr->jc->probe_timeout_s);
         db_set_deadline(deadline);
     }
-    PQfinish(conn);
+    probe_conn_close(conn);
     return 0;
 }
 
-/* Row counts of every user table of the scratch database (ANALYZE first);
- * every query is bounded by the run's deadline and stops on a signal. */
+/* target_count_fn into the drift counts. */
 static int
-count_tables(PGconn *conn, int64_t exact_below, struct drift_counts *out,
-             struct rd_err *err)
+add_count(void *ctx, const char *name, int64_t rows)
 {
-    PGresult *res;
-    int rc = 0;
-
-    if (db_exec(conn, "ANALYZE", 0, NULL, NULL, err) != 0)
-        return -1;
-    res = db_query(conn,
-                   "SELECT n.nspname, c.relname, c.reltuples::bigint "
-                   "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-                   "ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND "
-                   "n.nspname NOT IN ('pg_catalog', 'information_schema') AND "
-                   "n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2",
-                   0, NULL, NULL, err);
-    if (res == NULL)
-        return -1;
-    for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
-        const char *ns = PQgetvalue(res, i, 0), *rel = PQgetvalue(res, i, 1);
-        long long rows = strtoll(PQgetvalue(res, i, 2), NULL, 10);
-        char name[300];
-
-        if (rows < exact_below) {
-            char *qn = PQescapeIdentifier(conn, ns, strlen(ns));
-            char *qr = PQescapeIdentifier(conn, rel, strlen(rel));
-            char sql[700];
-            PGresult *c;
-
-            snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s.%s",
-                     qn != NULL ? qn : "", qr != NULL ? qr : "");
-            PQfreemem(qn);
-            PQfreemem(qr);
-            c = db_query(conn, sql, 0, NULL, NULL, err);
-            if (c == NULL && (err->code == RD_TIMEOUT ||
-                              err->code == RD_INTERRUPTED || db_stuck(conn))) {
-                rc = -1;
-                break;
-            }
-            rows = c != NULL ? strtoll(PQgetvalue(c, 0, 0), NULL, 10) : -1;
-            PQclear(c);
-        }
-        snprintf(name, sizeof(name), "%s.%s", ns, rel);
-        if (drift_counts_add(out, name, rows) != 0)
-            rc = rd_err_set(err, RD_INTERNAL, "out of memory");
-    }
-    PQclear(res);
-    return rc;
+    return drift_counts_add(ctx, name, rows);
 }
 
 /* Per-table counts against the last verified run's (state_dir). */
@@ -316,14 +235,12 @@ job_stage_drift(struct job_run *jr)
     char path[PATH_MAX + 64];
     struct drift_diff diff;
     size_t warnings = 0;
-    PGconn *conn;
     int loaded;
 
     report_stage_begin(jr->r, STAGE_DRIFT);
-    conn = db_connect(jr->rctx.conninfo, jr->rctx.dbname, &err);
-    if (conn == NULL ||
-        count_tables(conn, jr->jc->drift_exact_rows, &jr->drift, &err) != 0) {
-        PQfinish(conn);
+    if (target_ops(jr->target)
+            ->count_rows(jr->target, jr->jc->drift_exact_rows, add_count,
+                         &jr->drift, &err) != 0) {
         if (err.code == RD_TIMEOUT || err.code == RD_INTERRUPTED)
             return job_fail_stage(jr, STAGE_DRIFT, &err);
         log_warn("drift: %s", err.msg);
@@ -331,7 +248,6 @@ job_stage_drift(struct job_run *jr)
         report_stage_end(jr->r, STAGE_DRIFT, RD_ST_WARNING);
         return 0;
     }
-    PQfinish(conn);
     jr->drift.taken_at = time(NULL);
     jr->drift_taken = true;
     snprintf(path, sizeof(path), "%s/%s/drift.json", jr->jc->state_dir,

@@ -74,12 +74,6 @@ job_build_stack(struct job_run *jr, struct fetched *f, struct stream **hash,
     return s;
 }
 
-const char *
-job_compression_name(enum dump_kind k)
-{
-    return k == DUMP_UNKNOWN ? "none" : dumpfmt_kind_name(k);
-}
-
 /* Open the chosen archive; its size, when the listing did not know it, is
  * judged here (select_check_size(): once, where it is first known). */
 static int
@@ -196,14 +190,6 @@ done:
     if (dfd >= 0)
         close(dfd);
     return rc;
-}
-
-/* The hex digest into the report, once the raw stream was read entirely. */
-void
-job_report_hash(struct job_run *jr)
-{
-    if (jr->hash != NULL && stream_hash_hex(jr->hash, jr->archive.sha256) == 0)
-        render_archive(report_archive(jr->r), &jr->archive);
 }
 
 /* The custom header of a dir dump: DIR/toc.dat. */

@@ -1,18 +1,19 @@
-/* job_end: what a run leaves behind or finds in its way: --keep's
- * instructions, the cleanup's connection, the alert of a hung job's lock. */
+/* job_end: what a run leaves behind or finds in its way: the cleanup (with
+ * --keep's instructions), the alert of a hung job's lock. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "reports/alert.h"
+#include "reports/render_restore.h"
 #include "reports/report.h"
 #include "verifier/util/db.h"
 #include "verifier/util/duration.h"
 #include "verifier/util/fsutil.h"
 #include "verifier/util/lock.h"
 #include "verifier/util/log.h"
-#include "verifier/util/redact.h"
 
 #include "verifier/job.h"
 #include "verifier/job_int.h"
@@ -32,59 +33,69 @@ job_alert_settings(const struct job_config *jc, struct alert_settings *as)
     as->timeout_s = jc->alert_timeout_s;
 }
 
-/* --keep: say what was kept, how to connect as the invoking user, and how
- * to get rid of it. */
-void
-job_print_kept(const struct job_run *jr)
+/* Release what the run holds besides the target (temp dir, archive, list);
+ * false when the temp dir could not be removed. */
+static bool
+release_run(struct job_run *jr)
 {
-    FILE *out = stderr;
+    bool ok = true;
 
-    if (jr->ephemeral) {
-        fprintf(
-            out,
-            "kept: the scratch cluster (PostgreSQL %d) and database '%s' are still running (--keep); nothing was cleaned up\n"
-            "  connect: psql \"host=%s port=%d user=postgres dbname=%s\"\n"
-            "  stop:    kill -INT %ld && rm -rf '%s'\n"
-            "  (or: %s%s%s%s/pg_ctl -D '%s/data' stop -m fast && rm -rf '%s')\n",
-            jr->tools.major, jr->rctx.dbname, jr->cluster.dir, jr->cluster.port,
-            jr->rctx.dbname, (long)jr->cluster.pid, jr->cluster.dir,
-            jr->ident.drop ? "runuser -u " : "",
-            jr->ident.drop ? jr->ident.name : "", jr->ident.drop ? " -- " : "",
-            jr->tools.bindir, jr->cluster.dir, jr->cluster.dir);
-        if (jr->cluster.shared_uid != 0)
-            fprintf(
-                out,
-                "  connect works for uid %ld (who ran sudo) and root; stopping it needs root (sudo)\n",
-                (long)jr->cluster.shared_uid);
-    } else {
-        char *t = redact_conninfo(jr->jc->target);
-        bool uri = t == NULL || strstr(t, "://") != NULL;
-
-        fprintf(
-            out,
-            "kept: database '%s' on the target (--keep); it was not dropped\n"
-            "  connect: psql \"%s%s%s\"%s\n"
-            "  drop it with: DROP DATABASE \"%s\";\n",
-            jr->rctx.dbname, uri ? "" : t,
-            uri ? "" : " dbname=", jr->rctx.dbname,
-            uri ? " (with the job's target settings)" : "", jr->rctx.dbname);
-        free(t);
+    stream_free(jr->top);
+    jr->top = NULL;
+    if (jr->workdir[0] != '\0' && fs_rm_rf(jr->workdir) != 0) {
+        log_warn("cannot remove '%s': %s", jr->workdir, strerror(errno));
+        ok = false;
     }
+    restore_names_free(jr->ext, jr->next);
+    jr->ext = NULL;
+    jr->next = 0;
+    fetched_release(&jr->f);
+    source_free(jr->src);
+    jr->src = NULL;
+    archive_list_release(&jr->list);
+    return ok;
 }
 
-/* Cleanup queries may run after a signal or the deadline; a maintenance
- * connection left inside an abandoned query is replaced first. */
+/* Drop what we made, on every path; the report says whether it worked.
+ * Cleanup queries may run after a signal or the deadline (db.c's cleanup
+ * phase); the target replaces a connection stuck in an abandoned query. */
 void
-job_cleanup_connection(struct job_run *jr)
+job_cleanup(struct job_run *jr)
 {
+    const struct target_ops *ops = target_ops(jr->target);
     struct rd_err err = {0};
+    bool made = ops->made(jr->target);
+    bool ok = true, kept = jr->o->keep && report_status(jr->r) != RD_ST_UNKNOWN;
 
+    report_stage_begin(jr->r, STAGE_CLEANUP);
     db_cleanup_phase(true);
-    if (jr->ephemeral || !jr->rctx.created || !db_stuck(jr->rctx.admin))
-        return;
-    restore_close(&jr->rctx);
-    if (restore_connect(&jr->rctx, &err) != 0)
-        log_warn("cannot reconnect to drop the scratch database: %s", err.msg);
+    if (ops->cleanup_begin != NULL)
+        ops->cleanup_begin(jr->target);
+    if (!kept && ops->drop(jr->target, &err) != 0) {
+        log_warn("%s", err.msg);
+        report_note(jr->r, "scratch database '%s' was not dropped: %s",
+                    target_dbname(jr->target), err.msg);
+        ok = false;
+    }
+    if (kept && made)
+        ops->print_kept(jr->target, stderr);
+    target_close(jr->target);
+    if (!kept && ops->stop(jr->target) != 0)
+        ok = false;
+    if (made)
+        jr->rres.scratch_dropped = ok && !kept;
+    if (!release_run(jr))
+        ok = false;
+    db_cleanup_phase(false);
+    if (kept && made && ok)
+        report_note(jr->r, "cleanup skipped (--keep): the scratch %s kept",
+                    ops->kept_what);
+    render_restore(jr->r, &jr->rres);
+    /* Nothing was cleaned up when everything was kept: not "ok cleanup". */
+    report_stage_end(jr->r, STAGE_CLEANUP,
+                     !ok            ? RD_ST_WARNING
+                     : kept && made ? RD_ST_SKIPPED
+                                    : RD_ST_OK);
 }
 
 /*

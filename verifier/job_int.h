@@ -1,5 +1,6 @@
 /* job_int: what the job_*.c files share about one verify of one job (private).
- */
+ * Call graph: job.c runs the stages of job_archive.c, job_db.c and job_end.c;
+ * all of them use the helpers of job_common.c, which calls none of them. */
 #ifndef RD_JOB_INT_H
 #define RD_JOB_INT_H
 
@@ -11,6 +12,7 @@
 #include "probes/probe.h"
 #include "reports/report.h"
 #include "restore/target/cluster.h"
+#include "restore/target/target.h"
 #include "restore/decode/dumpfmt.h"
 #include "restore/restore.h"
 #include "restore/source/archive_info.h"
@@ -59,15 +61,15 @@ struct job_run {
     struct sqlfilter_counts counts;
     struct pg_tools tools;
     struct proc_ident ident;
-    struct cluster cluster;
-    struct restore_ctx rctx;
-    char conninfo[PATH_MAX + 128];
+    struct target *target;      /* (owned) where the restore goes */
+    struct restore_report rres; /* (owned) restore{} of the report */
     time_t archive_time;
-    bool ephemeral;
     struct probe_set probes;   /* (owned) loaded before anything is fetched */
     struct drift_counts drift; /* (owned) this restore's row counts */
     bool drift_taken;
 };
+
+/* Of job_common.c, used by every stage file. */
 
 /* job_now(): this host's clock, UTC seconds (one place to read it). */
 time_t job_now(void);
@@ -109,12 +111,10 @@ int job_stage_probes(struct job_run *jr);
 int job_stage_drift(struct job_run *jr);
 void job_save_drift(struct job_run *jr);
 
-/* Of job_end.c: --keep's lines on stderr (what was kept, how to connect as
- * the invoking user, how to stop it); before the drop, the cleanup phase of
- * db.c and a fresh maintenance connection if the old one is stuck; a
- * locked run's alert when the holder is older than restore_timeout. */
-void job_print_kept(const struct job_run *jr);
-void job_cleanup_connection(struct job_run *jr);
+/* Of job_end.c: the cleanup (drop what was made, on every path; --keep
+ * prints how to reach what it kept) and a locked run's alert when the
+ * holder is older than restore_timeout. */
+void job_cleanup(struct job_run *jr);
 void job_alert_locked(struct job_run *jr, const struct rd_err *lerr);
 struct alert_settings;
 /* job_alert_settings(jc, as): what the alerts of ${jc} need (borrowed). */

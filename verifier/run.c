@@ -378,7 +378,7 @@ probe_job(const struct job_config *jc, const struct run_opts *o)
     struct probe_set set = {0};
     struct rd_err err = {0};
     struct report *r = report_new("probe", jc->name);
-    PGconn *conn = NULL;
+    struct probe_conn *conn = NULL;
     int code;
 
     if (r == NULL) {
@@ -403,14 +403,13 @@ probe_job(const struct job_config *jc, const struct run_opts *o)
     } else if (probe_load_dir(jc->probes, &set, &err) != 0) {
         log_cause("%s", err.msg);
         report_error(r, "config", &err);
-    } else if ((conn = db_connect(o->db, NULL, &err)) == NULL ||
-               probe_exec_session(conn, &err) != 0) {
+    } else if ((conn = probe_conn_open(o->db, NULL, &err)) == NULL) {
         log_cause("%s", err.msg);
         report_error(r, "probes", &err);
     } else {
         conn = job_run_probes(r, &set, conn, (time_t)-1, jc->probe_timeout_s);
     }
-    PQfinish(conn);
+    probe_conn_close(conn);
     probe_set_release(&set);
     code = sig_pending() != 0 ? 128 + sig_pending() : (int)report_status(r);
     report_stage_begin(r, STAGE_REPORT);

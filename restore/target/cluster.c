@@ -307,21 +307,15 @@ share_socket(struct cluster *c)
     c->shared_uid = (uid_t)uid;
 }
 
-int
-cluster_start(struct cluster *c, const struct pg_tools *tools,
-              const struct proc_ident *ident, bool keep, struct rd_err *err)
+/* mkdtemp $TMPDIR/restoredrill-XXXXXX (or /tmp when the socket path would
+ * not fit), with our pid in owner.pid (for cluster_sweep()), owned by the
+ * restore user. */
+static int
+make_dir(struct cluster *c, struct rd_err *err)
 {
-    char postgres[PATH_MAX + 16], data[PATH_MAX + 8], logpath[PATH_MAX + 16],
-        sockopt[PATH_MAX + 40], pidfile[PATH_MAX + 16], portopt[32];
     const char *base = fs_tmpdir_base();
-    struct proc_env env;
-    int logfd = -1, fd;
-
-    memset(c, 0, sizeof(*c));
-    c->tools = tools;
-    c->ident = ident;
-    c->port = CLUSTER_PORT;
-    proc_env_init(&env);
+    char pidfile[PATH_MAX + 16];
+    int fd;
 
     /* The socket path must fit in sun_path (107 bytes). */
     if (strlen(base) + strlen("/restoredrill-XXXXXX/.s.PGSQL.5432") > 100) {
@@ -344,23 +338,25 @@ cluster_start(struct cluster *c, const struct pg_tools *tools,
         dprintf(fd, "%ld\n", (long)getpid());
         close(fd);
     }
-    if (ident->drop && chown(c->dir, ident->uid, ident->gid) != 0) {
-        rd_err_set(err, RD_ACCESS_DENIED, "cannot chown '%s' to '%s': %s",
-                   c->dir, ident->name, strerror(errno));
-        goto fail;
-    }
-    if (run_initdb(c, err) != 0)
-        goto fail;
+    if (c->ident->drop && chown(c->dir, c->ident->uid, c->ident->gid) != 0)
+        return rd_err_set(err, RD_ACCESS_DENIED,
+                          "cannot chown '%s' to '%s': %s", c->dir,
+                          c->ident->name, strerror(errno));
+    return 0;
+}
 
-    snprintf(logpath, sizeof(logpath), "%s/server.log", c->dir);
-    logfd = open(logpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (logfd < 0 ||
-        (ident->drop && fchown(logfd, ident->uid, ident->gid) != 0)) {
-        rd_err_set(err, RD_ACCESS_DENIED, "cannot create '%s': %s", logpath,
-                   strerror(errno));
-        goto fail;
-    }
-    pgtools_path(tools, "postgres", postgres, sizeof(postgres));
+/* Start postgres on ${c}'s data dir with throwaway settings, its output in
+ * ${logfd}; it dies with us unless ${keep}. */
+static int
+spawn_server(struct cluster *c, int logfd, bool keep, struct rd_err *err)
+{
+    char postgres[PATH_MAX + 16], data[PATH_MAX + 8], sockopt[PATH_MAX + 40],
+        portopt[32];
+    struct proc_env env;
+    int rc = -1;
+
+    proc_env_init(&env);
+    pgtools_path(c->tools, "postgres", postgres, sizeof(postgres));
     snprintf(data, sizeof(data), "%s/data", c->dir);
     snprintf(sockopt, sizeof(sockopt), "unix_socket_directories=%s", c->dir);
     snprintf(portopt, sizeof(portopt), "port=%d", c->port);
@@ -405,7 +401,7 @@ cluster_start(struct cluster *c, const struct pg_tools *tools,
                           NULL};
     if (base_env(c, &env) != 0) {
         rd_err_set(err, RD_INTERNAL, "out of memory");
-        goto fail;
+        goto done;
     }
     struct proc_spec spec = {.argv = argv,
                              .env = (const char *const *)env.v,
@@ -413,11 +409,43 @@ cluster_start(struct cluster *c, const struct pg_tools *tools,
                              .stdin_fd = -1,
                              .stdout_fd = logfd,
                              .stderr_fd = logfd,
-                             .drop_privs = ident->drop,
-                             .uid = ident->uid,
-                             .gid = ident->gid,
+                             .drop_privs = c->ident->drop,
+                             .uid = c->ident->uid,
+                             .gid = c->ident->gid,
                              .death_signal = keep ? -1 : SIGQUIT};
-    if (proc_spawn(&spec, &c->pid, err) != 0)
+    rc = proc_spawn(&spec, &c->pid, err);
+done:
+    proc_env_release(&env);
+    return rc;
+}
+
+int
+cluster_start(struct cluster *c, const struct pg_tools *tools,
+              const struct proc_ident *ident, bool keep, struct rd_err *err)
+{
+    char logpath[PATH_MAX + 16];
+    int logfd = -1;
+
+    memset(c, 0, sizeof(*c));
+    c->tools = tools;
+    c->ident = ident;
+    c->port = CLUSTER_PORT;
+    if (make_dir(c, err) != 0) {
+        if (c->dir[0] == '\0')
+            return -1;
+        goto fail;
+    }
+    if (run_initdb(c, err) != 0)
+        goto fail;
+    snprintf(logpath, sizeof(logpath), "%s/server.log", c->dir);
+    logfd = open(logpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (logfd < 0 ||
+        (ident->drop && fchown(logfd, ident->uid, ident->gid) != 0)) {
+        rd_err_set(err, RD_ACCESS_DENIED, "cannot create '%s': %s", logpath,
+                   strerror(errno));
+        goto fail;
+    }
+    if (spawn_server(c, logfd, keep, err) != 0)
         goto fail;
     close(logfd);
     logfd = -1;
@@ -426,13 +454,11 @@ cluster_start(struct cluster *c, const struct pg_tools *tools,
         goto fail;
     if (keep)
         share_socket(c);
-    proc_env_release(&env);
     return 0;
 
 fail:
     if (logfd >= 0)
         close(logfd);
-    proc_env_release(&env);
     cluster_stop(c);
     return -1;
 }

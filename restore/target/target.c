@@ -1,0 +1,133 @@
+/* target: the driver table and what every driver shares (the maintenance
+ * connection, the scratch database, the restore tool's environment). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verifier/util/redact.h"
+
+#include "restore/target/target_int.h"
+
+struct target *
+target_new(const char *spec, const struct pg_tools *tools,
+           const struct proc_ident *ident, bool keep)
+{
+    struct target *t = calloc(1, sizeof(*t));
+
+    if (t == NULL)
+        return NULL;
+    t->ops = strcmp(spec, "ephemeral") == 0 ? &target_ephemeral_ops
+                                            : &target_server_ops;
+    t->spec = spec;
+    t->tools = tools;
+    t->ident = ident;
+    t->keep = keep;
+    t->home = "/";
+    return t;
+}
+
+const struct target_ops *
+target_ops(const struct target *t)
+{
+    return t->ops;
+}
+
+char *
+target_display(const struct target *t)
+{
+    return t->ops == &target_ephemeral_ops ? strdup("ephemeral")
+                                           : redact_conninfo(t->spec);
+}
+
+int
+target_create_db(struct target *t, const char *job, struct rd_err *err)
+{
+    return t->ops->create_db(t, job, err);
+}
+
+const char *
+target_dbname(const struct target *t)
+{
+    return t->admin.dbname;
+}
+
+const char *
+target_server_version(const struct target *t)
+{
+    return t->ops->server_version(t);
+}
+
+const char *
+target_conninfo(const struct target *t)
+{
+    return t->admin.conninfo;
+}
+
+int
+target_tool_env(const struct target *t, struct proc_env *env)
+{
+    char path[PATH_MAX + 32];
+
+    snprintf(path, sizeof(path), "%s:/usr/bin:/bin", t->tools->bindir);
+    if (proc_env_set(env, "PATH", path) != 0 ||
+        proc_env_set(env, "LC_ALL", "C") != 0 ||
+        proc_env_set(env, "TZ", "UTC") != 0 ||
+        proc_env_set(env, "HOME", t->home) != 0 ||
+        proc_env_set(env, "PGAPPNAME", "restoredrill") != 0 ||
+        proc_env_set(env, "PGCONNECT_TIMEOUT", "10") != 0)
+        return -1;
+    return t->ops->tool_env(t, env);
+}
+
+/* The PostgreSQL engine's ops, shared by both drivers. */
+
+const char *
+target_pg_server_version(const struct target *t)
+{
+    return t->admin.server_version;
+}
+
+int
+target_pg_create_db(struct target *t, const char *job, struct rd_err *err)
+{
+    return pgadmin_create_db(&t->admin, job, err);
+}
+
+int
+target_pg_tool_env(const struct target *t, struct proc_env *env)
+{
+    return pgadmin_env(&t->admin, env);
+}
+
+int
+target_pg_count_rows(struct target *t, int64_t exact_below, target_count_fn add,
+                     void *ctx, struct rd_err *err)
+{
+    return pgadmin_count_rows(&t->admin, exact_below, add, ctx, err);
+}
+
+const struct pg_tools *
+target_tools(const struct target *t)
+{
+    return t->tools;
+}
+
+const struct proc_ident *
+target_ident(const struct target *t)
+{
+    return t->ident;
+}
+
+void
+target_close(struct target *t)
+{
+    if (t != NULL)
+        pgadmin_close(&t->admin);
+}
+
+void
+target_free(struct target *t)
+{
+    target_close(t);
+    free(t);
+}

@@ -1,0 +1,96 @@
+/* target_int: what the target drivers share (private to restore/target/):
+ * the target itself and its PostgreSQL maintenance connection. */
+#ifndef RD_TARGET_INT_H
+#define RD_TARGET_INT_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include <libpq-fe.h>
+
+#include "restore/target/cluster.h"
+#include "restore/target/target.h"
+
+/* The maintenance connection and the scratch database made through it. */
+struct pgadmin {
+    const char *conninfo;    /* (borrowed) what it connected with, or NULL */
+    PGconn *conn;            /* (owned) */
+    int server_num;          /* PQserverVersion(): 150020 */
+    char server_version[32]; /* "15.20" */
+    char dbname[64];         /* scratch database, "" when none */
+    char marker[256];        /* COMMENT we put on it */
+    bool created;
+};
+
+struct target {
+    const struct target_ops *ops;
+    const char *spec;               /* (borrowed) the config's target */
+    const struct pg_tools *tools;   /* (borrowed) */
+    const struct proc_ident *ident; /* (borrowed) */
+    const char *home;               /* HOME of child tools */
+    bool keep;                      /* --keep */
+    struct pgadmin admin;
+    struct cluster cluster;        /* the ephemeral driver's cluster, */
+    char admin_ci[PATH_MAX + 128]; /* its maintenance conninfo */
+    char probe_ci[PATH_MAX + 128]; /* and its probe role's */
+};
+
+extern const struct target_ops target_ephemeral_ops;
+extern const struct target_ops target_server_ops;
+
+/* The PostgreSQL engine's ops both drivers share (target.c): the version
+ * and the scratch database of the maintenance connection, its parameters
+ * as PG* variables, the row counts of pgadmin_count_rows(). */
+const char *target_pg_server_version(const struct target *t);
+int target_pg_create_db(struct target *t, const char *job, struct rd_err *err);
+int target_pg_tool_env(const struct target *t, struct proc_env *env);
+int target_pg_count_rows(struct target *t, int64_t exact_below,
+                         target_count_fn add, void *ctx, struct rd_err *err);
+
+/*
+ * pgadmin_connect(a, conninfo, err): open the maintenance connection and
+ * read the server version.  RD_DB_UNREACHABLE on failure.
+ */
+int pgadmin_connect(struct pgadmin *a, const char *conninfo,
+                    struct rd_err *err);
+
+/*
+ * pgadmin_create_db(a, job, err):
+ * CREATE DATABASE restoredrill_<job>_<utc ts>_<pid> (from template0; at most
+ * 63 bytes: the job part is shortened, never the unique tail) and mark it
+ * with COMMENT ON DATABASE.  A name collision picks a new name.
+ */
+int pgadmin_create_db(struct pgadmin *a, const char *job, struct rd_err *err);
+
+/*
+ * pgadmin_missing_extensions(a, names, n, missing, len):
+ * Check ${names} against the server's pg_available_extensions; write the
+ * missing ones, comma-separated, into ${missing}.  Returns how many are
+ * missing, or -1 when the query failed.
+ */
+int pgadmin_missing_extensions(struct pgadmin *a, char *const *names, size_t n,
+                               char *missing, size_t len);
+
+/* pgadmin_env(a, env): the connection's parameters as PG* variables
+ * (dbname and application names left out). */
+int pgadmin_env(const struct pgadmin *a, struct proc_env *env);
+
+/*
+ * pgadmin_drop_db(a, err):
+ * Drop the scratch database, but only when its COMMENT is still our marker
+ * (WITH (FORCE) on 13+).  Returns 0 when dropped or never created.
+ */
+int pgadmin_drop_db(struct pgadmin *a, struct rd_err *err);
+
+/* pgadmin_count_rows(a, exact_below, add, ctx, err): connect to the scratch
+ * database (a connection of its own), ANALYZE, and give every user table's
+ * row count to ${add}: exact (count(*)) below ${exact_below} estimated rows,
+ * else the planner's estimate; a count that fails is -1.  Every query is
+ * bounded by the run's deadline and stops on a signal (then -1). */
+int pgadmin_count_rows(const struct pgadmin *a, int64_t exact_below,
+                       target_count_fn add, void *ctx, struct rd_err *err);
+
+/* pgadmin_close(a): close the connection; NULL-safe. */
+void pgadmin_close(struct pgadmin *a);
+
+#endif

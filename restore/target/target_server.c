@@ -1,0 +1,144 @@
+/* target_server: target = CONNINFO, a scratch database on an existing
+ * server, connected at the preflight; only a database still carrying our
+ * marker is ever dropped. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verifier/util/db.h"
+#include "verifier/util/log.h"
+#include "verifier/util/redact.h"
+
+#include "restore/target/target_int.h"
+
+/* Known once connected (prepare): the server must be at least the dump's
+ * major. */
+static int
+srv_check_major(const struct target *t, const char *archive,
+                const char *src_version, int srcmaj, struct rd_err *err)
+{
+    if (t->admin.conn == NULL || srcmaj <= t->admin.server_num / 10000)
+        return 0;
+    return rd_err_set(
+        err, RD_TOOL_TOO_OLD,
+        "archive '%s' was dumped from PostgreSQL %s, newer than the target server (%s)\nHINT: restore into a server of major %d or newer",
+        archive, src_version, t->admin.server_version, srcmaj);
+}
+
+static int
+srv_prepare(struct target *t, struct rd_err *err)
+{
+    t->home = "/";
+    return pgadmin_connect(&t->admin, t->spec, err);
+}
+
+static int
+srv_server_major(const struct target *t)
+{
+    return t->admin.server_num / 10000;
+}
+
+static int
+srv_missing_extensions(struct target *t, char *const *names, size_t n,
+                       char *missing, size_t len)
+{
+    return pgadmin_missing_extensions(&t->admin, names, n, missing, len);
+}
+
+/* Connected at the preflight already. */
+static int
+srv_start(struct target *t, struct rd_err *err)
+{
+    (void)t;
+    (void)err;
+    return 0;
+}
+
+static const char *
+srv_probe_conninfo(struct target *t, struct rd_err *err)
+{
+    (void)err;
+    return t->spec;
+}
+
+static void
+srv_describe(const struct target *t, char *buf, size_t len)
+{
+    (void)t;
+    snprintf(buf, len, "the target server");
+}
+
+static void
+srv_print_kept(const struct target *t, FILE *out)
+{
+    const char *db = t->admin.dbname;
+    char *r = redact_conninfo(t->spec);
+    bool uri = r == NULL || strstr(r, "://") != NULL;
+
+    fprintf(out,
+            "kept: database '%s' on the target (--keep); it was not dropped\n"
+            "  connect: psql \"%s%s%s\"%s\n"
+            "  drop it with: DROP DATABASE \"%s\";\n",
+            db, uri ? "" : r, uri ? "" : " dbname=", db,
+            uri ? " (with the job's target settings)" : "", db);
+    free(r);
+}
+
+static bool
+srv_made(const struct target *t)
+{
+    return t->admin.created;
+}
+
+/* Cleanup queries may run after a signal or the deadline; a maintenance
+ * connection left inside an abandoned query is replaced first. */
+static void
+srv_cleanup_begin(struct target *t)
+{
+    struct rd_err err = {0};
+
+    if (!t->admin.created || !db_stuck(t->admin.conn))
+        return;
+    pgadmin_close(&t->admin);
+    if (pgadmin_connect(&t->admin, t->admin.conninfo, &err) != 0)
+        log_warn("cannot reconnect to drop the scratch database: %s", err.msg);
+}
+
+static int
+srv_drop(struct target *t, struct rd_err *err)
+{
+    return pgadmin_drop_db(&t->admin, err);
+}
+
+/* Nothing was started. */
+static int
+srv_stop(struct target *t)
+{
+    (void)t;
+    return 0;
+}
+
+const struct target_ops target_server_ops = {
+    .name = "server",
+    .engine = "postgresql",
+    .role = "target",
+    .kept_what = "database is",
+    .needs_server = false,
+    .sweep = NULL,
+    .check_major = srv_check_major,
+    .prepare = srv_prepare,
+    .server_major = srv_server_major,
+    .missing_extensions = srv_missing_extensions,
+    .start = srv_start,
+    .server_version = target_pg_server_version,
+    .create_db = target_pg_create_db,
+    .tool_env = target_pg_tool_env,
+    .probe_conninfo = srv_probe_conninfo,
+    .count_rows = target_pg_count_rows,
+    .describe = srv_describe,
+    .print_kept = srv_print_kept,
+    .made = srv_made,
+    .cleanup_begin = srv_cleanup_begin,
+    .drop = srv_drop,
+    .stop = srv_stop,
+};

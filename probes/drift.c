@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "reports/report.h"
+#include "verifier/util/json.h"
 #include "verifier/util/fsutil.h"
 #include "verifier/util/rd_err.h"
 
@@ -117,7 +117,7 @@ fail:
     return -1;
 }
 
-/* "2026-11-26T05:03:14Z" (what report_rfc3339 writes) to a time_t. */
+/* "2026-11-26T05:03:14Z" (what jsonx_rfc3339 writes) to a time_t. */
 static bool
 parse_rfc3339(const char *s, time_t *out)
 {
@@ -205,7 +205,7 @@ drift_save(const char *path, const struct drift_counts *cur, struct rd_err *err)
     int rc = -1;
 
     doc = json_pack("{s:i, s:s, s:{}}", "version", DRIFT_VERSION, "taken_at",
-                    report_rfc3339(ts, sizeof(ts), cur->taken_at), "tables");
+                    jsonx_rfc3339(ts, sizeof(ts), cur->taken_at), "tables");
     if (doc == NULL)
         goto nomem;
     tables = json_object_get(doc, "tables");

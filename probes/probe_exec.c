@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "reports/report.h"
 #include "verifier/util/db.h"
 #include "verifier/util/duration.h"
+#include "verifier/util/json.h"
 #include "verifier/util/sig.h"
 
 #include "probes/probe_exec.h"
@@ -248,7 +248,7 @@ judge_freshness(PGconn *conn, const struct probe *p, const PGresult *res,
         char ts[32];
 
         probe_value_text(&out->value,
-                         report_rfc3339(ts, sizeof(ts), (time_t)epoch));
+                         jsonx_rfc3339(ts, sizeof(ts), (time_t)epoch));
     }
     if (p->relative_archive && ctx->archive_time == (time_t)-1) {
         out->status = RD_ST_UNKNOWN;

@@ -39,3 +39,19 @@ for h in "$EX"/alert-*; do
     sh -n "$h" || fail "$(basename "$h") is not valid sh"
     [ -x "$h" ] || fail "$(basename "$h") is not executable"
 done
+
+# The layout rules the README's "How the code is laid out" states: parts do
+# not include the face or the pipeline, utilities include no domain header,
+# and every folder the map names exists (and every source folder is named).
+cd "$ROOT" || fail "cd $ROOT"
+bad=$(grep -rn '#include "verifier/[a-z_]*\.h"' restore probes reports 2>/dev/null)
+[ -z "$bad" ] || fail "a part includes a header of the face or the pipeline: $bad"
+bad=$(grep -rn '#include "' verifier/util | grep -v '#include "verifier/util/')
+[ -z "$bad" ] || fail "verifier/util/ includes a domain header: $bad"
+map=$(sed -n '/^## How the code is laid out/,/^## /p' README.md)
+for d in $(grep -oE '^[a-z][a-z/-]*/' <<<"$map"); do
+    [ -d "$d" ] || fail "README's layout names '$d', which does not exist"
+done
+for d in $(find verifier restore probes reports -name '*.c' -printf '%h/\n' | sort -u); do
+    grep -qE "^$d " <<<"$map" || fail "source folder '$d' is not in README's layout"
+done

@@ -35,4 +35,9 @@ render_archive(json_t *a, const struct archive_info *ai)
     set_string(a, "transfer", ai->transfer);
     if (ai->sha256[0] != '\0')
         json_object_set_new(a, "sha256", json_string(ai->sha256));
+    if (ai->dump_version[0] != '\0')
+        json_object_set_new(a, "dump_version", json_string(ai->dump_version));
+    if (ai->server_version != NULL && ai->server_version[0] != '\0')
+        json_object_set_new(a, "server_version",
+                            report_json_text(ai->server_version));
 }

@@ -9,7 +9,8 @@
 /*
  * render_archive(a, ai): set in archive{} ${a} (borrowed, e.g.
  * report_archive()) every field ${ai} knows: source, name, created_at
- * (RFC 3339) with age_s, size_bytes, format, compression, transfer, sha256.
+ * (RFC 3339) with age_s, size_bytes, format, compression, transfer, sha256,
+ * dump_version, server_version.
  * Fields ${ai} does not know are left as they are (null in a new report), so
  * calling it again after a later stage only adds what that stage learned.
  */

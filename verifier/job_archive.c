@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "reports/render_archive.h"
 #include "restore/decode/decode.h"
 #include "restore/decode/dumpcheck.h"
 #include "restore/decode/untar.h"
@@ -89,18 +90,13 @@ static int
 preflight_header(struct job_run *jr, const char **src_version,
                  struct rd_err *err)
 {
-    json_t *a = report_archive(jr->r);
-    char ver[16];
-
-    if (jr->hdr.vmaj > 0) {
-        snprintf(ver, sizeof(ver), "%d.%d", jr->hdr.vmaj, jr->hdr.vmin);
-        json_object_set_new(a, "dump_version", json_string(ver));
-    }
+    if (jr->hdr.vmaj > 0)
+        snprintf(jr->archive.dump_version, sizeof(jr->archive.dump_version),
+                 "%d.%d", jr->hdr.vmaj, jr->hdr.vmin);
     *src_version =
         jr->format == DUMP_PLAIN ? jr->plain_version : jr->hdr.server_version;
-    if ((*src_version)[0] != '\0')
-        json_object_set_new(a, "server_version",
-                            report_json_text(*src_version));
+    jr->archive.server_version = *src_version;
+    render_archive(report_archive(jr->r), &jr->archive);
     if (jr->format != DUMP_PLAIN && jr->hdr_rc == 1)
         return rd_err_set(err, RD_ARCHIVE_TRUNCATED,
                           "archive '%s' ends inside its header",

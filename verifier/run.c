@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "reports/render_list.h"
 #include "reports/report.h"
 #include "restore/source/select.h"
 #include "restore/source/source.h"
@@ -243,16 +244,7 @@ list_entries(const char *job, const char *where, const struct archive_list *l,
         const struct archive_entry *e = &l->items[i];
         time_t t = archive_entry_time(e);
 
-        json_array_append_new(
-            arr, json_pack("{s:o, s:s?, s:o, s:o}", "name",
-                           report_json_text(e->name), "created_at",
-                           t != (time_t)-1 ? report_rfc3339(ts, sizeof(ts), t)
-                                           : NULL,
-                           "age_s",
-                           t != (time_t)-1 ? json_integer((json_int_t)(now - t))
-                                           : json_null(),
-                           "size_bytes",
-                           e->size >= 0 ? json_integer(e->size) : json_null()));
+        json_array_append_new(arr, render_list_entry(e, now));
         if (!o->json)
             printf("  %-20s %10s %12s  %s%s\n",
                    t != (time_t)-1 ? report_rfc3339(ts, sizeof(ts), t) : "?",
@@ -316,17 +308,10 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
         list_verdict(&err, o);
     }
 done:
-    doc = json_pack("{s:s, s:s, s:o, s:o, s:[], s:o}", "job", jc->name,
-                    "status", rd_status_name((enum rd_status)code), "archives",
-                    arr, "newest",
-                    list.n > 0 && code != RD_ST_UNKNOWN
-                        ? report_json_text(list.items[list.n - 1].name)
-                        : json_null(),
-                    "gaps", "error",
-                    err.code != RD_OK
-                        ? json_pack("{s:s, s:s}", "code",
-                                    rd_code_name(err.code), "message", err.msg)
-                        : json_null());
+    doc = render_list_job(
+        jc->name, (enum rd_status)code, arr,
+        list.n > 0 && code != RD_ST_UNKNOWN ? &list.items[list.n - 1] : NULL,
+        &err);
     json_array_append_new(all, doc);
     source_free(src);
     archive_list_release(&list);

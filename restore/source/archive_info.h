@@ -18,6 +18,8 @@ struct archive_info {
     const char *compression; /* (static) "none", "gzip", "zstd", ... */
     const char *transfer;    /* (static) "file", "spool", "stream" */
     char sha256[65];         /* hex digest of the raw bytes, once read whole */
+    char dump_version[16];   /* the pg_dump archive format ("1.14"), or "" */
+    const char *server_version; /* (borrowed) the dump's source server */
 };
 
 /* archive_info_init(ai): every field unknown. */

@@ -165,7 +165,8 @@ expect_seen(struct dumpcheck *c, int64_t id)
 {
     struct expect key = {id, 0, false}, *e;
 
-    e = bsearch(&key, c->exp, c->nexp, sizeof(key), expect_cmp);
+    e = c->nexp > 0 ? bsearch(&key, c->exp, c->nexp, sizeof(key), expect_cmp)
+                    : NULL;
     if (e != NULL)
         e->seen = true;
 }
@@ -176,7 +177,8 @@ next_op(struct dumpcheck *c)
     if (++c->op == c->nops) {
         c->op = 0;
         if (++c->toc_i == c->toc_count) {
-            qsort(c->exp, c->nexp, sizeof(*c->exp), expect_cmp);
+            if (c->nexp > 1)
+                qsort(c->exp, c->nexp, sizeof(*c->exp), expect_cmp);
             c->phase = P_DATA;
             c->block = B_TYPE;
             c->uwant = 1;

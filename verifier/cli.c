@@ -120,6 +120,8 @@ static const char restore_flags[] =
     "                              (1000000), else the planner's estimate\n"
     "      --restore-timeout DUR   deadline of the restore and the queries after it\n"
     "                              (6h; 0s: none); past it the run is 'timeout'\n"
+    "      --max-unpacked-size SIZE  bound on the decompressed bytes (e.g. 20G);\n"
+    "                              unset: the temp file system's free space - 10%\n"
     "durations: a whole number and one unit: 90s, 15m, 26h, 7d.\n";
 
 /* verify --help: the usage line and its own flags; then select_flags,

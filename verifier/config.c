@@ -62,6 +62,9 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_RESTORE_TIMEOUT] =
         {"restore_timeout", CT_DURATION, true,
          "deadline of the restore and the queries after it (default 6h, 0s: none)"},
+    [CK_MAX_UNPACKED_SIZE] =
+        {"max_unpacked_size", CT_SIZE, true,
+         "bound on the decompressed bytes of an archive (unset: free temp space - 10%)"},
     [CK_RTO] = {"rto", CT_DURATION, false, "recovery-time objective"},
     [CK_DEEP_CHECK] = {"deep_check", CT_STRING, false, "pg_amcheck"},
     [CK_JUNIT] = {"junit", CT_PATH, true,

@@ -25,6 +25,7 @@ enum config_key {
     CK_MAX_SHRINK,
     CK_DRIFT_EXACT_ROWS,
     CK_RESTORE_TIMEOUT,
+    CK_MAX_UNPACKED_SIZE,
     /* keys of later features: known, refused while unimplemented */
     CK_PATH,
     CK_CHECKSUM,
@@ -95,6 +96,7 @@ struct job_config {
     char *metrics;               /* (owned) Prometheus textfile path */
     int64_t probe_timeout_s;     /* default 60 */
     int64_t restore_timeout_s;   /* default 6h; 0: off */
+    int64_t max_unpacked_size;   /* bytes; 0: unset (free temp space - 10%) */
     double max_shrink;           /* drift: fraction, default 0.5 */
     int64_t drift_exact_rows;    /* drift: exact count(*) below this */
     enum rd_status alert_on;     /* alert at this status or worse */

@@ -377,6 +377,8 @@ number_values(struct resolve *rs, struct job_config *out)
          offsetof(struct job_config, drift_exact_rows)},
         {CK_RESTORE_TIMEOUT, 6 * 3600,
          offsetof(struct job_config, restore_timeout_s)},
+        {CK_MAX_UNPACKED_SIZE, 0,
+         offsetof(struct job_config, max_unpacked_size)},
     };
     const char *const *val = rs->val, *const *org = rs->org;
     struct rd_err e = {0};

@@ -24,6 +24,7 @@ static const struct {
     [RD_RESTORE_ERRORS] = {"restore_errors", RD_ST_CRITICAL},
     [RD_PROBE_FAILED] = {"probe_failed", RD_ST_CRITICAL},
     [RD_PROBE_TIMEOUT] = {"probe_timeout", RD_ST_CRITICAL},
+    [RD_ARCHIVE_TOO_LARGE] = {"archive_too_large", RD_ST_CRITICAL},
     [RD_CONFIG_INVALID] = {"config_invalid", RD_ST_UNKNOWN},
     [RD_PROBE_INVALID] = {"probe_invalid", RD_ST_UNKNOWN},
     [RD_USAGE] = {"usage", RD_ST_UNKNOWN},
@@ -42,6 +43,7 @@ static const struct {
     [RD_MEMORY_LIMIT] = {"memory_limit", RD_ST_UNKNOWN},
     [RD_OUTPUT_FAILED] = {"output_failed", RD_ST_UNKNOWN},
     [RD_TIMEOUT] = {"timeout", RD_ST_UNKNOWN},
+    [RD_PROBE_ROLE_UNSAFE] = {"probe_role_unsafe", RD_ST_UNKNOWN},
     [RD_INTERRUPTED] = {"interrupted", RD_ST_UNKNOWN},
 };
 

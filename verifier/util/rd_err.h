@@ -35,6 +35,7 @@ enum rd_code {
     RD_RESTORE_ERRORS,
     RD_PROBE_FAILED,
     RD_PROBE_TIMEOUT,
+    RD_ARCHIVE_TOO_LARGE,
     /* the check could not be made -> unknown */
     RD_CONFIG_INVALID,
     RD_PROBE_INVALID,
@@ -54,6 +55,7 @@ enum rd_code {
     RD_MEMORY_LIMIT,
     RD_OUTPUT_FAILED,
     RD_TIMEOUT,
+    RD_PROBE_ROLE_UNSAFE,
     /* killed by a signal -> exit 128+N */
     RD_INTERRUPTED,
     RD_CODE_COUNT

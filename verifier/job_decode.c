@@ -14,6 +14,7 @@
 
 #include "restore/decode/decode.h"
 #include "restore/decode/dumpcheck.h"
+#include "restore/decode/limit.h"
 #include "restore/decode/untar.h"
 #include "reports/render_archive.h"
 #include "verifier/util/fsutil.h"
@@ -28,7 +29,8 @@
 /*
  * Stack the fetched raw stream (its driver checks the size; taken over from
  * ${f}) -> sha256 -> peek, and when the first bytes are compressed, ->
- * decoder -> peek; then -> end-of-archive check (custom and -Ft: a truncated
+ * decoder -> unpack limit (max_unpacked_size, else the free temp space
+ * minus 10%) -> peek; then -> end-of-archive check (custom and -Ft: a truncated
  * archive fails at its end instead of hanging pg_restore or restoring part of
  * it) -> peek.  ${hash} points into the result.
  */
@@ -55,7 +57,11 @@ job_build_stack(struct job_run *jr, struct fetched *f, struct stream **hash,
     k = dumpfmt_sniff(b, n);
     *compression = decode_is_compression(k) ? k : DUMP_UNKNOWN;
     if (*compression != DUMP_UNKNOWN) {
+        struct unpack_limit lim;
+
+        unpack_limit_resolve(jr->jc->max_unpacked_size, fs_tmpdir_base(), &lim);
         s = decode_new(s, k, (uint64_t)jr->jc->decode_memory_limit, err);
+        s = s != NULL ? stream_limit_new(s, &lim) : NULL;
         s = s != NULL ? stream_peek_new(s, PEEK_BYTES) : NULL;
         if (s == NULL) {
             if (err->code == RD_OK)
@@ -316,10 +322,12 @@ choose_transfer(struct job_run *jr)
 
     if (jr->format == DUMP_DIRECTORY) {
         /* A tarred -Fd folder: extract (allowlisted) into a private dir. */
-        static const struct untar_limits lim = {1000000, (int64_t)1 << 40,
-                                                (int64_t)1 << 42};
+        struct untar_limits lim = {
+            1000000, (int64_t)1 << 40, (int64_t)1 << 42, {0, RD_OK}};
 
         jr->mode = MODE_EXTRACT;
+        unpack_limit_resolve(jr->jc->max_unpacked_size, fs_tmpdir_base(),
+                             &lim.unpacked);
         if (make_workdir(jr, &err) != 0 ||
             untar_extract(jr->top, jr->dumpdir, &lim, &err) != 0 ||
             stream_drain(jr->top, &err) != 0)

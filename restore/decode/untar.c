@@ -359,6 +359,9 @@ untar_member(struct archive *a, struct archive_entry *e, struct untar_src *src,
                  (long long)lim->max_total_bytes);
         return refuse_member(err, src, seen, why);
     }
+    if (lim->unpacked.max > 0 && size > lim->unpacked.max - seen->bytes)
+        return unpack_limit_fail(err, &lim->unpacked, src->in->name,
+                                 "extracts");
     seen->bytes += size;
     if (check_duplicate(dfd, base, dir, src, seen, err) != 0 ||
         write_member(a, src, seen, dfd, dir, base, size, err) != 0)

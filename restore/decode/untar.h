@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "restore/decode/limit.h"
 #include "restore/decode/stream.h"
 #include "verifier/util/rd_err.h"
 
@@ -13,6 +14,8 @@ struct untar_limits {
     int64_t max_entries;     /* e.g. 1,000,000 */
     int64_t max_entry_bytes; /* e.g. 1 TiB */
     int64_t max_total_bytes;
+    struct unpack_limit unpacked; /* what the files may add up to (.max 0:
+                                     none); passing it fails with its code */
 };
 
 /*

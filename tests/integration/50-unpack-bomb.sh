@@ -2,6 +2,8 @@
 # 50: limits on what an archive can cost (max_unpacked_size).
 #   - a ~tens-of-KB zstd "bomb" of 600 MB of zeros with max_unpacked_size=64M:
 #     critical archive_too_large at stage decode, within seconds;
+#   - a real custom dump followed by 200 MB of zeros, zstd'd: the same,
+#     while streamed to pg_restore, no scratch database left;
 #   - a tarred -Fd (a real toc.dat + a 600 MB zero member), zstd'd: the
 #     same; an uncompressed tar whose member exceeds the bound: the same
 #     (untar's own bound), before the member is written;
@@ -33,6 +35,17 @@ start=$(date +%s)
 run_rd verify --source "$T/bomb" --max-unpacked-size 64M --target "$TARGET" --report "$R" --state-dir "$STATE"
 too_large
 [ $(($(date +%s) - start)) -le 20 ] || fail "the bomb should be stopped within seconds"
+
+# a real custom dump followed by zeros: the bound trips while it is
+# streamed to pg_restore (stage decode or restore), no database left
+mkdir -p "$T/tail"
+{ cat "$W/seed.custom"; head -c 200M /dev/zero; } | zstd -q -c >"$T/tail/app.dump"
+R=$T/tail.json
+run_rd verify --source "$T/tail" --max-unpacked-size 64M --target "$TARGET" --report "$R" --state-dir "$STATE"
+assert_report "$R" 2 critical archive_too_large
+note "$(jq -r '.error.stage + ": " + .error.message' "$R" 2>/dev/null)"
+left=$(spsql postgres -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'restoredrill%'")
+[ -z "$left" ] || fail "database left behind: $left"
 
 # a tarred -Fd folder with a huge zero member, zstd'd
 must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres \

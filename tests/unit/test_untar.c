@@ -1028,6 +1028,27 @@ START_TEST(test_limits)
     m.pos = 0;
     l.max_total_bytes = 9 + 10 + 5 + 21;
     ck_assert_msg(untar_extract(&m.s, xdir, &l, &err) == 0, "%s", err.msg);
+
+    /* the unpack bound (max_unpacked_size): its own code, before writing */
+    reset_xdir();
+    m.pos = 0;
+    l = lim;
+    l.unpacked = (struct unpack_limit){9 + 10 + 5, RD_ARCHIVE_TOO_LARGE};
+    ck_assert_int_eq(untar_extract(&m.s, xdir, &l, &err), -1);
+    ck_assert_int_eq(err.code, RD_ARCHIVE_TOO_LARGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "'dump.tar' extracts to more"));
+    ck_assert_str_eq(listing(xdir), "3001.dat.gz,blob_1.dat,toc.dat");
+
+    reset_xdir();
+    m.pos = 0;
+    l.unpacked = (struct unpack_limit){9 + 10 + 5, RD_DISK_FULL};
+    ck_assert_int_eq(untar_extract(&m.s, xdir, &l, &err), -1);
+    ck_assert_int_eq(err.code, RD_DISK_FULL);
+
+    reset_xdir();
+    m.pos = 0;
+    l.unpacked.max = 9 + 10 + 5 + 21;
+    ck_assert_msg(untar_extract(&m.s, xdir, &l, &err) == 0, "%s", err.msg);
     free(tar);
 }
 END_TEST

@@ -97,6 +97,10 @@ load_config(struct config *cfg, struct cli *cli, struct rd_err *err)
         config_failed(cfg, cli, err);
         return -1;
     }
+    if (cfg->exposed != NULL) {
+        log_warn("%s", cfg->exposed);
+        cli->run.config_note = cfg->exposed;
+    }
     return 0;
 }
 

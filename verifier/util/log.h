@@ -3,6 +3,7 @@
 #define RD_LOG_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 enum log_level { RD_LOG_ERROR = 0, RD_LOG_WARN, RD_LOG_INFO, RD_LOG_DEBUG };
 
@@ -28,6 +29,23 @@ void log_summary_tty(bool on);
 /* log_cause(fmt, ...): an error the summary also prints (errors[]): logged
  * like log_error() unless log_summary_tty() is on. */
 void log_cause(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * log_put_escaped(out, s, n): write ${n} bytes of ${s} to ${out} with every
+ * C0 control byte and DEL escaped -- "\\n", "\\r", others "\\xHH" -- so
+ * untrusted text (archive names, probe output, tool stderr) can neither forge
+ * a line nor send a terminal escape.  Tabs are kept (they do neither);
+ * backslashes and bytes >= 0x80 (UTF-8) are kept as they are.
+ */
+void log_put_escaped(FILE *out, const char *s, size_t n);
+
+/*
+ * log_put_message(out, s, indent): write message ${s} escaped, except for
+ * its first "\nHINT: ", our own structure, which starts a line of its own
+ * after ${indent}.  A forged "\nHINT: " earlier in a name can at most show
+ * as that one hint line; any further newline is escaped.
+ */
+void log_put_message(FILE *out, const char *s, const char *indent);
 
 #define log_error(...) log_msg(RD_LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)  log_msg(RD_LOG_WARN, __VA_ARGS__)

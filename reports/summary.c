@@ -188,7 +188,7 @@ print_errors(const struct report *r, FILE *out)
     json_array_foreach(errs, i, e)
     {
         const char *msg = jstr(e, "message");
-        const char *hint = strstr(msg, "\nHINT: ");
+        const char *hint = log_hint_start(msg);
 
         fputs("  error: ", out);
         put(out, jstr(e, "code"));
@@ -197,7 +197,7 @@ print_errors(const struct report *r, FILE *out)
                         hint != NULL ? (size_t)(hint - msg) : strlen(msg));
         fputc('\n', out);
         if (hint != NULL) {
-            /* Our own structure: the first "\nHINT: " only. */
+            /* Our own structure: the last "\nHINT: " only. */
             fputs("  hint: ", out);
             put(out, hint + 7);
             fputc('\n', out);

@@ -52,17 +52,27 @@ log_put_escaped(FILE *out, const char *s, size_t n)
     }
 }
 
-void
-log_put_message(FILE *out, const char *s, const char *indent)
+const char *
+log_hint_start(const char *s)
 {
-    const char *hint = strstr(s, "\nHINT: ");
+    const char *hint = NULL;
+
+    for (const char *p = s; (p = strstr(p, "\nHINT: ")) != NULL; p++)
+        hint = p;
+    return hint;
+}
+
+void
+log_put_message(FILE *out, const char *s)
+{
+    const char *hint = log_hint_start(s);
 
     if (hint == NULL) {
         log_put_escaped(out, s, strlen(s));
         return;
     }
     log_put_escaped(out, s, (size_t)(hint - s));
-    fprintf(out, "\n%s", indent);
+    fputc('\n', out);
     log_put_escaped(out, hint + 1, strlen(hint + 1));
 }
 
@@ -120,7 +130,7 @@ log_text(enum log_level level, const char *msg)
             fputs("restoredrill: ", stderr);
         else
             fprintf(stderr, "restoredrill: %s: ", level_names[level]);
-        log_put_message(stderr, msg, "");
+        log_put_message(stderr, msg);
         fputc('\n', stderr);
     }
     fflush(stderr);

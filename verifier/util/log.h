@@ -40,12 +40,19 @@ void log_cause(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_put_escaped(FILE *out, const char *s, size_t n);
 
 /*
- * log_put_message(out, s, indent): write message ${s} escaped, except for
- * its first "\nHINT: ", our own structure, which starts a line of its own
- * after ${indent}.  A forged "\nHINT: " earlier in a name can at most show
- * as that one hint line; any further newline is escaped.
+ * log_hint_start(s): where the hint of message ${s} starts: its last
+ * "\nHINT: " (our messages end with their hint, and the untrusted parts --
+ * names, tool output -- come before it, so one forged in a name is not
+ * taken), or NULL.
  */
-void log_put_message(FILE *out, const char *s, const char *indent);
+const char *log_hint_start(const char *s);
+
+/*
+ * log_put_message(out, s): write message ${s} escaped, except for the
+ * newline of its hint (log_hint_start()), our own structure, which starts a
+ * line of its own; every other newline is escaped.
+ */
+void log_put_message(FILE *out, const char *s);
 
 #define log_error(...) log_msg(RD_LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)  log_msg(RD_LOG_WARN, __VA_ARGS__)

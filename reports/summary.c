@@ -36,6 +36,20 @@ jstr(json_t *o, const char *k)
     return s != NULL ? s : "";
 }
 
+/* Every string of the report is printed escaped (log_put_escaped()): names,
+ * probe output and tool stderr may hold newlines and terminal escapes. */
+static void
+put(FILE *out, const char *s)
+{
+    log_put_escaped(out, s, strlen(s));
+}
+
+static const char *
+jstr_of(json_t *s)
+{
+    return json_is_string(s) ? json_string_value(s) : "";
+}
+
 static const char *
 upper(enum rd_status st)
 {
@@ -49,8 +63,11 @@ upper(enum rd_status st)
 static void
 print_head(const struct report *r, FILE *out)
 {
-    fprintf(out, "restoredrill %s: job '%s': %s", jstr(r->root, "command"),
-            jstr(r->root, "job"), upper(r->status));
+    fputs("restoredrill ", out);
+    put(out, jstr(r->root, "command"));
+    fputs(": job '", out);
+    put(out, jstr(r->root, "job"));
+    fprintf(out, "': %s", upper(r->status));
     if (r->verdict != r->status)
         fprintf(out, " (the backup itself: %s; an output was not written)",
                 upper(r->verdict));
@@ -67,16 +84,19 @@ print_archive(const struct report *r, FILE *out)
 
     if (!json_is_string(json_object_get(a, "name")))
         return;
+    fputs("  archive  ", out);
+    put(out, jstr(a, "name"));
     fprintf(
-        out, "  archive  %s (%s, %s old, %s)\n", jstr(a, "name"),
+        out, " (%s, %s old, ",
         json_is_integer(szj)
             ? size_human(json_integer_value(szj), sz, sizeof(sz))
             : "size unknown",
         json_is_number(agej)
             ? duration_human((int64_t)json_number_value(agej), age, sizeof(age))
-            : "?",
-        json_is_string(json_object_get(a, "format")) ? jstr(a, "format")
-                                                     : "format unknown");
+            : "?");
+    put(out, json_is_string(json_object_get(a, "format")) ? jstr(a, "format")
+                                                          : "format unknown");
+    fputs(")\n", out);
 }
 
 /* One line per stage that ran, with the codes of the errors it caused. */
@@ -98,15 +118,19 @@ print_stages(const struct report *r, FILE *out, bool tty)
             json_int_t n =
                 json_integer_value(json_object_get(rs, "error_count"));
 
-            fprintf(out, "  %s into %s, %lld error%s", jstr(rs, "tool"),
-                    jstr(rs, "target"), (long long)n, n == 1 ? "" : "s");
+            fputs("  ", out);
+            put(out, jstr(rs, "tool"));
+            fputs(" into ", out);
+            put(out, jstr(rs, "target"));
+            fprintf(out, ", %lld error%s", (long long)n, n == 1 ? "" : "s");
             sep = "; ";
         }
         json_array_foreach(errs, i, x)
         {
             if (strcmp(jstr(x, "stage"), stage_name((enum stage)s)) != 0)
                 continue;
-            fprintf(out, "%s%s", sep, jstr(x, "code"));
+            fputs(sep, out);
+            put(out, jstr(x, "code"));
             sep = ", ";
         }
         fputc('\n', out);
@@ -130,8 +154,11 @@ print_probes_alerts(const struct report *r, FILE *out, bool tty)
             st = RD_ST_WARNING;
         else if (strcmp(ps, "critical") == 0)
             st = RD_ST_CRITICAL;
-        fprintf(out, "    %s probe %s: %s\n", mark(st, tty), jstr(n, "name"),
-                jstr(n, "message"));
+        fprintf(out, "    %s probe ", mark(st, tty));
+        put(out, jstr(n, "name"));
+        fputs(": ", out);
+        put(out, jstr(n, "message"));
+        fputc('\n', out);
     }
     json_array_foreach(json_object_get(r->root, "alerts"), i, n)
     {
@@ -139,12 +166,13 @@ print_probes_alerts(const struct report *r, FILE *out, bool tty)
         bool ping = strcmp(ch, "ping") == 0;
 
         /* Named by their config keys: alert_exec, alert_webhook, ping_url. */
-        fprintf(out, "    %s %s%s: %s\n",
+        fprintf(out, "    %s %s%s: ",
                 mark(json_is_true(json_object_get(n, "ok")) ? RD_ST_OK
                                                             : RD_ST_WARNING,
                      tty),
-                ping ? "" : "alert_", ping ? "ping_url" : ch,
-                jstr(n, "message"));
+                ping ? "" : "alert_", ping ? "ping_url" : ch);
+        put(out, jstr(n, "message"));
+        fputc('\n', out);
     }
 }
 
@@ -160,12 +188,20 @@ print_errors(const struct report *r, FILE *out)
     json_array_foreach(errs, i, e)
     {
         const char *msg = jstr(e, "message");
-        const char *hint = strstr(msg, "\nHINT: ");
+        const char *hint = log_hint_start(msg);
 
-        fprintf(out, "  error: %s: %.*s\n", jstr(e, "code"),
-                hint != NULL ? (int)(hint - msg) : (int)strlen(msg), msg);
-        if (hint != NULL)
-            fprintf(out, "  hint: %s\n", hint + 7);
+        fputs("  error: ", out);
+        put(out, jstr(e, "code"));
+        fputs(": ", out);
+        log_put_escaped(out, msg,
+                        hint != NULL ? (size_t)(hint - msg) : strlen(msg));
+        fputc('\n', out);
+        if (hint != NULL) {
+            /* Our own structure: the last "\nHINT: " only. */
+            fputs("  hint: ", out);
+            put(out, hint + 7);
+            fputc('\n', out);
+        }
     }
     if (json_array_size(errs) == 0)
         return;
@@ -176,7 +212,9 @@ print_errors(const struct report *r, FILE *out)
                     json_array_size(lines) - 5);
             break;
         }
-        fprintf(out, "    %s\n", json_string_value(e));
+        fputs("    ", out);
+        put(out, jstr_of(e));
+        fputc('\n', out);
     }
 }
 
@@ -192,11 +230,17 @@ report_summary(const struct report *r, FILE *out, const char *report_path)
     print_stages(r, out, tty);
     print_probes_alerts(r, out, tty);
     json_array_foreach(json_object_get(r->root, "notes"), i, n)
-        fprintf(out, "  note: %s\n", json_string_value(n));
+    {
+        fputs("  note: ", out);
+        put(out, jstr_of(n));
+        fputc('\n', out);
+    }
     print_errors(r, out);
-    if (report_path != NULL && strcmp(report_path, "-") != 0)
-        fprintf(out, "  report: %s%s\n", report_path,
-                report_unwritten(r) ? " (not written)" : "");
+    if (report_path != NULL && strcmp(report_path, "-") != 0) {
+        fputs("  report: ", out);
+        put(out, report_path);
+        fprintf(out, "%s\n", report_unwritten(r) ? " (not written)" : "");
+    }
     fflush(out);
 }
 

@@ -1,10 +1,12 @@
 /* config: the key table, INI files and flags layered into per-job settings. */
 #include <ctype.h>
+#include <limits.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "verifier/ini.h"
@@ -175,6 +177,7 @@ config_release(struct config *c)
     if (c == NULL)
         return;
     free(c->path);
+    free(c->exposed);
     config_errs_release(&c->load_errors);
     scope_release(&c->defaults);
     for (size_t i = 0; i < c->njobs; i++)
@@ -315,6 +318,60 @@ on_ini_error(void *vctx, const char *msg)
     return config_errs_add(&ctx->c->load_errors, &e);
 }
 
+/* A password in a conninfo ("password=") or a URI ("scheme://user:pw@"). */
+static bool
+has_password(const char *t)
+{
+    const char *u = t != NULL ? strstr(t, "://") : NULL;
+    size_t n;
+
+    if (t == NULL)
+        return false;
+    if (strstr(t, "password=") != NULL)
+        return true;
+    if (u == NULL)
+        return false;
+    u += 3;
+    n = strcspn(u, "/?#");
+    return memchr(u, '@', n) != NULL && memchr(u, ':', n) != NULL &&
+           (const char *)memchr(u, ':', n) < (const char *)memchr(u, '@', n);
+}
+
+static const char *
+scope_secret(const struct config_scope *s)
+{
+    if (s->val[CK_ALERT_WEBHOOK] != NULL && *s->val[CK_ALERT_WEBHOOK] != '\0')
+        return "alert_webhook";
+    if (s->val[CK_PING_URL] != NULL && *s->val[CK_PING_URL] != '\0')
+        return "ping_url";
+    return has_password(s->val[CK_TARGET]) ? "a password in target" : NULL;
+}
+
+/* As ssh does for keys: a secret in a file others can read is said. */
+static void
+check_exposed(struct config *c, const char *path)
+{
+    const char *what = scope_secret(&c->defaults);
+    struct stat st;
+    char buf[PATH_MAX + 200];
+
+    for (size_t i = 0; what == NULL && i < c->njobs; i++)
+        what = scope_secret(&c->jobs[i]);
+    if (what == NULL || stat(path, &st) != 0 ||
+        (st.st_mode & (S_IRWXG | S_IRWXO)) == 0)
+        return;
+    snprintf(buf, sizeof(buf),
+             "config '%s' holds secrets (%s) and is readable by %s (mode "
+             "%04o): chmod 600 '%s'",
+             path, what,
+             (st.st_mode & S_IRWXG) && (st.st_mode & S_IRWXO)
+                 ? "group and others"
+             : (st.st_mode & S_IRWXG) ? "group"
+                                      : "others",
+             (unsigned)(st.st_mode & 07777), path);
+    c->exposed = strdup(buf);
+}
+
 int
 config_load_file(struct config *c, const char *path, struct rd_err *err)
 {
@@ -331,6 +388,7 @@ config_load_file(struct config *c, const char *path, struct rd_err *err)
             *err = c->load_errors.v[0];
         return -1;
     }
+    check_exposed(c, path);
     return 0;
 }
 

@@ -138,6 +138,10 @@ struct config {
     struct config_scope *jobs; /* (owned) in file order */
     size_t njobs;
     struct config_scope flags; /* command-line overrides */
+    /* (owned) "config 'P' is readable by ... and holds secrets ...", set
+     * by config_load_file() when the file is group/other-readable and holds
+     * a webhook/ping URL or a target password; else NULL */
+    char *exposed;
 };
 
 /* config_init(c): an empty configuration (no file, no flags). */

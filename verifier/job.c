@@ -360,6 +360,8 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
         return RD_ST_UNKNOWN;
     }
     (void)report_summary_out(jc->report, o->quiet);
+    if (o->config_note != NULL)
+        report_note(jr.r, "%s", o->config_note);
     lockfd = lock_acquire(jc->state_dir, jc->name, &err);
     if (lockfd < 0 && err.code == RD_LOCKED) {
         /* The running job owns the report files: none is written, but a

@@ -18,14 +18,8 @@
 static void
 print_one(const struct rd_err *e)
 {
-    const char *hint = strstr(e->msg, "\nHINT: ");
-
-    if (hint == NULL) {
-        log_error("%s", e->msg);
-        return;
-    }
-    log_error("%.*s", (int)(hint - e->msg), e->msg);
-    fprintf(stderr, "HINT: %s\n", hint + 7);
+    /* The text log puts the hint on a line of its own, escaped. */
+    log_error("%s", e->msg);
 }
 
 /* The LINE of a "PATH:LINE: ..." message about ${path}, else INT_MAX. */

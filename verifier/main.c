@@ -17,14 +17,8 @@
 static void
 print_err(const struct rd_err *err)
 {
-    const char *hint = strstr(err->msg, "\nHINT: ");
-
-    if (hint == NULL) {
-        log_error("%s", err->msg);
-        return;
-    }
-    log_error("%.*s", (int)(hint - err->msg), err->msg);
-    fprintf(stderr, "HINT: %s\n", hint + 7);
+    /* The text log puts the hint on a line of its own, escaped. */
+    log_error("%s", err->msg);
 }
 
 /* Report a config error: printed, and for verify a report and alerts. */
@@ -96,6 +90,10 @@ load_config(struct config *cfg, struct cli *cli, struct rd_err *err)
         config_check_jobs(cfg, err) != 0) {
         config_failed(cfg, cli, err);
         return -1;
+    }
+    if (cfg->exposed != NULL) {
+        log_warn("%s", cfg->exposed);
+        cli->run.config_note = cfg->exposed;
     }
     return 0;
 }

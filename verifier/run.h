@@ -15,6 +15,7 @@ struct run_opts {
     bool keep;            /* verify: leave the scratch database (and cluster) */
     int parallel;         /* verify: jobs run at once (default 1) */
     const char *db;       /* probe: --db CONNINFO */
+    const char *config_note; /* verify: a note for every report (config) */
 };
 
 /*

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -720,6 +721,50 @@ START_TEST(test_later_keys)
 }
 END_TEST
 
+/* A secret in a group/other-readable file is said (c.exposed), as ssh does. */
+START_TEST(test_exposed_secrets)
+{
+    static const struct {
+        const char *text, *what; /* what: NULL when nothing is said */
+    } cases[] = {
+        {"[job a]\nsource = /x\n", NULL},
+        {"[job a]\nsource = /x\nalert_webhook = http://127.0.0.1:9/x\n",
+         "(alert_webhook)"},
+        {"[defaults]\nping_url = https://hc-ping.com/5f0c\n[job a]\n",
+         "(ping_url)"},
+        {"[job a]\ntarget = host=db user=v password=s3cret\n",
+         "(a password in target)"},
+        {"[job a]\ntarget = postgresql://v:s3cret@db/app\n",
+         "(a password in target)"},
+        {"[job a]\ntarget = postgresql://v@db/app\n", NULL},
+        {"[job a]\ntarget = postgresql://db/a:b@c\n", NULL},
+        {"[job a]\ntarget = host=db user=v\n", NULL},
+    };
+    struct rd_err err = {0};
+    struct config c;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ck_assert_int_eq(load(&c, cases[i].text, &err), 0);
+        config_release(&c);
+        ck_assert_int_eq(chmod(conf_path, 0644), 0);
+        ck_assert_int_eq(load(&c, cases[i].text, &err), 0);
+        if (cases[i].what == NULL) {
+            ck_assert_msg(c.exposed == NULL, "%s: %s", cases[i].text,
+                          c.exposed);
+        } else {
+            ck_assert_ptr_nonnull(c.exposed);
+            ck_assert_ptr_nonnull(strstr(c.exposed, cases[i].what));
+            ck_assert_ptr_nonnull(strstr(c.exposed, "(mode 0644)"));
+        }
+        config_release(&c);
+        ck_assert_int_eq(chmod(conf_path, 0600), 0);
+        ck_assert_int_eq(load(&c, cases[i].text, &err), 0);
+        ck_assert_ptr_null(c.exposed);
+        config_release(&c);
+    }
+}
+END_TEST
+
 START_TEST(test_alert_keys)
 {
     struct rd_err err = {0};
@@ -1090,6 +1135,7 @@ config_suite(void)
     tcase_add_test(tr, test_bad_sources);
     tcase_add_test(tr, test_later_keys);
     tcase_add_test(tr, test_alert_keys);
+    tcase_add_test(tr, test_exposed_secrets);
     tcase_add_test(tr, test_alert_key_errors);
     tcase_add_test(tr, test_flag_errors);
     tcase_add_test(tr, test_empty_report);

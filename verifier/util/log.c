@@ -1,6 +1,7 @@
 /* log: leveled messages on stderr, as text or JSON lines. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -33,6 +34,47 @@ log_summary_tty(bool on)
 }
 
 static void log_text(enum log_level level, const char *msg);
+
+void
+log_put_escaped(FILE *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '\n')
+            fputs("\\n", out);
+        else if (c == '\r')
+            fputs("\\r", out);
+        else if ((c < 0x20 && c != '\t') || c == 0x7f)
+            fprintf(out, "\\x%02x", c);
+        else
+            fputc(c, out);
+    }
+}
+
+const char *
+log_hint_start(const char *s)
+{
+    const char *hint = NULL;
+
+    for (const char *p = s; (p = strstr(p, "\nHINT: ")) != NULL; p++)
+        hint = p;
+    return hint;
+}
+
+void
+log_put_message(FILE *out, const char *s)
+{
+    const char *hint = log_hint_start(s);
+
+    if (hint == NULL) {
+        log_put_escaped(out, s, strlen(s));
+        return;
+    }
+    log_put_escaped(out, s, (size_t)(hint - s));
+    fputc('\n', out);
+    log_put_escaped(out, hint + 1, strlen(hint + 1));
+}
 
 void
 log_msg(enum log_level level, const char *fmt, ...)
@@ -82,10 +124,14 @@ log_text(enum log_level level, const char *msg)
             fprintf(stderr, "%s\n", s);
         free(s);
         json_decref(o);
-    } else if (level == RD_LOG_INFO) {
-        fprintf(stderr, "restoredrill: %s\n", msg);
     } else {
-        fprintf(stderr, "restoredrill: %s: %s\n", level_names[level], msg);
+        /* Escaped here, once, at the output: see log_put_message(). */
+        if (level == RD_LOG_INFO)
+            fputs("restoredrill: ", stderr);
+        else
+            fprintf(stderr, "restoredrill: %s: ", level_names[level]);
+        log_put_message(stderr, msg);
+        fputc('\n', stderr);
     }
     fflush(stderr);
 }

@@ -3,6 +3,7 @@
 #define RD_LOG_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 enum log_level { RD_LOG_ERROR = 0, RD_LOG_WARN, RD_LOG_INFO, RD_LOG_DEBUG };
 
@@ -28,6 +29,30 @@ void log_summary_tty(bool on);
 /* log_cause(fmt, ...): an error the summary also prints (errors[]): logged
  * like log_error() unless log_summary_tty() is on. */
 void log_cause(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * log_put_escaped(out, s, n): write ${n} bytes of ${s} to ${out} with every
+ * C0 control byte and DEL escaped -- "\\n", "\\r", others "\\xHH" -- so
+ * untrusted text (archive names, probe output, tool stderr) can neither forge
+ * a line nor send a terminal escape.  Tabs are kept (they do neither);
+ * backslashes and bytes >= 0x80 (UTF-8) are kept as they are.
+ */
+void log_put_escaped(FILE *out, const char *s, size_t n);
+
+/*
+ * log_hint_start(s): where the hint of message ${s} starts: its last
+ * "\nHINT: " (our messages end with their hint, and the untrusted parts --
+ * names, tool output -- come before it, so one forged in a name is not
+ * taken), or NULL.
+ */
+const char *log_hint_start(const char *s);
+
+/*
+ * log_put_message(out, s): write message ${s} escaped, except for the
+ * newline of its hint (log_hint_start()), our own structure, which starts a
+ * line of its own; every other newline is escaped.
+ */
+void log_put_message(FILE *out, const char *s);
 
 #define log_error(...) log_msg(RD_LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)  log_msg(RD_LOG_WARN, __VA_ARGS__)

@@ -33,6 +33,7 @@ struct target {
     struct cluster cluster;        /* the ephemeral driver's cluster, */
     char admin_ci[PATH_MAX + 128]; /* its maintenance conninfo */
     char probe_ci[PATH_MAX + 128]; /* and its probe role's */
+    char probe_role[64];           /* restoredrill_probe_<16 hex>, per run */
 };
 
 extern const struct target_ops target_ephemeral_ops;

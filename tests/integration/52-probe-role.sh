@@ -9,6 +9,12 @@
 #   C. a dump that makes pg_read_all_data a member of a CREATEROLE role ->
 #      3 probe_role_unsafe;
 #   D. a normal dump -> its probes pass (0).
+#   E. (server target, a password in the conninfo) while pg_restore runs,
+#      its /proc/PID/environ holds no PGPASSWORD but a PGPASSFILE: a 0600
+#      file in a 0700 dir holding '*:*:*:*:' and the password with ':' and
+#      '\' escaped, owned by the tool's uid; file and dir gone after the run.  (The
+#      seed cluster trusts local connections, so the password is not
+#      checked by the server here: what is tested is where it is put.)
 . "$(dirname "$0")/lib.sh"
 
 seed_start
@@ -71,3 +77,50 @@ run_rd verify --source "$BACKUPS" --probes "$P" --report "$R" --state-dir "$STAT
 assert_report "$R" 0 ok null
 assert_json "$R" '[.probes[] | "\(.name)=\(.status)"] | join(" ")' "not_super=ok rows=ok"
 
+
+# ------------------------------------- E. no password in a tool's environ
+must spsql postgres -c "CREATE DATABASE slowpw"
+must spsql slowpw -c "$(cat <<'SQL'
+SET client_min_messages = warning;
+CREATE FUNCTION public.rd_slow52() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  IF pg_catalog.current_database() LIKE 'restoredrill%' THEN
+    PERFORM pg_catalog.pg_sleep(0.002);
+  END IF;
+  RETURN true;
+END $$;
+CREATE TABLE public.slow (id int PRIMARY KEY, CONSTRAINT slow_check CHECK (public.rd_slow52()));
+INSERT INTO public.slow SELECT generate_series(1, 2500);
+SQL
+)"
+rm -f "$BACKUPS"/*
+must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres \
+    "$SEED_BIN/pg_dump" -Fc -d slowpw -f "$BACKUPS/slow.dump"
+PW='s3cr:et\pw'
+R=$T/e.json
+run_rd_bg verify --source "$BACKUPS" --report "$R" --state-dir "$T/state-e" \
+    --target "host=$SEED_HOST port=$SEED_PORT user=postgres dbname=postgres password='s3cr:et\\\\pw'"
+pid=$RD_PID
+if wait_descendant "$pid" pg_restore 40; then
+    tool=$(descendant "$pid" pg_restore)
+    envf=$T/tool.environ
+    tr '\0' '\n' <"/proc/$tool/environ" >"$envf" 2>/dev/null || fail "cannot read /proc/$tool/environ"
+    grep -q '^PGPASSWORD=' "$envf" && fail "pg_restore's environment holds PGPASSWORD"
+    grep -qF "$PW" "$envf" && fail "pg_restore's environment holds the password"
+    pf=$(sed -n 's/^PGPASSFILE=//p' "$envf")
+    if [ -z "$pf" ] || [ ! -f "$pf" ]; then
+        fail "pg_restore should get a PGPASSFILE (got '$pf')"
+    else
+        [ "$(stat -c %a "$pf")" = 600 ] || fail "the passfile $pf should be 0600 (is $(stat -c %a "$pf"))"
+        [ "$(stat -c %a "$(dirname "$pf")")" = 700 ] || fail "the passfile's dir should be 0700"
+        assert_file_is "$pf" '*:*:*:*:s3cr\:et\\pw'
+        [ "$(stat -c %u "$pf")" = "$(stat -c %u "/proc/$tool")" ] ||
+            fail "the passfile should belong to the uid pg_restore runs as (libpq ignores it otherwise)"
+    fi
+else
+    fail "pg_restore never ran under restoredrill (pid $pid)"
+fi
+wait_rd "$pid"
+assert_report "$R" 0 ok null
+[ -z "${pf:-}" ] || assert_no_file "$pf"
+[ -z "${pf:-}" ] || assert_no_file "$(dirname "$pf")"

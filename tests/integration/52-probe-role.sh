@@ -12,9 +12,9 @@
 #   E. (server target, a password in the conninfo) while pg_restore runs,
 #      its /proc/PID/environ holds no PGPASSWORD but a PGPASSFILE: a 0600
 #      file in a 0700 dir holding '*:*:*:*:' and the password with ':' and
-#      '\' escaped, owned by the tool's uid; file and dir gone after the run.  (The
-#      seed cluster trusts local connections, so the password is not
-#      checked by the server here: what is tested is where it is put.)
+#      '\' escaped, owned by the tool's uid; file and dir gone after the
+#      run, which is ok (the target role rd_pw logs in with
+#      scram-sha-256, so the tools really read the passfile).
 . "$(dirname "$0")/lib.sh"
 
 seed_start
@@ -96,10 +96,17 @@ SQL
 rm -f "$BACKUPS"/*
 must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres \
     "$SEED_BIN/pg_dump" -Fc -d slowpw -f "$BACKUPS/slow.dump"
+# A role that must log in with its password (scram), first in pg_hba.
+must spsql postgres -c "CREATE ROLE rd_pw LOGIN CREATEDB PASSWORD 's3cr:et\\pw'"
+{ echo 'local all rd_pw scram-sha-256'; cat "$SEED_DIR/data/pg_hba.conf"; } >"$T/hba"
+cat "$T/hba" >"$SEED_DIR/data/pg_hba.conf"
+must spsql postgres -c "SELECT pg_catalog.pg_reload_conf()"
+PGPASSWORD=wrong "$SEED_BIN/psql" -X -h "$SEED_HOST" -p "$SEED_PORT" -U rd_pw -d postgres -c 'SELECT 1' >/dev/null 2>&1 &&
+    fail "rd_pw should need its password"
 PW='s3cr:et\pw'
 R=$T/e.json
 run_rd_bg verify --source "$BACKUPS" --report "$R" --state-dir "$T/state-e" \
-    --target "host=$SEED_HOST port=$SEED_PORT user=postgres dbname=postgres password='s3cr:et\\\\pw'"
+    --target "host=$SEED_HOST port=$SEED_PORT user=rd_pw dbname=postgres password='s3cr:et\\\\pw'"
 pid=$RD_PID
 if wait_descendant "$pid" pg_restore 40; then
     tool=$(descendant "$pid" pg_restore)

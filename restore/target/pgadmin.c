@@ -218,7 +218,7 @@ pgadmin_close(struct pgadmin *a)
 }
 
 int
-pgadmin_env(const struct pgadmin *a, struct proc_env *env)
+pgadmin_env(const struct pgadmin *a, const char *passfile, struct proc_env *env)
 {
     PQconninfoOption *opts = PQconninfo(a->conn), *o;
     int rc = 0;
@@ -229,12 +229,16 @@ pgadmin_env(const struct pgadmin *a, struct proc_env *env)
         if (o->val == NULL || o->val[0] == '\0' || o->envvar == NULL ||
             strcmp(o->keyword, "dbname") == 0 ||
             strcmp(o->keyword, "application_name") == 0 ||
-            strcmp(o->keyword, "fallback_application_name") == 0)
+            strcmp(o->keyword, "fallback_application_name") == 0 ||
+            (passfile != NULL && strcmp(o->keyword, "password") == 0))
             continue;
         if (proc_env_set(env, o->envvar, o->val) != 0)
             rc = -1;
     }
     PQconninfoFree(opts);
+    if (rc == 0 && passfile != NULL &&
+        proc_env_set(env, "PGPASSFILE", passfile) != 0)
+        rc = -1;
     return rc;
 }
 

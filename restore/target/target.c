@@ -96,7 +96,8 @@ target_pg_create_db(struct target *t, const char *job, struct rd_err *err)
 int
 target_pg_tool_env(const struct target *t, struct proc_env *env)
 {
-    return pgadmin_env(&t->admin, env);
+    return pgadmin_env(&t->admin, t->passfile[0] != '\0' ? t->passfile : NULL,
+                       env);
 }
 
 int
@@ -121,8 +122,10 @@ target_ident(const struct target *t)
 void
 target_close(struct target *t)
 {
-    if (t != NULL)
+    if (t != NULL) {
         pgadmin_close(&t->admin);
+        passfile_remove(t);
+    }
 }
 
 void

@@ -1,8 +1,10 @@
 /* target_ephemeral: target = ephemeral, a throwaway PostgreSQL cluster
  * (cluster.c) started in the restore stage and removed at the cleanup. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "verifier/util/db.h"
@@ -102,21 +104,77 @@ eph_start(struct target *t, struct rd_err *err)
     return pgadmin_connect(&t->admin, t->admin_ci, err);
 }
 
+/* Who the probes run as: a fresh name per run, so a dump cannot
+ * pre-create it (CREATE ROLE fails when the name is taken). */
+static int
+probe_role_name(struct target *t, struct rd_err *err)
+{
+    unsigned char r[8];
+
+    if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+        return rd_err_set(err, RD_INTERNAL, "getrandom: %s", strerror(errno));
+    snprintf(t->probe_role, sizeof(t->probe_role),
+             "restoredrill_probe_%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1],
+             r[2], r[3], r[4], r[5], r[6], r[7]);
+    return 0;
+}
+
+/* The role and every role it is a member of, transitively: only itself
+ * and pg_read_all_data, none with a power beyond LOGIN.  Returns how many
+ * rows break that (0: safe), -1 when the query failed. */
+static int
+probe_role_unsafe(struct target *t, struct rd_err *err)
+{
+    const char *params[] = {t->probe_role};
+    PGresult *res = db_query(
+        t->admin.conn,
+        "WITH RECURSIVE up(oid) AS ("
+        " SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $1"
+        " UNION SELECT m.roleid FROM pg_catalog.pg_auth_members m"
+        " JOIN up ON m.member = up.oid) "
+        "SELECT r.rolname FROM up JOIN pg_catalog.pg_roles r ON r.oid = up.oid "
+        "WHERE r.rolsuper OR r.rolcreaterole OR r.rolcreatedb OR "
+        "r.rolreplication OR r.rolbypassrls OR "
+        "r.rolname NOT IN ($1, 'pg_read_all_data') "
+        "UNION ALL SELECT 'no membership in pg_read_all_data' WHERE NOT EXISTS ("
+        " SELECT 1 FROM pg_catalog.pg_auth_members m"
+        " JOIN pg_catalog.pg_roles g ON g.oid = m.roleid"
+        " JOIN pg_catalog.pg_roles u ON u.oid = m.member"
+        " WHERE u.rolname = $1 AND g.rolname = 'pg_read_all_data')",
+        1, params, NULL, err);
+    int n;
+
+    if (res == NULL)
+        return -1;
+    n = PQntuples(res);
+    if (n > 0)
+        rd_err_set(
+            err, RD_PROBE_ROLE_UNSAFE,
+            "the probe role '%s' is not safe to run probes as (%s%s): probes were not run\nHINT: look at the roles the dump creates or alters",
+            t->probe_role, PQgetvalue(res, 0, 0), n > 1 ? ", ..." : "");
+    PQclear(res);
+    return n;
+}
+
 /* Probes log in as a read-only role: pg_read_all_data (PG 14+) reads
- * everything, owns nothing. */
+ * everything, owns nothing; checked through the catalog before use. */
 static const char *
 eph_probe_conninfo(struct target *t, struct rd_err *err)
 {
-    if (db_exec(t->admin.conn,
-                "DO $$BEGIN CREATE ROLE restoredrill_probe LOGIN; "
-                "EXCEPTION WHEN duplicate_object THEN NULL; END$$",
-                0, NULL, NULL, err) != 0 ||
-        db_exec(t->admin.conn, "GRANT pg_read_all_data TO restoredrill_probe",
-                0, NULL, NULL, err) != 0)
+    char sql[160];
+
+    if (probe_role_name(t, err) != 0)
+        return NULL;
+    snprintf(sql, sizeof(sql), "CREATE ROLE %s LOGIN", t->probe_role);
+    if (db_exec(t->admin.conn, sql, 0, NULL, NULL, err) != 0)
+        return NULL;
+    snprintf(sql, sizeof(sql), "GRANT pg_read_all_data TO %s", t->probe_role);
+    if (db_exec(t->admin.conn, sql, 0, NULL, NULL, err) != 0 ||
+        probe_role_unsafe(t, err) != 0)
         return NULL;
     snprintf(t->probe_ci, sizeof(t->probe_ci),
-             "host='%s' port=%d user=restoredrill_probe dbname=postgres",
-             t->cluster.dir, t->cluster.port);
+             "host='%s' port=%d user=%s dbname=postgres", t->cluster.dir,
+             t->cluster.port, t->probe_role);
     return t->probe_ci;
 }
 

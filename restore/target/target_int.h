@@ -33,6 +33,9 @@ struct target {
     struct cluster cluster;        /* the ephemeral driver's cluster, */
     char admin_ci[PATH_MAX + 128]; /* its maintenance conninfo */
     char probe_ci[PATH_MAX + 128]; /* and its probe role's */
+    char passdir[PATH_MAX];        /* private dir of the passfile, */
+    char passfile[PATH_MAX + 16];  /* PGPASSFILE of the tools, or "" */
+    char probe_role[64];           /* restoredrill_probe_<16 hex>, per run */
 };
 
 extern const struct target_ops target_ephemeral_ops;
@@ -71,9 +74,20 @@ int pgadmin_create_db(struct pgadmin *a, const char *job, struct rd_err *err);
 int pgadmin_missing_extensions(struct pgadmin *a, char *const *names, size_t n,
                                char *missing, size_t len);
 
-/* pgadmin_env(a, env): the connection's parameters as PG* variables
- * (dbname and application names left out). */
-int pgadmin_env(const struct pgadmin *a, struct proc_env *env);
+/* pgadmin_env(a, passfile, env): the connection's parameters as PG*
+ * variables (dbname and application names left out); with a ${passfile},
+ * PGPASSFILE instead of PGPASSWORD. */
+int pgadmin_env(const struct pgadmin *a, const char *passfile,
+                struct proc_env *env);
+
+/* passfile_write(t, password, err): a 0600 .pgpass holding ${password}
+ * (':' and '\' escaped) in a new 0700 directory, owned by run_as when we
+ * are root; sets t->passfile.  Nothing when there is no password or it
+ * holds a newline (PGPASSWORD then).  passfile_remove(t): remove both
+ * (idempotent).  passfile_line(): the line, -1 when it cannot be one. */
+int passfile_write(struct target *t, const char *password, struct rd_err *err);
+void passfile_remove(struct target *t);
+int passfile_line(const char *pw, char *buf, size_t len);
 
 /*
  * pgadmin_drop_db(a, err):

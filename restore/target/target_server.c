@@ -25,11 +25,22 @@ srv_check_major(const struct target *t, const char *archive,
         archive, src_version, t->admin.server_version, srcmaj);
 }
 
+/* A passfile's dir left by a killed run (passfile.c). */
+static void
+srv_sweep(void)
+{
+    (void)cluster_sweep();
+}
+
 static int
 srv_prepare(struct target *t, struct rd_err *err)
 {
     t->home = "/";
-    return pgadmin_connect(&t->admin, t->spec, err);
+    if (pgadmin_connect(&t->admin, t->spec, err) != 0)
+        return -1;
+    return t->passfile[0] != '\0'
+               ? 0
+               : passfile_write(t, PQpass(t->admin.conn), err);
 }
 
 static int
@@ -124,7 +135,7 @@ const struct target_ops target_server_ops = {
     .role = "target",
     .kept_what = "database is",
     .needs_server = false,
-    .sweep = NULL,
+    .sweep = srv_sweep,
     .check_major = srv_check_major,
     .prepare = srv_prepare,
     .server_major = srv_server_major,

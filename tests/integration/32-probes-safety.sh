@@ -6,7 +6,7 @@
 #      session read-write (SET …, which returns no result set, and
 #      set_config(…)), COPY … TO PROGRAM and pg_read_file() -> each refused
 #      (critical, SQLSTATE in the message, FILE:LINE); the probes run as the
-#      non-superuser restoredrill_probe; the kept database still holds every
+#      non-superuser restoredrill_probe_<16 hex>; the kept database still holds every
 #      row, unchanged, and no program ran;
 #   B. (ephemeral) SELECT pg_sleep(30) with "-- timeout: 1s" -> 2
 #      probe_timeout after ~1 s, the whole run well under 20 s;
@@ -62,8 +62,8 @@ PSQL=$SEED_BIN/psql
 probe_file "$P/writes" 10_whoami.sql <<'P'
 -- name: whoami
 -- kind: true
--- description: probes run as restoredrill_probe, not a superuser
-SELECT current_user = 'restoredrill_probe'
+-- description: probes run as restoredrill_probe_<16 hex>, not a superuser
+SELECT current_user ~ '^restoredrill_probe_[0-9a-f]{16}$'
        AND NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
 P
 probe_file "$P/writes" 20_delete.sql <<'P'
@@ -139,8 +139,8 @@ else
     got=$("$PSQL" -X -At "$conn" -c "SELECT count(*) || ' ' || string_agg(v, ',' ORDER BY id) FROM public.x" 2>&1)
     [ "$got" = "5 row 1,row 2,row 3,row 4,row 5" ] \
         || fail "kept database: public.x changed by the probes (expected '5 row 1,…,row 5', got '$got')"
-    got=$("$PSQL" -X -At "$conn" -c "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = 'restoredrill_probe'" 2>&1)
-    [ "$got" = f ] || fail "role restoredrill_probe should exist and not be a superuser (got '$got')"
+    got=$("$PSQL" -X -At "$conn" -c "SELECT string_agg(CASE WHEN rolsuper THEN 't' ELSE 'f' END, ',') FROM pg_catalog.pg_roles WHERE rolname ~ '^restoredrill_probe_[0-9a-f]{16}\$'" 2>&1)
+    [ "$got" = f ] || fail "one role restoredrill_probe_<16 hex> should exist and not be a superuser (got '$got')"
     note "stopping the kept cluster: $stop"
     bash -c "$stop" || fail "the printed stop command failed: $stop"
     for _ in $(seq 1 150); do kill -0 "$kpid" 2>/dev/null || break; sleep 0.1; done

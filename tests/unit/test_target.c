@@ -9,6 +9,7 @@
 #include "reports/render_restore.h"
 #include "reports/report.h"
 #include "restore/target/target.h"
+#include "restore/target/target_int.h"
 
 Suite *target_suite(void);
 
@@ -75,7 +76,7 @@ START_TEST(test_server_driver)
     ck_assert_str_eq(ops->name, "server");
     ck_assert_str_eq(ops->engine, "postgresql");
     ck_assert(!ops->needs_server);
-    ck_assert_ptr_null(ops->sweep);
+    ck_assert_ptr_nonnull(ops->sweep); /* a killed run's passfile dir */
     d = target_display(t);
     ck_assert_ptr_nonnull(d);
     ck_assert_ptr_null(strstr(d, "secret"));
@@ -90,6 +91,22 @@ START_TEST(test_server_driver)
     ck_assert_str_eq(ops->probe_conninfo(t, &err),
                      "host=db user=u password=secret dbname=x");
     target_free(t);
+}
+END_TEST
+
+/* The server target's password as one .pgpass line: ':' and '\\'
+ * escaped; a newline cannot be one (PGPASSWORD then). */
+START_TEST(test_passfile_line)
+{
+    char buf[64];
+
+    ck_assert_int_eq(passfile_line("s3cr:et\\pw", buf, sizeof(buf)), 0);
+    ck_assert_str_eq(buf, "*:*:*:*:s3cr\\:et\\\\pw\n");
+    ck_assert_int_eq(passfile_line("plain", buf, sizeof(buf)), 0);
+    ck_assert_str_eq(buf, "*:*:*:*:plain\n");
+    ck_assert_int_eq(passfile_line("a\nb", buf, sizeof(buf)), -1);
+    ck_assert_int_eq(passfile_line("::::::::::::::::::::::::::::::", buf, 16),
+                     -1);
 }
 END_TEST
 
@@ -152,6 +169,7 @@ target_suite(void)
     tcase_add_test(tc, test_ephemeral_driver);
     tcase_add_test(tc, test_ephemeral_check_major);
     tcase_add_test(tc, test_server_driver);
+    tcase_add_test(tc, test_passfile_line);
     suite_add_tcase(s, tc);
     tcase_add_test(tr, test_render_restore);
     suite_add_tcase(s, tr);

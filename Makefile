@@ -35,6 +35,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 SRCDIRS  = verifier verifier/util restore restore/source restore/decode restore/target \
+           restore/sandbox \
            reports probes
 LIB_SRC  = $(filter-out verifier/main.c,$(wildcard $(addsuffix /*.c,$(SRCDIRS))))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -151,6 +152,8 @@ install: $(BIN)
 	install -m 0644 docs/restoredrill.1 $(DESTDIR)$(MANDIR)/man1/restoredrill.1
 	install -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
 	install -m 0644 $(DOC_EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+	@# The unprivileged account the scratch server runs as (run_as).
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ci/add-run-user; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/restoredrill $(DESTDIR)$(MANDIR)/man1/restoredrill.1

@@ -34,6 +34,12 @@ render_restore(struct report *r, const struct restore_report *rp)
     json_object_set_new(rs, "target",
                         rp->target != NULL ? json_string(rp->target)
                                            : json_null());
+    json_object_set_new(rs, "engine", json_string("postgresql"));
+    if (rp->sandbox != NULL)
+        json_object_set_new(rs, "sandbox", json_string(rp->sandbox));
+    if (rp->sandbox_reason[0] != '\0')
+        json_object_set_new(rs, "sandbox_reason",
+                            report_json_text(rp->sandbox_reason));
     if (rp->server_version[0] != '\0')
         json_object_set_new(rs, "server_version",
                             json_string(rp->server_version));

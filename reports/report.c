@@ -66,7 +66,7 @@ report_new(const char *command, const char *job)
         "{s:i, s:{s:s, s:s}, s:s, s:s, s:s, s:i, s:s, s:s, s:f, s:s,"
         " s:{s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n},"
         " s:{s:n, s:n, s:n, s:n, s:n, s:n, s:i, s:[], s:s, s:{s:i, s:i},"
-        " s:n, s:b},"
+        " s:n, s:b, s:n, s:n, s:n},"
         " s:[], s:{s:n, s:[]}, s:[], s:[], s:[], s:n, s:[]}",
         "schema_version", 1, "tool", "name", "restoredrill", "version",
         RD_VERSION, "command", command, "job", job, "status", "ok", "exit_code",
@@ -76,9 +76,9 @@ report_new(const char *command, const char *job)
         "compression", "transfer", "dump_version", "server_version", "restore",
         "target", "database", "tool", "server_version", "jobs", "duration_s",
         "error_count", 0, "errors", "stderr_tail", "", "filtered", "owner", 0,
-        "acl", 0, "scratch_dropped", "kept", 0, "probes", "drift",
-        "baseline_at", "tables", "stages", "alerts", "notes", "error",
-        "errors");
+        "acl", 0, "scratch_dropped", "kept", 0, "engine", "sandbox",
+        "sandbox_reason", "probes", "drift", "baseline_at", "tables", "stages",
+        "alerts", "notes", "error", "errors");
     if (r->root == NULL) {
         free(r);
         return NULL;

@@ -197,6 +197,7 @@ run_tool(const struct target *t, const struct restore_input *in,
          struct proc_env *env, struct rd_err *err)
 {
     const struct proc_ident *id = target_ident(t);
+    struct sandbox_cmd cmd;
     struct proc_result res;
     int rc = -1;
 
@@ -222,7 +223,8 @@ run_tool(const struct target *t, const struct restore_input *in,
                               "no time left for the restore (restore_timeout)");
         spec.timeout_s = (int)((left + 999) / 1000);
     }
-    if (proc_run(&spec, &res, err) != 0)
+    if (target_sandbox(t, by_path ? in->path : NULL, &spec, &cmd, err) != 0 ||
+        proc_run(&spec, &res, err) != 0)
         goto done; /* interrupted, cannot run, or the stream failed */
     if (res.timed_out) {
         rd_err_set(err, RD_TIMEOUT,
@@ -313,10 +315,12 @@ restore_toc_extension(const char *line)
 
 int
 restore_list_extensions(const struct pg_tools *tools,
-                        const struct proc_ident *ident, const char *home,
+                        const struct proc_ident *ident,
+                        const struct sandbox *sb, const char *home,
                         const struct restore_input *in, char ***names,
                         size_t *n, struct rd_err *err)
 {
+    struct sandbox_cmd cmd;
     char prog[PATH_MAX + 16], path[PATH_MAX + 32];
     const char *argv[4];
     const char *envp[] = {"LC_ALL=C", "TZ=UTC", NULL, NULL};
@@ -349,7 +353,11 @@ restore_list_extensions(const struct pg_tools *tools,
                              .out_cap = 64u << 20,
                              .feed = by_path ? NULL : feed_stream,
                              .feed_ctx = by_path ? NULL : in->stream};
-    if (proc_run(&spec, &res, err) != 0) {
+    struct sandbox_req req = {.ro = {by_path ? in->path : NULL}};
+
+    memset(&res, 0, sizeof(res));
+    if (sandbox_apply(sb, &req, &spec, &cmd, err) != 0 ||
+        proc_run(&spec, &res, err) != 0) {
         /* A stream that fails here fails again in the restore, with the
            right stage; only a signal or a missing tool matter now. */
         rc = err->code == RD_INTERRUPTED || err->code == RD_TOOL_MISSING ? -1

@@ -45,6 +45,9 @@ struct restore_result {
 struct restore_report {
     char *target;            /* (owned) "ephemeral" or the redacted conninfo */
     char server_version[32]; /* "" until the target is connected */
+    const char *sandbox;     /* (static) "bwrap" / "none"; NULL before the
+                                preflight */
+    char sandbox_reason[384]; /* why "none" */
     char database[64];       /* "" until the scratch database exists */
     bool ran;                /* restore_run() ran: run and duration_s hold */
     struct restore_result run; /* (owned) */
@@ -78,16 +81,18 @@ int restore_run(const struct target *t, const struct restore_input *in,
                 struct restore_result *rr, struct rd_err *err);
 
 /*
- * restore_list_extensions(tools, ident, in, names, n, err):
+ * restore_list_extensions(tools, ident, sb, home, in, names, n, err):
  * The extensions a custom/tar/directory archive creates, from
  * "pg_restore --list" (a stream is fed on stdin; pg_restore stops after
  * the TOC, so only its beginning is read).  ${names} is a malloc'd array of
  * malloc'd strings; free with restore_names_free().  Returns 0 (an archive
  * pg_restore cannot list gives 0 names: the restore will say why), or -1
- * on RD_INTERRUPTED / RD_TOOL_MISSING.
+ * on RD_INTERRUPTED / RD_TOOL_MISSING.  pg_restore runs in the sandbox ${sb}
+ * (when on), seeing only the file it lists.
  */
 int restore_list_extensions(const struct pg_tools *tools,
-                            const struct proc_ident *ident, const char *home,
+                            const struct proc_ident *ident,
+                            const struct sandbox *sb, const char *home,
                             const struct restore_input *in, char ***names,
                             size_t *n, struct rd_err *err);
 

@@ -24,7 +24,7 @@ static const struct config_key_info keys[CK_COUNT] = {
          "state: locks and last reports (root: /var/lib/restoredrill)"},
     [CK_RUN_AS] =
         {"run_as", CT_STRING, true,
-         "OS user for the ephemeral server and client tools when run as root"},
+         "OS user for the scratch server and restore tools when run as root (default restoredrill)"},
     [CK_SOURCE] = {"source", CT_STRING, true,
                    "where archives live: /path or file:///path"},
     [CK_PATTERN] =
@@ -67,6 +67,9 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_MAX_UNPACKED_SIZE] =
         {"max_unpacked_size", CT_SIZE, true,
          "bound on the decompressed bytes of an archive (unset: free temp space - 10%)"},
+    [CK_SANDBOX] =
+        {"sandbox", CT_STRING, true,
+         "run the scratch server and restore tools under bubblewrap: auto (default), required or off"},
     [CK_RTO] = {"rto", CT_DURATION, false, "recovery-time objective"},
     [CK_DEEP_CHECK] = {"deep_check", CT_STRING, false, "pg_amcheck"},
     [CK_JUNIT] = {"junit", CT_PATH, true,

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "restore/sandbox/sandbox.h"
 #include "verifier/util/rd_err.h"
 
 /* Every key of PRODUCT.md; each is also a flag --key-with-dashes. */
@@ -26,6 +27,7 @@ enum config_key {
     CK_DRIFT_EXACT_ROWS,
     CK_RESTORE_TIMEOUT,
     CK_MAX_UNPACKED_SIZE,
+    CK_SANDBOX,
     /* keys of later features: known, refused while unimplemented */
     CK_PATH,
     CK_CHECKSUM,
@@ -97,6 +99,7 @@ struct job_config {
     int64_t probe_timeout_s;     /* default 60 */
     int64_t restore_timeout_s;   /* default 6h; 0: off */
     int64_t max_unpacked_size;   /* bytes; 0: unset (free temp space - 10%) */
+    enum sandbox_mode sandbox;   /* default SANDBOX_AUTO */
     double max_shrink;           /* drift: fraction, default 0.5 */
     int64_t drift_exact_rows;    /* drift: exact count(*) below this */
     enum rd_status alert_on;     /* alert at this status or worse */

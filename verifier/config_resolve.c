@@ -305,6 +305,15 @@ where_values(struct resolve *rs, struct job_config *out)
         if (!keep(rs, &e))
             return false;
     }
+    if (val[CK_SANDBOX] != NULL) {
+        static const char *const modes[] = {"auto", "required", "off", NULL};
+        int i;
+
+        if (one_of(CK_SANDBOX, val, org, modes, &i, &e) == 0)
+            (void)sandbox_mode_parse(val[CK_SANDBOX], &out->sandbox);
+        else if (!keep(rs, &e))
+            return false;
+    }
     if (val[CK_SOURCE] != NULL &&
         check_source(val[CK_SOURCE], org[CK_SOURCE], &out->source, &e) != 0 &&
         !keep(rs, &e))
@@ -465,7 +474,7 @@ config_resolve_all(const struct config *c, const char *job_name,
                                 ? rs.val[CK_STATE_DIR]
                                 : config_default_state_dir(buf, sizeof(buf)));
     out->run_as =
-        strdup(rs.val[CK_RUN_AS] != NULL ? rs.val[CK_RUN_AS] : "postgres");
+        strdup(rs.val[CK_RUN_AS] != NULL ? rs.val[CK_RUN_AS] : "restoredrill");
     if (out->name == NULL || out->target == NULL || out->state_dir == NULL ||
         out->run_as == NULL)
         return no_memory(&rs), -1;

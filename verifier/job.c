@@ -351,9 +351,9 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     archive_list_init(&jr.list);
     fetched_init(&jr.f);
     jr.r = report_new("verify", jc->name);
-    jr.target = jr.r != NULL
-                    ? target_new(jc->target, &jr.tools, &jr.ident, o->keep)
-                    : NULL;
+    jr.target = jr.r != NULL ? target_new(jc->target, &jr.tools, &jr.ident,
+                                          &jr.sb, o->keep)
+                             : NULL;
     if (jr.target == NULL) {
         log_error("out of memory");
         report_free(jr.r);

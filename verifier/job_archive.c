@@ -51,8 +51,8 @@ list_extensions(struct job_run *jr, struct rd_err *err)
         return 0; /* scanned from the head in stage_decode */
     if (jr->mode != MODE_STREAM) {
         in.path = jr->path;
-        return restore_list_extensions(&jr->tools, &jr->ident, home, &in,
-                                       &jr->ext, &jr->next, err);
+        return restore_list_extensions(&jr->tools, &jr->ident, &jr->sb, home,
+                                       &in, &jr->ext, &jr->next, err);
     }
     /* A stream is read once by the restore: list from a second reading. */
     if (source_fetch(jr->src, jr->chosen->name, &f2, err) != 0) {
@@ -61,9 +61,10 @@ list_extensions(struct job_run *jr, struct rd_err *err)
     }
     s = job_build_stack(jr, &f2, NULL, &comp, err);
     in.stream = s;
-    rc = s != NULL ? restore_list_extensions(&jr->tools, &jr->ident, home, &in,
-                                             &jr->ext, &jr->next, err)
-                   : 0;
+    rc = s != NULL
+             ? restore_list_extensions(&jr->tools, &jr->ident, &jr->sb, home,
+                                       &in, &jr->ext, &jr->next, err)
+             : 0;
     stream_free(s);
     fetched_release(&f2);
     return rc;
@@ -109,6 +110,38 @@ preflight_header(struct job_run *jr, const char **src_version,
     return 0;
 }
 
+/* The sandbox every program that reads the dump runs in; a run without
+ * one says so (sandbox = auto), or fails (required). */
+static int
+job_sandbox(struct job_run *jr, struct rd_err *err)
+{
+    struct restore_report *rp = &jr->rres;
+
+    if (sandbox_setup(&jr->sb, jr->jc->sandbox, &jr->ident, err) != 0)
+        return -1;
+    rp->sandbox = target_sandbox_name(jr->target);
+    if (strcmp(rp->sandbox, "bwrap") == 0)
+        return 0;
+    if (!target_ops(jr->target)->sandboxed)
+        snprintf(
+            rp->sandbox_reason, sizeof(rp->sandbox_reason),
+            "a server target is not sandboxed (its restore tools run in a pid namespace%s; the server is protected by the target role's least privilege)",
+            jr->sb.on ? "" : ", when bwrap works");
+    else
+        snprintf(rp->sandbox_reason, sizeof(rp->sandbox_reason), "%s",
+                 jr->sb.reason);
+    if (target_ops(jr->target)->sandboxed && jr->jc->sandbox == SANDBOX_AUTO) {
+        log_warn(
+            "the scratch server and restore tools run without a sandbox: %s",
+            jr->sb.reason);
+        report_note(
+            jr->r,
+            "no sandbox: %s; a hostile dump could act on this host as '%s' (see docs/security.md)",
+            jr->sb.reason, jr->ident.name);
+    }
+    return 0;
+}
+
 /* The tools the target needs, and a dump newer than our pg_restore (it
  * would fail halfway): said up front. */
 static int
@@ -118,7 +151,8 @@ preflight_tools(struct job_run *jr, struct rd_err *err)
     char hint[96];
 
     if (pgtools_find(&jr->tools, target_ops(jr->target)->needs_server, err) !=
-        0)
+            0 ||
+        job_sandbox(jr, err) != 0)
         return -1;
     if (jr->workdir[0] != '\0' && jr->ident.drop &&
         fs_chown_tree(jr->workdir, jr->ident.uid, jr->ident.gid, err) != 0)

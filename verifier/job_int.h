@@ -61,6 +61,7 @@ struct job_run {
     struct sqlfilter_counts counts;
     struct pg_tools tools;
     struct proc_ident ident;
+    struct sandbox sb;          /* set up at the preflight */
     struct target *target;      /* (owned) where the restore goes */
     struct restore_report rres; /* (owned) restore{} of the report */
     time_t archive_time;

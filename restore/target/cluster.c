@@ -196,10 +196,13 @@ run_initdb(struct cluster *c, struct rd_err *err)
                           "--no-sync",
                           "--no-instructions",
                           NULL};
+    struct sandbox_req req = {.rw_dir = c->dir, .chdir = c->dir};
+    struct sandbox_cmd cmd;
     struct proc_env env;
     struct proc_result res;
     int rc = -1;
 
+    memset(&res, 0, sizeof(res));
     proc_env_init(&env);
     pgtools_path(c->tools, "initdb", initdb, sizeof(initdb));
     snprintf(data, sizeof(data), "%s/data", c->dir);
@@ -219,7 +222,8 @@ run_initdb(struct cluster *c, struct rd_err *err)
                              .timeout_s = 300,
                              .on_line = keep_last_line,
                              .line_ctx = last};
-    if (proc_run(&spec, &res, err) != 0)
+    if (sandbox_apply(c->sb, &req, &spec, &cmd, err) != 0 ||
+        proc_run(&spec, &res, err) != 0)
         goto done;
     if (res.timed_out || !WIFEXITED(res.status) ||
         WEXITSTATUS(res.status) != 0) {
@@ -352,6 +356,8 @@ spawn_server(struct cluster *c, int logfd, bool keep, struct rd_err *err)
 {
     char postgres[PATH_MAX + 16], data[PATH_MAX + 8], sockopt[PATH_MAX + 40],
         portopt[32];
+    struct sandbox_req req = {.rw_dir = c->dir, .chdir = c->dir, .keep = keep};
+    struct sandbox_cmd cmd;
     struct proc_env env;
     int rc = -1;
 
@@ -413,15 +419,40 @@ spawn_server(struct cluster *c, int logfd, bool keep, struct rd_err *err)
                              .uid = c->ident->uid,
                              .gid = c->ident->gid,
                              .death_signal = keep ? -1 : SIGQUIT};
-    rc = proc_spawn(&spec, &c->pid, err);
+    /* In the sandbox the signal goes to bwrap, whose death kills the whole
+       pid namespace: SIGKILL (SIGQUIT would make bwrap dump core). */
+    if (c->sb != NULL && c->sb->on && !keep)
+        spec.death_signal = SIGKILL;
+    if (sandbox_apply(c->sb, &req, &spec, &cmd, err) == 0)
+        rc = proc_spawn(&spec, &c->pid, err);
 done:
     proc_env_release(&env);
     return rc;
 }
 
+/* DIR/server.pid: the host pid the sweep judges the server by (in the
+ * sandbox postmaster.pid holds the namespace's pid). */
+static void
+write_server_pid(struct cluster *c)
+{
+    char path[PATH_MAX + 16];
+    int fd;
+
+    if (c->sb != NULL && c->sb->on)
+        c->inner = sandbox_inner_pid(c->pid);
+    snprintf(path, sizeof(path), "%s/server.pid", c->dir);
+    fd =
+        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    dprintf(fd, "%ld\n", (long)(c->inner > 0 ? c->inner : c->pid));
+    close(fd);
+}
+
 int
 cluster_start(struct cluster *c, const struct pg_tools *tools,
-              const struct proc_ident *ident, bool keep, struct rd_err *err)
+              const struct proc_ident *ident, const struct sandbox *sb,
+              bool keep, struct rd_err *err)
 {
     char logpath[PATH_MAX + 16];
     int logfd = -1;
@@ -429,6 +460,7 @@ cluster_start(struct cluster *c, const struct pg_tools *tools,
     memset(c, 0, sizeof(*c));
     c->tools = tools;
     c->ident = ident;
+    c->sb = sb;
     c->port = CLUSTER_PORT;
     if (make_dir(c, err) != 0) {
         if (c->dir[0] == '\0')
@@ -452,6 +484,7 @@ cluster_start(struct cluster *c, const struct pg_tools *tools,
     log_debug("scratch server pid %ld in '%s'", (long)c->pid, c->dir);
     if (wait_ready(c, logpath, err) != 0)
         goto fail;
+    write_server_pid(c);
     if (keep)
         share_socket(c);
     return 0;
@@ -471,9 +504,18 @@ cluster_stop(struct cluster *c)
     if (c->keep)
         return 0;
     if (c->pid > 0) {
-        /* SIGQUIT = immediate shutdown: nothing here is worth a checkpoint. */
-        proc_stop(c->pid, SIGQUIT, 10);
+        /* SIGQUIT = immediate shutdown: nothing here is worth a checkpoint.
+           In the sandbox it goes to the postmaster itself (bwrap does not
+           pass signals on); when the postmaster is gone, so is the pid
+           namespace and whatever a dump started in it.  Either way bwrap
+           gets SIGKILL after the grace, which kills the namespace too. */
+        if (c->inner > 0 && kill(c->inner, SIGQUIT) == 0)
+            proc_stop(c->pid, 0, 10);
+        else
+            proc_stop(c->pid, c->sb != NULL && c->sb->on ? SIGKILL : SIGQUIT,
+                      10);
         c->pid = 0;
+        c->inner = 0;
     }
     if (c->dir[0] != '\0') {
         if (fs_rm_rf(c->dir) != 0) {
@@ -503,10 +545,32 @@ read_pid(const char *path)
     return strtol(buf, NULL, 10);
 }
 
-int
-cluster_sweep(void)
+/* Whether the leftover ${dir} may go: its owner (our pid file) is gone and
+ * no server runs there. */
+static bool
+leftover(const char *dir, long *owner)
 {
-    const char *base = fs_tmpdir_base();
+    char f[PATH_MAX + 32];
+    long pm;
+
+    snprintf(f, sizeof(f), "%s/owner.pid", dir);
+    *owner = read_pid(f);
+    if (*owner <= 0 || kill((pid_t)*owner, 0) == 0 || errno != ESRCH)
+        return false;
+    snprintf(f, sizeof(f), "%s/server.pid", dir);
+    pm = read_pid(f);
+    if (pm <= 0) {
+        /* An older run's, or a cluster that never came up. */
+        snprintf(f, sizeof(f), "%s/data/postmaster.pid", dir);
+        pm = read_pid(f);
+    }
+    return !(pm > 0 && kill((pid_t)pm, 0) == 0); /* a kept server runs */
+}
+
+/* Sweep one temp dir; returns how many leftovers were removed. */
+static int
+sweep_in(const char *base)
+{
     struct dirent *de;
     int removed = 0;
     DIR *d = opendir(base);
@@ -514,25 +578,18 @@ cluster_sweep(void)
     if (d == NULL)
         return 0;
     while ((de = readdir(d)) != NULL) {
-        char dir[PATH_MAX], f[PATH_MAX + 32];
+        char dir[PATH_MAX];
         struct stat st;
-        long owner, pm;
+        long owner;
 
         if (strncmp(de->d_name, "restoredrill-", 13) != 0 ||
             strlen(de->d_name) != 19)
             continue;
         snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
         if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-            (geteuid() != 0 && st.st_uid != geteuid()))
+            (geteuid() != 0 && st.st_uid != geteuid()) ||
+            !leftover(dir, &owner))
             continue;
-        snprintf(f, sizeof(f), "%s/owner.pid", dir);
-        owner = read_pid(f);
-        if (owner <= 0 || kill((pid_t)owner, 0) == 0 || errno != ESRCH)
-            continue;
-        snprintf(f, sizeof(f), "%s/data/postmaster.pid", dir);
-        pm = read_pid(f);
-        if (pm > 0 && kill((pid_t)pm, 0) == 0)
-            continue; /* a server still runs there: not ours to judge */
         if (fs_rm_rf(dir) == 0) {
             log_info(
                 "removed '%s', left behind by an earlier run (pid %ld) that was killed",
@@ -541,5 +598,16 @@ cluster_sweep(void)
         }
     }
     closedir(d);
+    return removed;
+}
+
+int
+cluster_sweep(void)
+{
+    const char *base = fs_tmpdir_base();
+    int removed = sweep_in(base);
+
+    if (strcmp(base, "/tmp") != 0)
+        removed += sweep_in("/tmp");
     return removed;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "restore/sandbox/sandbox.h"
 #include "verifier/util/proc.h"
 #include "verifier/util/rd_err.h"
 
@@ -33,15 +34,17 @@ char *pgtools_path(const struct pg_tools *t, const char *prog, char *buf,
 struct cluster {
     char dir[PATH_MAX]; /* private temp dir: data/, socket, server.log */
     int port;
-    pid_t pid;        /* postmaster, 0 when not running */
+    pid_t pid;        /* postmaster, or bwrap around it; 0 when not running */
+    pid_t inner;      /* in the sandbox: the postmaster's host pid, or 0 */
     bool keep;        /* leave it running on cluster_stop() */
     uid_t shared_uid; /* kept for this sudo user (its socket opened), or 0 */
     const struct pg_tools *tools;   /* (borrowed) */
     const struct proc_ident *ident; /* (borrowed) */
+    const struct sandbox *sb;       /* (borrowed) */
 };
 
 /*
- * cluster_start(c, tools, ident, err):
+ * cluster_start(c, tools, ident, sb, keep, err):
  * mkdtemp $TMPDIR/restoredrill-XXXXXX (0700, owned by ${ident}), initdb
  * with trust auth for the unix socket only, start postgres as our child
  * with no TCP listener and throwaway-restore settings (fsync off,
@@ -51,10 +54,13 @@ struct cluster {
  * SUDO_UID/SUDO_GID, its socket is opened to that user's group).  A second
  * signal (sig_hurry()) cuts every wait short.  On failure everything made so
  * far is removed and -1 is returned with the server log's tail in the message.
+ * initdb and the server run in the sandbox ${sb} when it is on (writable:
+ * the cluster's dir only); the host pid to judge the server by is written
+ * to DIR/server.pid next to DIR/owner.pid (ours).
  */
 int cluster_start(struct cluster *c, const struct pg_tools *tools,
-                  const struct proc_ident *ident, bool keep,
-                  struct rd_err *err);
+                  const struct proc_ident *ident, const struct sandbox *sb,
+                  bool keep, struct rd_err *err);
 
 /*
  * cluster_conn_env(c, env): PGHOST/PGPORT/PGUSER for clients of ${c}.
@@ -71,8 +77,10 @@ int cluster_stop(struct cluster *c);
 
 /*
  * cluster_sweep(): remove leftovers of earlier runs that were killed with
- * SIGKILL: $TMPDIR/restoredrill-* dirs whose owner pid is gone.  Returns
- * how many were removed.
+ * SIGKILL: restoredrill-* dirs in $TMPDIR and in /tmp (the fallback of a
+ * long TMPDIR) whose owner pid is gone and whose server (server.pid; an
+ * older run's postmaster.pid) is not running (a --keep cluster stays).
+ * Returns how many were removed.
  */
 int cluster_sweep(void);
 

@@ -10,7 +10,7 @@
 
 struct target *
 target_new(const char *spec, const struct pg_tools *tools,
-           const struct proc_ident *ident, bool keep)
+           const struct proc_ident *ident, const struct sandbox *sb, bool keep)
 {
     struct target *t = calloc(1, sizeof(*t));
 
@@ -21,9 +21,32 @@ target_new(const char *spec, const struct pg_tools *tools,
     t->spec = spec;
     t->tools = tools;
     t->ident = ident;
+    t->sb = sb;
     t->keep = keep;
     t->home = "/";
     return t;
+}
+
+int
+target_sandbox(const struct target *t, const char *input,
+               struct proc_spec *spec, struct sandbox_cmd *cmd,
+               struct rd_err *err)
+{
+    struct sandbox_req req = {0};
+
+    if (!t->ops->sandboxed) {
+        req.host = true;
+    } else {
+        req.ro[0] = t->cluster.dir[0] != '\0' ? t->cluster.dir : NULL;
+        req.ro[req.ro[0] != NULL ? 1 : 0] = input;
+    }
+    return sandbox_apply(t->sb, &req, spec, cmd, err);
+}
+
+const char *
+target_sandbox_name(const struct target *t)
+{
+    return t->ops->sandboxed ? sandbox_name(t->sb) : "none";
 }
 
 const struct target_ops *

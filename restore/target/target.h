@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "restore/sandbox/sandbox.h"
 #include "restore/target/cluster.h"
 #include "verifier/util/proc.h"
 #include "verifier/util/rd_err.h"
@@ -61,6 +62,8 @@ struct target_ops {
                               server" */
     const char *kept_what; /* "cluster and database are" / "database is" */
     bool needs_server;     /* pgtools_find(..., server): initdb + postgres */
+    bool sandboxed; /* its server and tools run in the sandbox (else the
+                       tools get only a pid namespace: server targets) */
     void (*sweep)(void);
     int (*check_major)(const struct target *t, const char *archive,
                        const char *src_version, int srcmaj, struct rd_err *err);
@@ -84,13 +87,30 @@ struct target_ops {
 };
 
 /*
- * target_new(spec, tools, ident, keep): the driver for the config's
+ * target_new(spec, tools, ident, sb, keep): the driver for the config's
  * ${spec} ("ephemeral", else a conninfo or URI: the server driver), using
- * ${tools} and ${ident} (borrowed; filled by the preflight before any op
- * that runs a tool).  ${keep}: --keep.  NULL when out of memory.
+ * ${tools}, ${ident} and the sandbox ${sb} (borrowed; filled by the
+ * preflight before any op that runs a tool).  ${keep}: --keep.  NULL when
+ * out of memory.
  */
 struct target *target_new(const char *spec, const struct pg_tools *tools,
-                          const struct proc_ident *ident, bool keep);
+                          const struct proc_ident *ident,
+                          const struct sandbox *sb, bool keep);
+
+/*
+ * target_sandbox(t, input, spec, cmd, err): put the restore tool of
+ * ${spec} in the target's sandbox (sandbox_apply()): for the ephemeral
+ * target, seeing the cluster's dir and ${input} (the file or folder it
+ * reads, or NULL) read-only; for a server target, a pid namespace only.
+ * Nothing when the sandbox is off.
+ */
+int target_sandbox(const struct target *t, const char *input,
+                   struct proc_spec *spec, struct sandbox_cmd *cmd,
+                   struct rd_err *err);
+
+/* target_sandbox_name(t): restore.sandbox: "bwrap" when the target's
+ * server and tools run in the sandbox, else "none". */
+const char *target_sandbox_name(const struct target *t);
 
 /* target_ops(t): ${t}'s driver. */
 const struct target_ops *target_ops(const struct target *t);

@@ -95,7 +95,8 @@ static int
 eph_start(struct target *t, struct rd_err *err)
 {
     log_info("starting a scratch PostgreSQL %d cluster", t->tools->major);
-    if (cluster_start(&t->cluster, t->tools, t->ident, t->keep, err) != 0)
+    if (cluster_start(&t->cluster, t->tools, t->ident, t->sb, t->keep, err) !=
+        0)
         return -1;
     snprintf(t->admin_ci, sizeof(t->admin_ci),
              "host='%s' port=%d user=postgres dbname=postgres", t->cluster.dir,
@@ -195,12 +196,22 @@ eph_print_kept(const struct target *t, FILE *out)
     fprintf(
         out,
         "kept: the scratch cluster (PostgreSQL %d) and database '%s' are still running (--keep); nothing was cleaned up\n"
-        "  connect: psql \"host=%s port=%d user=postgres dbname=%s\"\n"
-        "  stop:    kill -INT %ld && rm -rf '%s'\n"
-        "  (or: %s%s%s%s/pg_ctl -D '%s/data' stop -m fast && rm -rf '%s')\n",
-        t->tools->major, db, c->dir, c->port, db, (long)c->pid, c->dir,
-        id->drop ? "runuser -u " : "", id->drop ? id->name : "",
-        id->drop ? " -- " : "", t->tools->bindir, c->dir, c->dir);
+        "  connect: psql \"host=%s port=%d user=postgres dbname=%s\"\n",
+        t->tools->major, db, c->dir, c->port, db);
+    if (c->inner > 0)
+        /* Not pg_ctl: postmaster.pid holds the sandbox's own pid (2). */
+        fprintf(
+            out,
+            "  stop:    kill -INT %ld && rm -rf '%s'   (it runs in the sandbox)\n",
+            (long)c->inner, c->dir);
+    else
+        fprintf(
+            out,
+            "  stop:    kill -INT %ld && rm -rf '%s'\n"
+            "  (or: %s%s%s%s/pg_ctl -D '%s/data' stop -m fast && rm -rf '%s')\n",
+            (long)c->pid, c->dir, id->drop ? "runuser -u " : "",
+            id->drop ? id->name : "", id->drop ? " -- " : "", t->tools->bindir,
+            c->dir, c->dir);
     if (c->shared_uid != 0)
         fprintf(
             out,
@@ -236,6 +247,7 @@ const struct target_ops target_ephemeral_ops = {
     .role = "scratch",
     .kept_what = "cluster and database are",
     .needs_server = true,
+    .sandboxed = true,
     .sweep = eph_sweep,
     .check_major = eph_check_major,
     .prepare = eph_prepare,

@@ -27,6 +27,7 @@ struct target {
     const char *spec;               /* (borrowed) the config's target */
     const struct pg_tools *tools;   /* (borrowed) */
     const struct proc_ident *ident; /* (borrowed) */
+    const struct sandbox *sb;       /* (borrowed) */
     const char *home;               /* HOME of child tools */
     bool keep;                      /* --keep */
     struct pgadmin admin;

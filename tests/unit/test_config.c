@@ -162,7 +162,7 @@ START_TEST(test_resolve_layers)
     ck_assert_int_eq(j.min_age_s, 15 * 60);
     ck_assert_str_eq(j.report, "/var/tmp/a.json");
     ck_assert_str_eq(j.target, "ephemeral");
-    ck_assert_str_eq(j.run_as, "postgres");
+    ck_assert_str_eq(j.run_as, "restoredrill");
     job_config_release(&j);
     ck_assert_ptr_null(j.name);
 
@@ -268,7 +268,7 @@ START_TEST(test_builtin_defaults)
     ck_assert_int_eq(config_resolve(&c, "default", &j, &err), 0);
     ck_assert_str_eq(j.name, "default");
     ck_assert_str_eq(j.target, "ephemeral");
-    ck_assert_str_eq(j.run_as, "postgres");
+    ck_assert_str_eq(j.run_as, "restoredrill");
     ck_assert_str_eq(j.state_dir, config_default_state_dir(sd, sizeof(sd)));
     ck_assert_ptr_null(j.source);
     ck_assert_ptr_null(j.pattern);

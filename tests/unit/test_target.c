@@ -18,7 +18,7 @@ static struct proc_ident ident;
 
 START_TEST(test_ephemeral_driver)
 {
-    struct target *t = target_new("ephemeral", &tools, &ident, false);
+    struct target *t = target_new("ephemeral", &tools, &ident, NULL, false);
     const struct target_ops *ops;
     char buf[64], *d;
 
@@ -50,7 +50,7 @@ END_TEST
 
 START_TEST(test_ephemeral_check_major)
 {
-    struct target *t = target_new("ephemeral", &tools, &ident, false);
+    struct target *t = target_new("ephemeral", &tools, &ident, NULL, false);
     const struct target_ops *ops = target_ops(t);
     struct rd_err err = {0};
 
@@ -66,7 +66,7 @@ END_TEST
 START_TEST(test_server_driver)
 {
     struct target *t = target_new("host=db user=u password=secret dbname=x",
-                                  &tools, &ident, false);
+                                  &tools, &ident, NULL, false);
     const struct target_ops *ops;
     struct rd_err err = {0};
     char buf[64], *d;

@@ -69,8 +69,13 @@ proc_ident_resolve(const char *run_as, struct proc_ident *id,
     if (pw == NULL)
         return rd_err_set(
             err, RD_CONFIG_INVALID,
-            "run_as user '%s' does not exist\nHINT: install postgresql (it creates 'postgres') or set run_as to an unprivileged user",
-            run_as);
+            "run_as user '%s' does not exist\nHINT: %s%s", run_as,
+            strcmp(run_as, "restoredrill") == 0
+                ? "create the account the scratch server runs as: useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin restoredrill"
+                : "create it, or set run_as to an existing unprivileged user (default: restoredrill)",
+            strcmp(run_as, "restoredrill") == 0
+                ? " (make install and ci/install-deps do this as root)"
+                : "");
     if (pw->pw_uid == 0)
         return rd_err_set(
             err, RD_CONFIG_INVALID,

@@ -44,6 +44,7 @@ static const struct {
     [RD_OUTPUT_FAILED] = {"output_failed", RD_ST_UNKNOWN},
     [RD_TIMEOUT] = {"timeout", RD_ST_UNKNOWN},
     [RD_PROBE_ROLE_UNSAFE] = {"probe_role_unsafe", RD_ST_UNKNOWN},
+    [RD_SANDBOX_UNAVAILABLE] = {"sandbox_unavailable", RD_ST_UNKNOWN},
     [RD_INTERRUPTED] = {"interrupted", RD_ST_UNKNOWN},
 };
 

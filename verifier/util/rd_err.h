@@ -56,6 +56,7 @@ enum rd_code {
     RD_OUTPUT_FAILED,
     RD_TIMEOUT,
     RD_PROBE_ROLE_UNSAFE,
+    RD_SANDBOX_UNAVAILABLE,
     /* killed by a signal -> exit 128+N */
     RD_INTERRUPTED,
     RD_CODE_COUNT

@@ -98,10 +98,10 @@ masked(json_t *j, int mask_stage_durations)
     "\"dump_version\":null,\"format\":null,\"name\":null,"                  \
     "\"server_version\":null,\"sha256\":null,\"size_bytes\":null,"          \
     "\"source\":null,\"transfer\":null}"
-#define EMPTY_RESTORE                                                       \
-    "\"restore\":{\"database\":null,\"duration_s\":null,\"engine\":null,\"error_count\":0," \
-    "\"errors\":[],\"filtered\":{\"acl\":0,\"owner\":0},\"jobs\":null,"     \
-    "\"kept\":false,\"sandbox\":null,\"sandbox_reason\":null,\"scratch_dropped\":null,\"server_version\":null,"      \
+#define EMPTY_RESTORE                                                                                           \
+    "\"restore\":{\"database\":null,\"duration_s\":null,\"engine\":null,\"error_count\":0,"                     \
+    "\"errors\":[],\"filtered\":{\"acl\":0,\"owner\":0},\"jobs\":null,"                                         \
+    "\"kept\":false,\"sandbox\":null,\"sandbox_reason\":null,\"scratch_dropped\":null,\"server_version\":null," \
     "\"stderr_tail\":\"\",\"target\":null,\"tool\":null}"
 #define TOOL \
     "\"tool\":{\"name\":\"restoredrill\",\"version\":\"" RD_VERSION "\"}"

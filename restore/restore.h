@@ -43,13 +43,13 @@ struct restore_result {
  * pipeline as the run goes, rendered once at its end by render_restore().
  */
 struct restore_report {
-    char *target;            /* (owned) "ephemeral" or the redacted conninfo */
-    char server_version[32]; /* "" until the target is connected */
-    const char *sandbox;     /* (static) "bwrap" / "none"; NULL before the
-                                preflight */
+    char *target;             /* (owned) "ephemeral" or the redacted conninfo */
+    char server_version[32];  /* "" until the target is connected */
+    const char *sandbox;      /* (static) "bwrap" / "none"; NULL before the
+                                 preflight */
     char sandbox_reason[384]; /* why "none" */
-    char database[64];       /* "" until the scratch database exists */
-    bool ran;                /* restore_run() ran: run and duration_s hold */
+    char database[64];        /* "" until the scratch database exists */
+    bool ran;                 /* restore_run() ran: run and duration_s hold */
     struct restore_result run; /* (owned) */
     double duration_s;
     bool filtered; /* plain SQL: what sqlfilter removed */

@@ -62,8 +62,8 @@ struct target_ops {
                               server" */
     const char *kept_what; /* "cluster and database are" / "database is" */
     bool needs_server;     /* pgtools_find(..., server): initdb + postgres */
-    bool sandboxed; /* its server and tools run in the sandbox (else the
-                       tools get only a pid namespace: server targets) */
+    bool sandboxed;        /* its server and tools run in the sandbox (else the
+                              tools get only a pid namespace: server targets) */
     void (*sweep)(void);
     int (*check_major)(const struct target *t, const char *archive,
                        const char *src_version, int srcmaj, struct rd_err *err);

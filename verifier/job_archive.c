@@ -117,7 +117,8 @@ job_sandbox(struct job_run *jr, struct rd_err *err)
 {
     struct restore_report *rp = &jr->rres;
 
-    if (sandbox_setup(&jr->sb, jr->jc->sandbox, &jr->ident, err) != 0)
+    if (sandbox_setup(&jr->sb, jr->jc->sandbox, &jr->ident, jr->tools.bindir,
+                      err) != 0)
         return -1;
     rp->sandbox = target_sandbox_name(jr->target);
     if (strcmp(rp->sandbox, "bwrap") == 0)

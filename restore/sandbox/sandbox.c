@@ -137,7 +137,8 @@ add_bind(struct sandbox_cmd *c, int *n, const char *opt, const char *path)
 /* The file system: /usr, the top-level links, /etc's few files, /proc,
  * /dev, a private /tmp, then the request's own binds. */
 static int
-add_fs(struct sandbox_cmd *c, int *n, const struct sandbox_req *req)
+add_fs(struct sandbox_cmd *c, int *n, const struct sandbox *sb,
+       const struct sandbox_req *req)
 {
     int rc = addv(c, n, "--ro-bind", "/usr", "/usr", NULL);
 
@@ -165,6 +166,8 @@ add_fs(struct sandbox_cmd *c, int *n, const struct sandbox_req *req)
     if (rc == 0)
         rc = addv(c, n, "--proc", "/proc", "--dev", "/dev", "--perms", "1777",
                   "--tmpfs", "/tmp", NULL);
+    if (rc == 0 && sb->tools[0] != '\0')
+        rc = add_bind(c, n, "--ro-bind", sb->tools);
     for (int i = 0; rc == 0 && i < SANDBOX_RO_MAX && req->ro[i] != NULL; i++)
         rc = add_bind(c, n, "--ro-bind", req->ro[i]);
     if (rc == 0 && req->rw_dir != NULL)
@@ -215,7 +218,7 @@ sandbox_apply(const struct sandbox *sb, const struct sandbox_req *req,
                   "restoredrill-sandbox", "--new-session", NULL);
         if (rc == 0 && !req->keep)
             rc = addv(cmd, &n, "--die-with-parent", NULL);
-        rc = rc != 0 ? rc : add_fs(cmd, &n, req);
+        rc = rc != 0 ? rc : add_fs(cmd, &n, sb, req);
     }
     rc = rc != 0 ? rc
                  : addv(cmd, &n, "--chdir",
@@ -280,12 +283,19 @@ try_sandbox(const struct sandbox *sb, char *why, size_t len)
 
 int
 sandbox_setup(struct sandbox *sb, enum sandbox_mode mode,
-              const struct proc_ident *ident, struct rd_err *err)
+              const struct proc_ident *ident, const char *bindir,
+              struct rd_err *err)
 {
-    char why[sizeof(sb->reason)];
+    char why[sizeof(sb->reason)], *slash;
 
     memset(sb, 0, sizeof(*sb));
     sb->ident = ident;
+    if (bindir != NULL && strncmp(bindir, "/usr/", 5) != 0) {
+        snprintf(sb->tools, sizeof(sb->tools), "%s", bindir);
+        slash = strrchr(sb->tools, '/');
+        if (slash != NULL && slash != sb->tools)
+            *slash = '\0'; /* ROOT/15/bin -> ROOT/15 */
+    }
     if (mode == SANDBOX_OFF) {
         snprintf(sb->reason, sizeof(sb->reason), "sandbox = off");
         return 0;

@@ -28,11 +28,15 @@ struct sandbox {
     bool on;                        /* programs run under bwrap */
     char reason[320];               /* why not, when !on ("" when on) */
     char bwrap[PATH_MAX];           /* the bwrap we run */
+    char tools[PATH_MAX]; /* PostgreSQL's dir when not under /usr (bound
+                             read-only in every sandbox), or "" */
     const struct proc_ident *ident; /* (borrowed) who the programs run as */
 };
 
 /*
- * sandbox_setup(sb, mode, ident, err):
+ * sandbox_setup(sb, mode, ident, bindir, err):
+ * ${bindir}: where the PostgreSQL programs are (its parent is bound
+ * read-only when it is not under /usr: RESTOREDRILL_PG_ROOT).
  * Find bwrap on PATH and try it once (a wrapped /usr/bin/true, a few
  * milliseconds).  SANDBOX_OFF: ${sb} is off with the reason "sandbox = off".
  * When bwrap is missing or fails: SANDBOX_AUTO leaves ${sb} off with the
@@ -40,7 +44,8 @@ struct sandbox {
  * RD_SANDBOX_UNAVAILABLE.
  */
 int sandbox_setup(struct sandbox *sb, enum sandbox_mode mode,
-                  const struct proc_ident *ident, struct rd_err *err);
+                  const struct proc_ident *ident, const char *bindir,
+                  struct rd_err *err);
 
 /* sandbox_mode_parse(s, mode): "auto", "required", "off"; -1 otherwise. */
 int sandbox_mode_parse(const char *s, enum sandbox_mode *mode);

@@ -202,7 +202,8 @@ eph_print_kept(const struct target *t, FILE *out)
         /* Not pg_ctl: postmaster.pid holds the sandbox's own pid (2). */
         fprintf(
             out,
-            "  stop:    kill -INT %ld && rm -rf '%s'   (it runs in the sandbox)\n",
+            "  stop:    kill -INT %ld && rm -rf '%s'\n"
+            "  (it runs in a sandbox: stop it by this pid, not by its postmaster.pid or pg_ctl, which see the sandbox's own pids)\n",
             (long)c->inner, c->dir);
     else
         fprintf(

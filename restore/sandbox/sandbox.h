@@ -25,9 +25,9 @@ enum sandbox_mode {
 };
 
 struct sandbox {
-    bool on;                        /* programs run under bwrap */
-    char reason[320];               /* why not, when !on ("" when on) */
-    char bwrap[PATH_MAX];           /* the bwrap we run */
+    bool on;              /* programs run under bwrap */
+    char reason[320];     /* why not, when !on ("" when on) */
+    char bwrap[PATH_MAX]; /* the bwrap we run */
     char tools[PATH_MAX]; /* PostgreSQL's dir when not under /usr (bound
                              read-only in every sandbox), or "" */
     const struct proc_ident *ident; /* (borrowed) who the programs run as */

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +77,8 @@ restore_readable_by(const struct proc_ident *ident, const char *path)
     if (pid < 0)
         return false;
     if (pid == 0) {
-        if (setgid(ident->gid) != 0 || setuid(ident->uid) != 0)
+        if (setgroups(0, NULL) != 0 || setgid(ident->gid) != 0 ||
+            setuid(ident->uid) != 0)
             _exit(1);
         _exit(open(path, O_RDONLY | O_CLOEXEC) >= 0 ? 0 : 1);
     }

@@ -78,6 +78,7 @@ SMALL_ROWS=$((ROWS / 10))
 
 # ---------------------------------------------------------------- targets
 RSS_MAX_MIB=64        # restoredrill's own peak RSS, every case
+SANDBOX_MAX_S=0.1     # the sandbox's cost per verify (5 programs under bwrap)
 FLAT_MAX_MIB=16       # peak RSS(full) - peak RSS(small), same path
 DECODE_MIN_MBS=200    # dry-run zstd decode, decompressed MB/s (MB = 10^6 bytes)
 # Verify wall-time bounds: BASE + PER_M * rows/10^6 seconds.  Measured on
@@ -487,6 +488,60 @@ else
     MISSED+=("decode_stream: the report has no decode stage duration")
 fi
 
+# The sandbox's cost.  Per program: bwrap (the namespaces, the file system,
+# setpriv as root) around /usr/bin/true, minus /usr/bin/true alone, 20 times;
+# a verify of a custom dump runs 5 programs in it (the check that bwrap
+# works, pg_restore --list, initdb, postgres, pg_restore): that times 5 must
+# stay under SANDBOX_MAX_S.  End to end (no target: a cluster start varies
+# more than that): the median of 3 verifies of the small archive with the
+# sandbox and with --sandbox off.
+echo "== the sandbox's cost"
+SANDBOX_JSON=null
+bw_true() {
+    local i t0 n=20
+    t0=$EPOCHREALTIME
+    for ((i = 0; i < n; i++)); do "$@" /usr/bin/true || return 1; done
+    calc "($EPOCHREALTIME - $t0) / $n"
+}
+if command -v bwrap >/dev/null; then
+    SB_ARGS=(bwrap --unshare-ipc --unshare-pid --unshare-net --unshare-uts --new-session
+        --die-with-parent --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib
+        --symlink usr/lib64 /lib64 --perms 0755 --dir /etc --ro-bind-try /etc/passwd /etc/passwd
+        --proc /proc --dev /dev --perms 1777 --tmpfs /tmp --)
+    [ "$(id -u)" != 0 ] || SB_ARGS+=(setpriv --reuid=nobody --regid=nogroup --clear-groups
+        --inh-caps=-all --bounding-set=-all --no-new-privs --)
+    BARE_S=$(bw_true env) && SB_S=$(bw_true "${SB_ARGS[@]}") || SB_S=
+    if [ -n "$SB_S" ]; then
+        PER_RUN_S=$(calc "5 * ($SB_S - $BARE_S)")
+        printf '   one program in the sandbox: +%.1f ms; a verify (5 programs): +%.3f s\n' \
+            "$(calc "1000 * ($SB_S - $BARE_S)")" "$PER_RUN_S"
+        check sandbox.per_verify "$PER_RUN_S" "<" "$SANDBOX_MAX_S" s \
+            "the sandbox's cost per verify (5 programs under bwrap)"
+        median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+        on=() off=()
+        for k in 1 2 3; do
+            measure sandbox_on_$k small-custom.zst
+            on+=("$WALL")
+            measure sandbox_off_$k small-custom.zst --sandbox off
+            off+=("$WALL")
+        done
+        SB_ON_S=$(median3 "${on[@]}")
+        SB_OFF_S=$(median3 "${off[@]}")
+        printf '   verify of small-custom.zst, median of 3: %.2f s sandboxed, %.2f s with --sandbox off\n' \
+            "$SB_ON_S" "$SB_OFF_S"
+        [ "$(jq -r .restore.sandbox "$W/sandbox_on_1.json")" = bwrap ] ||
+            MISSED+=("sandbox: the sandboxed verify ran without the sandbox ($(jq -r .restore.sandbox_reason "$W/sandbox_on_1.json"))")
+        SANDBOX_JSON=$(jq -nc --argjson on "$SB_ON_S" --argjson off "$SB_OFF_S" \
+            --argjson per "$PER_RUN_S" --argjson one "$(calc "$SB_S - $BARE_S")" \
+            '{per_program_s: $one, per_verify_s: $per,
+              verify_small_median_s: {sandboxed: $on, off: $off}}')
+    else
+        MISSED+=("sandbox: bwrap around /usr/bin/true failed here")
+    fi
+else
+    WARNINGS+=("bwrap is not installed: the sandbox's cost was not measured")
+fi
+
 # ---------------------------------------------------------------- results
 TOTAL_S=$(calc "$EPOCHREALTIME - $T0")
 PASS=true
@@ -502,6 +557,7 @@ jq -n --slurpfile cases "$CASES_JSONL" --slurpfile checks "$CHECKS_JSONL" \
     --argjson zb "$VERIFY_ZSTD_BASE_S" --argjson zm "$VERIFY_ZSTD_PER_M_S" \
     --argjson ref_s "$REF_ZSTD_S" --argjson ref_mbs "$REF_ZSTD_MBS" \
     --argjson missed "$(json_list "${MISSED[@]}")" --argjson warnings "$(json_list "${WARNINGS[@]}")" \
+    --argjson sandbox "$SANDBOX_JSON" \
     '{bench: "restoredrill make bench", schema: 1, date: $date,
       machine: {host: $host, cores: $cores, mem_gib: $mem, kernel: $kernel},
       restoredrill: $rd, postgresql: $pg, rows: $rows, small_rows: $small,
@@ -512,7 +568,7 @@ jq -n --slurpfile cases "$CASES_JSONL" --slurpfile checks "$CHECKS_JSONL" \
       cases: [$cases[] | . as $c
               | ([$checks[] | select(.name | startswith($c.name + "."))]) as $t
               | . + {targets: $t, pass: ($c.pass and all($t[]; .pass))}],
-      checks: $checks, missed: $missed, warnings: $warnings,
+      checks: $checks, missed: $missed, warnings: $warnings, sandbox: $sandbox,
       reference: {zstd_dc_dir_tar_zst: {seconds: $ref_s, decoded_mb_s: $ref_mbs}},
       total_s: $total, pass: $pass}' >"$OUT/results.json.tmp" \
     && mv "$OUT/results.json.tmp" "$OUT/results.json" \

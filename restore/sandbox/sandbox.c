@@ -2,6 +2,7 @@
  * the host pid of what runs inside. */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +356,14 @@ child_of(pid_t parent)
     if (d != NULL)
         closedir(d);
     return found;
+}
+
+int
+sandbox_kill(pid_t outer)
+{
+    pid_t init = outer > 0 ? child_of(outer) : 0;
+
+    return init > 0 ? kill(init, SIGKILL) : -1;
 }
 
 pid_t

@@ -90,6 +90,14 @@ int sandbox_apply(const struct sandbox *sb, const struct sandbox_req *req,
  */
 pid_t sandbox_inner_pid(pid_t outer);
 
+/*
+ * sandbox_kill(outer): SIGKILL the init of bwrap ${outer}'s pid namespace
+ * (bwrap's child): the kernel then kills every process in the namespace,
+ * also without --die-with-parent (--keep).  0 when it was signalled, -1
+ * when there is none (yet, or any more).
+ */
+int sandbox_kill(pid_t outer);
+
 /* sandbox_name(sb): "bwrap" or "none", for restore.sandbox. */
 const char *sandbox_name(const struct sandbox *sb);
 

@@ -397,9 +397,28 @@ fail:
     return -1;
 }
 
+/* Whether child ${pid} exits within ${secs} (cut short by a second
+ * signal); it is left unreaped (WNOWAIT), so its pid stays ours. */
+static bool
+exits_within(pid_t pid, int secs)
+{
+    for (int i = 0; i < secs * 50 && !sig_hurry(); i++) {
+        siginfo_t si;
+
+        memset(&si, 0, sizeof(si));
+        if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0)
+            return true; /* not our child any more: nothing to wait for */
+        if (si.si_pid == pid)
+            return true;
+        usleep(20 * 1000);
+    }
+    return false;
+}
+
 int
 cluster_stop(struct cluster *c)
 {
+    bool sandboxed = c->sb != NULL && c->sb->on;
     int rc = 0;
 
     if (c->keep)
@@ -408,13 +427,17 @@ cluster_stop(struct cluster *c)
         /* SIGQUIT = immediate shutdown: nothing here is worth a checkpoint.
            In the sandbox it goes to the postmaster itself (bwrap does not
            pass signals on); when the postmaster is gone, so is the pid
-           namespace and whatever a dump started in it.  Either way bwrap
-           gets SIGKILL after the grace, which kills the namespace too. */
-        if (c->inner > 0 && kill(c->inner, SIGQUIT) == 0)
-            proc_stop(c->pid, 0, 10);
-        else
-            proc_stop(c->pid, c->sb != NULL && c->sb->on ? SIGKILL : SIGQUIT,
-                      10);
+           namespace and whatever a dump started in it.  After the grace,
+           or when there is no postmaster yet, the namespace's init gets
+           SIGKILL, which ends every process in it. */
+        if (sandboxed) {
+            if (c->inner <= 0 || kill(c->inner, SIGQUIT) != 0 ||
+                !exits_within(c->pid, 10))
+                (void)sandbox_kill(c->pid); /* bwrap is not reaped yet */
+            proc_stop(c->pid, SIGKILL, 2);
+        } else {
+            proc_stop(c->pid, SIGQUIT, 10);
+        }
         c->pid = 0;
         c->inner = 0;
     }

@@ -508,7 +508,7 @@ if command -v bwrap >/dev/null; then
         --die-with-parent --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib
         --symlink usr/lib64 /lib64 --perms 0755 --dir /etc --ro-bind-try /etc/passwd /etc/passwd
         --proc /proc --dev /dev --perms 1777 --tmpfs /tmp --)
-    [ "$(id -u)" != 0 ] || SB_ARGS+=(setpriv --reuid=nobody --regid=nogroup --clear-groups
+    [ "$(id -u)" != 0 ] || SB_ARGS+=(setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups
         --inh-caps=-all --bounding-set=-all --no-new-privs --)
     BARE_S=$(bw_true env) && SB_S=$(bw_true "${SB_ARGS[@]}") || SB_S=
     if [ -n "$SB_S" ]; then

@@ -57,7 +57,7 @@ find_bwrap(char *out, size_t len)
     while (*p != '\0') {
         size_t n = strcspn(p, ":");
 
-        if (n > 0 && n < len - 8) {
+        if (n > 0 && n < len - 8 && p[0] == '/') { /* never a relative dir */
             snprintf(out, len, "%.*s/bwrap", (int)n, p);
             if (access(out, X_OK) == 0)
                 return true;
@@ -130,7 +130,7 @@ add_parents(struct sandbox_cmd *c, int *n, const char *path)
 static int
 add_bind(struct sandbox_cmd *c, int *n, const char *opt, const char *path)
 {
-    int rc = add_parents(c, n, path);
+    int rc = path[0] == '/' ? add_parents(c, n, path) : -1;
 
     return rc != 0 ? rc : addv(c, n, opt, path, path, NULL);
 }
@@ -229,9 +229,10 @@ sandbox_apply(const struct sandbox *sb, const struct sandbox_req *req,
     for (int i = 0; rc == 0 && spec->argv[i] != NULL; i++)
         rc = add(cmd, &n, spec->argv[i], false);
     if (rc != 0)
-        return rd_err_set(err, RD_INTERNAL,
-                          "the sandbox command line for '%s' is too long",
-                          spec->argv[0]);
+        return rd_err_set(
+            err, RD_INTERNAL,
+            "the sandbox command line for '%s' is too long or binds a relative path",
+            spec->argv[0]);
     cmd->argv[n] = NULL;
     spec->argv = cmd->argv;
     spec->drop_privs = false; /* setpriv does it, inside */

@@ -6,7 +6,10 @@
 #     with bwrap: --die-with-parent);
 #   - the killed run's temp dir is still there (nobody could clean it), and
 #     the next run (a dry run) removes it: its owner pid is dead and its
-#     server.pid (the host pid of the sandboxed postmaster) is gone.
+#     server.pid (the host pid of the sandboxed postmaster) is gone;
+#   - it also sweeps /tmp, where runs whose TMPDIR is too long for a socket
+#     path put their clusters: a dead run's /tmp/restoredrill-XXXXXX goes,
+#     a live one's (our own pid as its owner) stays.
 . "$(dirname "$0")/lib.sh"
 
 seed_start
@@ -59,8 +62,19 @@ done
 [ -n "$dir" ] && [ -d "$dir" ] || fail "the killed run's temp dir should still be there"
 assert_file_exists "$dir/server.pid"
 
-# The next run sweeps it.
+# A dead run's leftover in /tmp, and a live run's.
+dead=$(sh -c 'echo $$')
+sleep 0.1
+tmp_dead=$(mktemp -d /tmp/restoredrill-XXXXXX)
+tmp_live=$(mktemp -d /tmp/restoredrill-XXXXXX)
+echo "$dead" >"$tmp_dead/owner.pid"
+echo "$$" >"$tmp_live/owner.pid"
+
+# The next run sweeps them.
 run_rd verify --source "$BACKUPS" --state-dir "$STATE" --dry-run
 assert_exit 0
 [ ! -e "$dir" ] || fail "the next run did not remove the killed run's '$dir'"
 assert_contains "$RD_ERR" "left behind by an earlier run (pid $pid) that was killed"
+[ ! -e "$tmp_dead" ] || fail "the sweep left the dead run's '$tmp_dead' in /tmp"
+[ -d "$tmp_live" ] || fail "the sweep removed a live run's '$tmp_live'"
+rm -rf "$tmp_live" "$tmp_dead"

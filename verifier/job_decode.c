@@ -256,22 +256,22 @@ sniff_format(struct job_run *jr, const unsigned char *b, size_t n)
 }
 
 /*
- * Whether an uncompressed custom archive is spooled (pg_restore --jobs
- * reads the private copy) rather than streamed on stdin with one job: when
- * there is more than one CPU to run jobs on, and its known size fits the
- * bound on what an archive may cost in the temp dir (${lim}); too big, it is
- * streamed and a note says why.
+ * Whether an uncompressed custom or tar archive is spooled (pg_restore reads
+ * the private copy: --jobs for custom; a truncated archive is found before
+ * pg_restore runs) rather than streamed on stdin with one job: when its known
+ * size fits the bound on what an archive may cost in the temp dir (${lim});
+ * too big, it is streamed and a note says why.
  */
 static bool
-spool_custom(struct job_run *jr, const struct unpack_limit *lim)
+spool_archive(struct job_run *jr, const struct unpack_limit *lim)
 {
-    if (jr->format != DUMP_CUSTOM || jr->compression != DUMP_UNKNOWN ||
-        sysconf(_SC_NPROCESSORS_ONLN) < 2 || jr->f.size < 0)
+    if ((jr->format != DUMP_CUSTOM && jr->format != DUMP_TAR) ||
+        jr->compression != DUMP_UNKNOWN || jr->f.size < 0)
         return false;
     if (lim->max > 0 && jr->f.size > lim->max) {
         report_note(
             jr->r,
-            "archive '%s' (%lld bytes) is bigger than %s (%lld bytes): streamed to pg_restore with one job instead of spooled for --jobs",
+            "archive '%s' (%lld bytes) is bigger than %s (%lld bytes): streamed to pg_restore with one job instead of spooled",
             jr->chosen->name, (long long)jr->f.size,
             lim->code == RD_ARCHIVE_TOO_LARGE ? "max_unpacked_size"
                                               : "the free temp space minus 10%",
@@ -281,8 +281,9 @@ spool_custom(struct job_run *jr, const struct unpack_limit *lim)
     return true;
 }
 
-/* Spool the uncompressed custom stream into workdir/dump/archive.dump while
- * it is hashed; pg_restore reads that copy.  Returns 0, or -1 with ${err}. */
+/* Spool the uncompressed stream into workdir/dump/archive.dump while it is
+ * hashed and checked; pg_restore reads that copy.  Returns 0, or -1 with
+ * ${err}. */
 static int
 spool_stream(struct job_run *jr, const struct unpack_limit *lim,
              struct rd_err *err)
@@ -308,9 +309,9 @@ spool_stream(struct job_run *jr, const struct unpack_limit *lim,
 }
 
 /* How the archive reaches the restore tool: a tarred -Fd folder extracted,
- * an uncompressed custom archive spooled (spool_custom()), else streamed;
- * what pg_restore reads by path is always a private copy of the bytes that
- * were hashed.  Returns 0, or -1 (recorded). */
+ * an uncompressed custom or tar archive spooled (spool_archive()), else
+ * streamed; what pg_restore reads by path is always a private copy of the
+ * bytes that were hashed.  Returns 0, or -1 (recorded). */
 static int
 choose_transfer(struct job_run *jr)
 {
@@ -332,7 +333,7 @@ choose_transfer(struct job_run *jr)
         parse_dir_header(jr, jr->dumpdir);
         job_report_hash(jr);
         jr->archive.transfer = "spool";
-    } else if (spool_custom(jr, &lim)) {
+    } else if (spool_archive(jr, &lim)) {
         jr->mode = MODE_SPOOL;
         if (spool_stream(jr, &lim, &err) != 0)
             return job_fail_stage(jr, STAGE_DECODE, &err);

@@ -54,7 +54,7 @@ struct job_run {
     char dumpdir[PATH_MAX +
                  8]; /* workdir/dump: the extracted or copied folder */
     char spoolfile[PATH_MAX + 24]; /* workdir/dump/archive.dump: a spooled
-                                      custom file */
+                                      custom or tar file */
     struct dump_header hdr;
     int hdr_rc; /* dumpfmt_parse_custom(): 0, 1 short, -1 bad, 2 n/a */
     char hdr_msg[256];

@@ -437,9 +437,7 @@ record() {
 
 echo "== verify (ephemeral target)"
 measure verify_custom custom.dump --probes "$W/probes-full"
-# an uncompressed custom dump is spooled for --jobs (streamed on one CPU)
-if [ "$NPROC" -gt 1 ]; then CUSTOM_TRANSFER=spool; else CUSTOM_TRANSFER=stream; fi
-record verify_custom custom.dump verify "$CUSTOM_TRANSFER" "$WALL"
+record verify_custom custom.dump verify spool "$WALL"
 check verify_custom.wall "$WALL" "<" "$(calc "$VERIFY_CUSTOM_BASE_S + $VERIFY_CUSTOM_PER_M_S * $ROWS / 1e6")" s \
     "verify wall time of custom.dump"
 

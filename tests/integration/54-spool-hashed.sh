@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # 54: pg_restore reads the bytes that were hashed.  An uncompressed custom
-# dump is spooled into the private temp dir while it is hashed, and
+# (or -Ft) dump is spooled into the private temp dir while it is hashed, and
 # pg_restore (--jobs) reads the spool, never the source file by name:
-#   - a readable custom dump: exit 0, archive.transfer spool (stream on a
-#     one-CPU machine), restore.jobs = CPU count, archive.sha256 = sha256sum;
+#   - a readable custom dump: exit 0, archive.transfer spool, restore.jobs =
+#     CPU count, archive.sha256 = sha256sum;
 #   - the archive is replaced (rename) by another valid dump as soon as
 #     restoredrill opens it: what is restored is what was hashed (the
 #     restored table says A and the reported sha256 is A's);
@@ -11,13 +11,12 @@
 #     (the restore runs as run_as, which cannot read it): ok, spool, --jobs;
 #   - with max_unpacked_size below the archive's size it is not spooled but
 #     streamed (one job): ok, transfer stream;
-#   - an uncompressed -Ft tar (pg_restore reads a tar with one job anyway):
-#     streamed, ok, sha256 = sha256sum;
+#   - an uncompressed -Ft tar: spooled too (one job: pg_restore reads a tar
+#     with one), ok, sha256 = sha256sum;
 #   - nothing left in $T (the spool lives in the work dir, removed).
 . "$(dirname "$0")/lib.sh"
 
 NPROC=$(nproc)
-if [ "$NPROC" -gt 1 ]; then SPOOL=spool; else SPOOL=stream; fi
 seed_start
 TARGET=$(seed_conninfo postgres)
 
@@ -28,7 +27,7 @@ make_dump app.dump
 R=$T/spool.json
 run_rd verify --source "$BACKUPS" --archive app.dump --target "$TARGET" --report "$R" --state-dir "$STATE"
 assert_report "$R" 0 ok null
-assert_json "$R" '[.archive.format, .archive.compression, .archive.transfer] | join(" ")' "custom none $SPOOL"
+assert_json "$R" '[.archive.format, .archive.compression, .archive.transfer] | join(" ")' "custom none spool"
 assert_json "$R" .archive.sha256 "$(sha "$BACKUPS/app.dump")"
 assert_json "$R" .restore.jobs "$NPROC"
 
@@ -81,7 +80,7 @@ if [ "$(id -u)" = 0 ]; then
     run_rd verify --source "$T/private" --archive app.dump --report "$R" --state-dir "$T/state-private"
     assert_report "$R" 0 ok null
     assert_json "$R" .restore.target ephemeral
-    assert_json "$R" .archive.transfer "$SPOOL"
+    assert_json "$R" .archive.transfer spool
     assert_json "$R" .restore.jobs "$NPROC"
     assert_json "$R" .archive.sha256 "$(sha "$T/private/app.dump")"
 else
@@ -95,16 +94,17 @@ run_rd verify --source "$BACKUPS" --archive app.dump --target "$TARGET" \
     --max-unpacked-size "$((size / 2))" --report "$R" --state-dir "$STATE"
 assert_report "$R" 0 ok null
 assert_json "$R" .archive.transfer stream
+assert_json_true "$R" '[.notes[] | select(test("bigger than max_unpacked_size.*streamed"))] | length == 1' "a note says why it was streamed"
 assert_json "$R" .restore.jobs 1
 assert_json "$R" .archive.sha256 "$(sha "$BACKUPS/app.dump")"
 
-# an uncompressed -Ft tar: streamed
+# an uncompressed -Ft tar: spooled, one job
 must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres \
     "$SEED_BIN/pg_dump" -Ft -d seed -f "$BACKUPS/app.tar"
 R=$T/tar.json
 run_rd verify --source "$BACKUPS" --archive app.tar --target "$TARGET" --report "$R" --state-dir "$T/state-tar"
 assert_report "$R" 0 ok null
-assert_json "$R" '[.archive.format, .archive.transfer] | join(" ")' "tar stream"
+assert_json "$R" '[.archive.format, .archive.transfer] | join(" ")' "tar spool"
 assert_json "$R" .restore.jobs 1
 assert_json "$R" .archive.sha256 "$(sha "$BACKUPS/app.tar")"
 

@@ -175,9 +175,7 @@ dry_run(struct job_run *jr)
         "dry run: would restore '%s' (%s, compression %s, %s) with %s into %s",
         jr->chosen->name, dumpfmt_kind_name(jr->format),
         job_compression_name(jr->compression),
-        jr->mode == MODE_PATH      ? "read by path"
-        : jr->mode == MODE_EXTRACT ? "extracted to a temp dir"
-                                   : "streamed",
+        jr->mode == MODE_SPOOL ? "spooled to a temp dir" : "streamed",
         jr->format == DUMP_PLAIN ? "psql" : "pg_restore", into);
 }
 

@@ -1,6 +1,5 @@
 /* job_decode: fetch and decode an archive for one job (the stream stack,
  * sniffing, decompression, extraction). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,6 +14,7 @@
 #include "restore/decode/decode.h"
 #include "restore/decode/dumpcheck.h"
 #include "restore/decode/limit.h"
+#include "restore/decode/spool.h"
 #include "restore/decode/untar.h"
 #include "reports/render_archive.h"
 #include "verifier/util/fsutil.h"
@@ -142,62 +142,6 @@ make_workdir(struct job_run *jr, struct rd_err *err)
     return 0;
 }
 
-/* Copy the regular files of folder ${src} into ${dst} (both flat). */
-static int
-copy_dir_flat(const char *src, const char *dst, struct rd_err *err)
-{
-    int sfd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    int dfd = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    struct dirent *de;
-    char buf[65536];
-    DIR *d = NULL;
-    int rc = -1;
-
-    if (sfd < 0 || dfd < 0 || (d = fdopendir(sfd)) == NULL) {
-        rd_err_set(err, RD_ACCESS_DENIED, "cannot copy '%s': %s", src,
-                   strerror(errno));
-        goto done;
-    }
-    sfd = -1; /* owned by d */
-    while ((de = readdir(d)) != NULL) {
-        struct stat st;
-        int in, out;
-        ssize_t n = 0;
-
-        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-            !S_ISREG(st.st_mode))
-            continue;
-        in = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        out =
-            openat(dfd, de->d_name,
-                   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
-            if (write(out, buf, (size_t)n) != n) {
-                n = -1;
-                break;
-            }
-        if (in >= 0)
-            close(in);
-        if (out >= 0)
-            close(out);
-        if (in < 0 || out < 0 || n < 0) {
-            rd_err_set(err, errno == ENOSPC ? RD_DISK_FULL : RD_ACCESS_DENIED,
-                       "cannot copy '%s/%s': %s", src, de->d_name,
-                       strerror(errno));
-            goto done;
-        }
-    }
-    rc = 0;
-done:
-    if (d != NULL)
-        closedir(d);
-    if (sfd >= 0)
-        close(sfd);
-    if (dfd >= 0)
-        close(dfd);
-    return rc;
-}
-
 /* The custom header of a dir dump: DIR/toc.dat. */
 static void
 parse_dir_header(struct job_run *jr, const char *dir)
@@ -230,37 +174,36 @@ job_decoder_failed(struct job_run *jr)
 {
     struct rd_err err = {0};
 
-    /* Extraction read the stream to its end already, with its verdict. */
+    /* A spool read the stream to its end already, with its verdict. */
     if (jr->compression == DUMP_UNKNOWN || jr->top == NULL ||
-        jr->mode == MODE_EXTRACT || stream_drain(jr->top, &err) == 0)
+        jr->mode == MODE_SPOOL || stream_drain(jr->top, &err) == 0)
         return false;
     report_stage_set(jr->r, STAGE_DECODE, rd_code_status(err.code));
     report_error(jr->r, stage_name(STAGE_DECODE), &err);
     return true;
 }
 
-/* A pg_dump -Fd folder: read in place, or a private copy the restore user
- * can read.  Returns 0, or -1 with ${err}. */
+/* A pg_dump -Fd folder: every member checked (regular files only) and
+ * copied into the private dir from the descriptor that was checked, so that
+ * pg_restore reads what was checked, whatever happens to the folder later.
+ * Returns 0, or -1 with ${err}. */
 static int
 decode_folder(struct job_run *jr, struct rd_err *err)
 {
-    bool direct = restore_readable_by(&jr->ident, jr->f.path);
+    struct unpack_limit lim;
 
     jr->format = DUMP_DIRECTORY;
-    jr->mode = MODE_PATH;
-    jr->path = jr->f.path;
-    if (!direct) {
-        /* The restore user cannot read it: a private copy it can. */
-        if (make_workdir(jr, err) != 0 ||
-            copy_dir_flat(jr->f.path, jr->dumpdir, err) != 0)
-            return -1;
-        jr->mode = MODE_EXTRACT;
-        jr->path = jr->dumpdir;
-    }
-    parse_dir_header(jr, jr->path);
     jr->archive.format = "directory";
     jr->archive.compression = "none";
-    jr->archive.transfer = direct ? "file" : "spool";
+    unpack_limit_resolve(jr->jc->max_unpacked_size, fs_tmpdir_base(), &lim);
+    if (make_workdir(jr, err) != 0 ||
+        spool_dir_flat(jr->f.path, jr->chosen->name, jr->dumpdir, &lim, err) !=
+            0)
+        return -1;
+    jr->mode = MODE_SPOOL;
+    jr->path = jr->dumpdir;
+    parse_dir_header(jr, jr->path);
+    jr->archive.transfer = "spool";
     return 0;
 }
 
@@ -312,40 +255,91 @@ sniff_format(struct job_run *jr, const unsigned char *b, size_t n)
     return 0;
 }
 
+/*
+ * Whether an uncompressed custom or tar archive is spooled (pg_restore reads
+ * the private copy: --jobs for custom; a truncated archive is found before
+ * pg_restore runs) rather than streamed on stdin with one job: when its known
+ * size fits the bound on what an archive may cost in the temp dir (${lim});
+ * too big, it is streamed and a note says why.
+ */
+static bool
+spool_archive(struct job_run *jr, const struct unpack_limit *lim)
+{
+    if ((jr->format != DUMP_CUSTOM && jr->format != DUMP_TAR) ||
+        jr->compression != DUMP_UNKNOWN || jr->f.size < 0)
+        return false;
+    if (lim->max > 0 && jr->f.size > lim->max) {
+        report_note(
+            jr->r,
+            "archive '%s' (%lld bytes) is bigger than %s (%lld bytes): streamed to pg_restore with one job instead of spooled",
+            jr->chosen->name, (long long)jr->f.size,
+            lim->code == RD_ARCHIVE_TOO_LARGE ? "max_unpacked_size"
+                                              : "the free temp space minus 10%",
+            (long long)lim->max);
+        return false;
+    }
+    return true;
+}
+
+/* Spool the uncompressed stream into workdir/dump/archive.dump while it is
+ * hashed and checked; pg_restore reads that copy.  Returns 0, or -1 with
+ * ${err}. */
+static int
+spool_stream(struct job_run *jr, const struct unpack_limit *lim,
+             struct rd_err *err)
+{
+    int fd, rc;
+
+    if (make_workdir(jr, err) != 0)
+        return -1;
+    snprintf(jr->spoolfile, sizeof(jr->spoolfile), "%s/archive.dump",
+             jr->dumpdir);
+    fd = open(jr->spoolfile,
+              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return rd_err_set(
+            err, errno == ENOSPC ? RD_DISK_FULL : RD_ACCESS_DENIED,
+            "cannot create '%s': %s", jr->spoolfile, strerror(errno));
+    rc = stream_spool(jr->top, fd, lim, err);
+    if (close(fd) != 0 && rc == 0)
+        rc =
+            rd_err_set(err, errno == ENOSPC ? RD_DISK_FULL : RD_ACCESS_DENIED,
+                       "cannot write '%s': %s", jr->spoolfile, strerror(errno));
+    return rc;
+}
+
 /* How the archive reaches the restore tool: a tarred -Fd folder extracted,
- * a plain seekable file by path, else streamed.  Returns 0, or -1
- * (recorded). */
+ * an uncompressed custom or tar archive spooled (spool_archive()), else
+ * streamed; what pg_restore reads by path is always a private copy of the
+ * bytes that were hashed.  Returns 0, or -1 (recorded). */
 static int
 choose_transfer(struct job_run *jr)
 {
     struct rd_err err = {0};
+    struct unpack_limit lim;
 
+    unpack_limit_resolve(jr->jc->max_unpacked_size, fs_tmpdir_base(), &lim);
     if (jr->format == DUMP_DIRECTORY) {
         /* A tarred -Fd folder: extract (allowlisted) into a private dir. */
-        struct untar_limits lim = {
-            1000000, (int64_t)1 << 40, (int64_t)1 << 42, {0, RD_OK}};
+        struct untar_limits ul = {1000000, (int64_t)1 << 40, (int64_t)1 << 42,
+                                  lim};
 
-        jr->mode = MODE_EXTRACT;
-        unpack_limit_resolve(jr->jc->max_unpacked_size, fs_tmpdir_base(),
-                             &lim.unpacked);
+        jr->mode = MODE_SPOOL;
         if (make_workdir(jr, &err) != 0 ||
-            untar_extract(jr->top, jr->dumpdir, &lim, &err) != 0 ||
+            untar_extract(jr->top, jr->dumpdir, &ul, &err) != 0 ||
             stream_drain(jr->top, &err) != 0)
             return job_fail_stage(jr, STAGE_DECODE, &err);
         jr->path = jr->dumpdir;
         parse_dir_header(jr, jr->dumpdir);
         job_report_hash(jr);
         jr->archive.transfer = "spool";
-    } else if (jr->compression == DUMP_UNKNOWN && jr->format != DUMP_PLAIN &&
-               jr->f.path != NULL && jr->f.seekable &&
-               restore_readable_by(&jr->ident, jr->f.path)) {
-        /* pg_restore reads the file itself (--jobs); hash it first. */
-        jr->mode = MODE_PATH;
-        jr->path = jr->f.path;
-        if (stream_drain(jr->top, &err) != 0)
+    } else if (spool_archive(jr, &lim)) {
+        jr->mode = MODE_SPOOL;
+        if (spool_stream(jr, &lim, &err) != 0)
             return job_fail_stage(jr, STAGE_DECODE, &err);
+        jr->path = jr->spoolfile;
         job_report_hash(jr);
-        jr->archive.transfer = "file";
+        jr->archive.transfer = "spool";
     } else {
         jr->mode = MODE_STREAM;
         jr->archive.transfer = "stream";

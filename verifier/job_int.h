@@ -28,9 +28,10 @@
 
 /* How the archive reaches the restore tool. */
 enum transfer_mode {
-    MODE_PATH,   /* the tool reads the file/folder itself (seekable: --jobs) */
     MODE_STREAM, /* decoded on the fly and fed on stdin */
-    MODE_EXTRACT /* a tarred -Fd folder, extracted into workdir first */
+    MODE_SPOOL   /* read to its end into workdir first (an uncompressed custom
+                    file, a tarred -Fd folder extracted, a -Fd folder copied);
+                    the tool reads that private copy by path (--jobs) */
 };
 
 /* Everything one verify of one job holds; released by job_cleanup(). */
@@ -48,10 +49,12 @@ struct job_run {
     enum dump_kind compression; /* DUMP_UNKNOWN: none */
     enum dump_kind format;
     enum transfer_mode mode;
-    const char *path;       /* (borrowed) what MODE_PATH/EXTRACT restores */
+    const char *path;       /* (borrowed) what MODE_SPOOL restores */
     char workdir[PATH_MAX]; /* private temp dir (owner.pid + dump/) */
     char dumpdir[PATH_MAX +
                  8]; /* workdir/dump: the extracted or copied folder */
+    char spoolfile[PATH_MAX + 24]; /* workdir/dump/archive.dump: a spooled
+                                      custom or tar file */
     struct dump_header hdr;
     int hdr_rc; /* dumpfmt_parse_custom(): 0, 1 short, -1 bad, 2 n/a */
     char hdr_msg[256];

@@ -1,5 +1,6 @@
 /* limit: a bound on the bytes an archive unpacks to. */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/statvfs.h>
 
 #include "restore/decode/limit.h"
@@ -34,8 +35,11 @@ unpack_limit_fail(struct rd_err *err, const struct unpack_limit *lim,
     if (lim->code == RD_ARCHIVE_TOO_LARGE)
         return rd_err_set(
             err, RD_ARCHIVE_TOO_LARGE,
-            "archive '%s' %s to more than max_unpacked_size (%lld bytes): stopped there (a decompression bomb, or the backup grew)",
-            name, what, (long long)lim->max);
+            "archive '%s' %s to more than max_unpacked_size (%lld bytes): stopped there (%s)",
+            name, what, (long long)lim->max,
+            strcmp(what, "spools") == 0
+                ? "the private copy pg_restore reads would pass it"
+                : "a decompression bomb, or the backup grew");
     return rd_err_set(
         err, lim->code,
         "archive '%s' %s to more than the free temp space at the start minus 10%% (%lld bytes): stopped before the disk filled; give the verifier more space in TMPDIR, or set max_unpacked_size",

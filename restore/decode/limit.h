@@ -27,7 +27,8 @@ void unpack_limit_resolve(int64_t configured, const char *tmpdir,
 /*
  * unpack_limit_fail(err, lim, name, what):
  * Record that archive ${name} unpacks to more than ${lim}->max bytes
- * (${what}: "decompresses", "extracts"), with ${lim}->code; returns -1.
+ * (${what}: "decompresses", "extracts", "spools"), with ${lim}->code;
+ * returns -1.
  */
 int unpack_limit_fail(struct rd_err *err, const struct unpack_limit *lim,
                       const char *name, const char *what);

@@ -386,7 +386,7 @@ check() {
 # record NAME ARCHIVE KIND TRANSFER SECONDS: one case into cases.jsonl, after
 # measure.  SECONDS is what the MB/s figures divide by (the wall time, or the
 # decode stage for decode-only cases).  Checks the verdict, the transfer mode
-# (file, stream, spool: else the case measures another path), the sha256 the
+# (stream, spool: else the case measures another path), the sha256 the
 # report gives once the whole stream was read, and the RSS target.
 record() {
     local name=$1 archive=$2 kind=$3 transfer=$4 secs=$5 ok=true mib status sha got
@@ -438,7 +438,7 @@ record() {
 
 echo "== verify (ephemeral target)"
 measure verify_custom custom.dump --probes "$W/probes-full"
-record verify_custom custom.dump verify file "$WALL"
+record verify_custom custom.dump verify spool "$WALL"
 check verify_custom.wall "$WALL" "<" "$(calc "$VERIFY_CUSTOM_BASE_S + $VERIFY_CUSTOM_PER_M_S * $ROWS / 1e6")" s \
     "verify wall time of custom.dump"
 

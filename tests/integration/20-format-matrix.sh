@@ -121,10 +121,9 @@ expected() {
     local fmt=$1 comp=$2
     case $fmt in
     plain) echo "plain stream psql 1" ;;
-    custom) if [ "$comp" = none ]; then echo "custom file pg_restore $NPROC"; else echo "custom stream pg_restore 1"; fi ;;
-    tar) if [ "$comp" = none ]; then echo "tar file pg_restore 1"; else echo "tar stream pg_restore 1"; fi ;;
-    dirtar) echo "directory spool pg_restore $NPROC" ;;
-    dirfolder) echo "directory file pg_restore $NPROC" ;;
+    custom) if [ "$comp" = none ]; then echo "custom spool pg_restore $NPROC"; else echo "custom stream pg_restore 1"; fi ;;
+    tar) if [ "$comp" = none ]; then echo "tar spool pg_restore 1"; else echo "tar stream pg_restore 1"; fi ;;
+    dirtar | dirfolder) echo "directory spool pg_restore $NPROC" ;;
     esac
 }
 
@@ -270,8 +269,8 @@ else
     esac
 fi
 
-# An uncompressed custom dump (transfer = file) in a source given as a
-# relative path: pg_restore (run from another directory) must still find it.
+# An uncompressed custom dump (transfer = spool) in a source given as a
+# relative path: it is found, spooled and restored.
 R=$T/relative.json
 cd "$T" || exit 1
 run_rd verify --source "${BACKUPS#"$T"/}" --archive custom_none.dump --target "$TARGET" \
@@ -281,7 +280,7 @@ validate_soon "$R"
 assert_exit 0
 assert_json "$R" .status ok
 assert_json "$R" .error.code null
-assert_json "$R" .archive.transfer file
+assert_json "$R" .archive.transfer spool
 [ "$RD_RC" = 0 ] || note "relative source: $(jq -r .error.message "$R" 2>/dev/null)"
 
 validate_all

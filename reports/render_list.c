@@ -18,14 +18,26 @@ render_list_entry(const struct archive_entry *e, time_t now)
 }
 
 json_t *
+render_list_gap(const struct retention_gap *g)
+{
+    char from[32], to[32];
+
+    return json_pack("{s:s, s:s, s:I}", "from",
+                     report_rfc3339(from, sizeof(from), g->from), "to",
+                     report_rfc3339(to, sizeof(to), g->to), "expected_s",
+                     (json_int_t)g->expected_s);
+}
+
+json_t *
 render_list_job(const char *job, enum rd_status st, json_t *archives,
-                const struct archive_entry *newest, const struct rd_err *err)
+                const struct archive_entry *newest, json_t *gaps,
+                const struct rd_err *err)
 {
     return json_pack(
-        "{s:s, s:s, s:o, s:o, s:[], s:o}", "job", job, "status",
+        "{s:s, s:s, s:o, s:o, s:o, s:o}", "job", job, "status",
         rd_status_name(st), "archives", archives, "newest",
         newest != NULL ? report_json_text(newest->name) : json_null(), "gaps",
-        "error",
+        gaps != NULL ? gaps : json_array(), "error",
         err->code != RD_OK
             ? json_pack("{s:s, s:s}", "code", rd_code_name(err->code),
                         "message", err->msg)

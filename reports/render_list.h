@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "restore/source/retention.h"
 #include "restore/source/select.h"
 #include "verifier/util/rd_err.h"
 
@@ -18,13 +19,20 @@
 json_t *render_list_entry(const struct archive_entry *e, time_t now);
 
 /*
- * render_list_job(job, st, archives, newest, err): one job's document
+ * render_list_gap(g): {"from", "to" (RFC 3339), "expected_s"} of one gap of
+ * the retention audit.  A new reference, NULL on allocation failure.
+ */
+json_t *render_list_gap(const struct retention_gap *g);
+
+/*
+ * render_list_job(job, st, archives, newest, gaps, err): one job's document
  * {"job", "status", "archives" (${archives}, stolen), "newest" (${newest}'s
- * name or null), "gaps": [], "error" ({code, message} or null when ${err} is
- * RD_OK)}.  A new reference, NULL on allocation failure.
+ * name or null), "gaps" (${gaps}, stolen; NULL: []), "error" ({code,
+ * message} or null when ${err} is RD_OK)}.  A new reference, NULL on
+ * allocation failure.
  */
 json_t *render_list_job(const char *job, enum rd_status st, json_t *archives,
-                        const struct archive_entry *newest,
+                        const struct archive_entry *newest, json_t *gaps,
                         const struct rd_err *err);
 
 #endif

@@ -1,4 +1,5 @@
 /* cli: command line -> command, options and config overrides. */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,13 +175,20 @@ static const char verify_alerts[] =
  * list_tail. */
 static const char list_usage[] =
     "usage: restoredrill list [-c FILE] [--job NAME] [--source PATH]\n"
-    "                         [--max-age DUR] [--json] [SETTINGS]\n"
+    "                         [--max-age DUR] [--deltas DUR DUR...] [--json]\n"
+    "                         [SETTINGS]\n"
     "\n"
     "List the archives oldest first, mark the newest, and judge it without\n"
     "restoring: none -> 2 (archive_not_found), smaller than min_size -> 2\n"
-    "(archive_empty), older than --max-age -> 2 (archive_too_old).\n"
+    "(archive_empty), older than --max-age -> 2 (archive_too_old); with\n"
+    "--deltas, a gap in the retention schedule -> 1 (warning).\n"
     "\n"
     "      --max-age DUR           same as --max-archive-age\n"
+    "      --deltas DUR DUR...     audit the archive history against a\n"
+    "                              tarsnapper-style schedule (1d 7d 30d 365d:\n"
+    "                              daily for a week, weekly for a month,\n"
+    "                              30-daily for a year); the durations run up\n"
+    "                              to the next option (config: deltas =)\n"
     "      --json                  {\"archives\":[{name, created_at, age_s,\n"
     "                              size_bytes}], \"newest\", \"gaps\"}\n";
 
@@ -413,7 +421,8 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
           struct rd_err *err)
 {
     struct option opts[NFIXED + CK_COUNT + 1];
-    char names[CK_COUNT][40];
+    char names[CK_COUNT][40], deltas[512] = "";
+    bool in_deltas = false;
     int c;
 
     memset(cli, 0, sizeof(*cli));
@@ -422,14 +431,31 @@ cli_parse(int argc, char **argv, struct cli *cli, struct config *cfg,
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:c:vqhV", opts, NULL)) != -1 ||
            optind < argc) {
+        if (c == -1 && in_deltas && isdigit((unsigned char)argv[optind][0])) {
+            /* --deltas takes the durations that follow it (tarsnapper's
+               --deltas 1d 7d 30d 365d), up to the next option or word. */
+            if (strlen(deltas) + strlen(argv[optind]) + 2 > sizeof(deltas))
+                return rd_err_set(err, RD_USAGE, "--deltas: too many words");
+            strcat(deltas, " ");
+            strcat(deltas, argv[optind++]);
+            continue;
+        }
+        in_deltas = false;
         if (c == -1) {
             /* A non-option: the command (once), then keep parsing. */
             if (command_word(cli, argv[optind++], err) != 0)
                 return -1;
             continue;
         }
+        if (c == OPT_KEY_BASE + CK_DELTAS) {
+            snprintf(deltas, sizeof(deltas), "%s", optarg);
+            in_deltas = true;
+            continue;
+        }
         if (one_option(cli, cfg, c, argv, err) != 0)
             return -1;
     }
+    if (deltas[0] != '\0' && config_set_flag(cfg, CK_DELTAS, deltas, err) != 0)
+        return -1;
     return check_commands(cli, err);
 }

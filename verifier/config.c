@@ -67,6 +67,9 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_MAX_UNPACKED_SIZE] =
         {"max_unpacked_size", CT_SIZE, true,
          "bound on the decompressed bytes of an archive (unset: free temp space - 10%)"},
+    [CK_DELTAS] =
+        {"deltas", CT_STRING, true,
+         "list: retention schedule to audit, tarsnapper style, e.g. '1d 7d 30d 365d'"},
     [CK_SANDBOX] =
         {"sandbox", CT_STRING, true,
          "run the scratch server and restore tools under bubblewrap: auto (default), required or off"},

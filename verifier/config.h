@@ -28,6 +28,7 @@ enum config_key {
     CK_RESTORE_TIMEOUT,
     CK_MAX_UNPACKED_SIZE,
     CK_SANDBOX,
+    CK_DELTAS,
     /* keys of later features: known, refused while unimplemented */
     CK_PATH,
     CK_CHECKSUM,
@@ -100,6 +101,9 @@ struct job_config {
     int64_t restore_timeout_s;   /* default 6h; 0: off */
     int64_t max_unpacked_size;   /* bytes; 0: unset (free temp space - 10%) */
     enum sandbox_mode sandbox;   /* default SANDBOX_AUTO */
+    int64_t deltas_s[16];        /* list --deltas: ascending, seconds */
+    size_t ndeltas;              /* 0: no retention audit */
+    char *deltas_words;          /* (owned) as given, NULL when unset */
     double max_shrink;           /* drift: fraction, default 0.5 */
     int64_t drift_exact_rows;    /* drift: exact count(*) below this */
     enum rd_status alert_on;     /* alert at this status or worse */

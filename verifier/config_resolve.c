@@ -12,6 +12,7 @@
 #include "verifier/util/duration.h"
 #include "verifier/util/http.h"
 #include "verifier/util/pattern.h"
+#include "restore/source/retention.h"
 #include "restore/source/source.h"
 
 #include "verifier/config.h"
@@ -36,6 +37,7 @@ job_config_release(struct job_config *j)
     free(j->target);
     free(j->state_dir);
     free(j->run_as);
+    free(j->deltas_words);
     free(j->source);
     free(j->pattern);
     free(j->report);
@@ -304,6 +306,19 @@ where_values(struct resolve *rs, struct job_config *out)
         rd_err_set(&e, RD_CONFIG_INVALID, "%s: empty run_as", org[CK_RUN_AS]);
         if (!keep(rs, &e))
             return false;
+    }
+    if (val[CK_DELTAS] != NULL) {
+        struct rd_err why = {0};
+
+        if ((out->deltas_words = strdup(val[CK_DELTAS])) == NULL)
+            return no_memory(rs);
+        if (retention_parse(val[CK_DELTAS], out->deltas_s, &out->ndeltas,
+                            &why) != 0) {
+            rd_err_set(&e, RD_CONFIG_INVALID, "%s: %s", org[CK_DELTAS],
+                       why.msg);
+            if (!keep(rs, &e))
+                return false;
+        }
     }
     if (val[CK_SANDBOX] != NULL) {
         static const char *const modes[] = {"auto", "required", "off", NULL};

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "reports/render_list.h"
+#include "restore/source/retention.h"
 #include "reports/report.h"
 #include "restore/source/select.h"
 #include "restore/source/source.h"
@@ -270,8 +271,43 @@ list_verdict(const struct rd_err *err, const struct run_opts *o)
         log_error("%s", err->msg);
 }
 
+/* The retention audit of ${l} against ${jc}'s deltas: each gap printed
+ * (unless --json) and appended to ${gaps}; returns how many there are. */
+static size_t
+list_gaps(const struct job_config *jc, const struct archive_list *l,
+          const struct run_opts *o, json_t *gaps)
+{
+    struct retention_gap g[64];
+    time_t *t = l->n > 0 ? calloc(l->n, sizeof(*t)) : NULL;
+    char from[32], to[32], sp[32];
+    size_t n;
+
+    for (size_t i = 0; t != NULL && i < l->n; i++)
+        t[i] = archive_entry_time(&l->items[i]);
+    n = t != NULL ? retention_audit(t, l->n, jc->deltas_s, jc->ndeltas, g,
+                                    sizeof(g) / sizeof(g[0]))
+                  : 0;
+    free(t);
+    for (size_t i = 0; i < n && i < sizeof(g) / sizeof(g[0]); i++) {
+        json_array_append_new(gaps, render_list_gap(&g[i]));
+        if (!o->json)
+            printf(
+                "  gap: no archive between %s and %s (the schedule keeps one every %s there)\n",
+                report_rfc3339(from, sizeof(from), g[i].from),
+                report_rfc3339(to, sizeof(to), g[i].to),
+                duration_human(g[i].expected_s, sp, sizeof(sp)));
+    }
+    if (!o->json && n > sizeof(g) / sizeof(g[0]))
+        printf("  ... and %zu more gaps\n", n - sizeof(g) / sizeof(g[0]));
+    if (!o->json && n == 0 && l->n > 0)
+        printf("  retention: no gap against deltas '%s'\n",
+               jc->deltas_words != NULL ? jc->deltas_words : "");
+    return n;
+}
+
 /* List one job's archives; returns its exit code.  The verdict is verify's
- * selection rule (select_choose()) plus max_archive_age. */
+ * selection rule (select_choose()) plus max_archive_age, and with deltas the
+ * retention audit (a gap is a warning). */
 static int
 list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
 {
@@ -281,7 +317,7 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
     const struct archive_entry *newest = NULL;
     struct select_rule rule = {jc->pattern, jc->min_age_s, jc->min_size, NULL,
                                time(NULL)};
-    json_t *arr = json_array(), *doc;
+    json_t *arr = json_array(), *gaps = json_array(), *doc;
     size_t young = 0;
     int code = RD_ST_OK;
 
@@ -303,6 +339,8 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
         (void)select_check_age(newest, jc->max_archive_age_s, rule.now, &err);
     list_entries(jc->name, src->display, &list, newest, young, rule.now, o,
                  arr);
+    if (jc->ndeltas >= 2 && newest != NULL && list_gaps(jc, &list, o, gaps) > 0)
+        code = RD_ST_WARNING;
     if (err.code != RD_OK) {
         code = rd_code_status(err.code);
         list_verdict(&err, o);
@@ -311,7 +349,7 @@ done:
     doc = render_list_job(
         jc->name, (enum rd_status)code, arr,
         list.n > 0 && code != RD_ST_UNKNOWN ? &list.items[list.n - 1] : NULL,
-        &err);
+        gaps, &err);
     json_array_append_new(all, doc);
     source_free(src);
     archive_list_release(&list);

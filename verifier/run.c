@@ -282,6 +282,7 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
     struct select_rule rule = {jc->pattern, jc->min_age_s, jc->min_size, NULL,
                                time(NULL)};
     json_t *arr = json_array(), *doc;
+    struct source_opts so;
     size_t young = 0;
     int code = RD_ST_OK;
 
@@ -293,7 +294,8 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
         code = RD_ST_UNKNOWN;
         goto done;
     }
-    src = source_open(jc->source, &err);
+    config_source_opts(jc, &so);
+    src = source_open(jc->source, &so, &err);
     if (src == NULL || source_list(src, &list, &err) != 0) {
         log_error("%s", err.msg);
         code = rd_code_status(err.code);

@@ -47,7 +47,7 @@ sidecar_parse(const char *text, size_t len, const char *name, char hex[65],
         if (field[i] == '/')
             base = field + i + 1;
     flen -= (size_t)(base - field);
-    if (flen != strlen(name) || memcmp(base, name, flen) != 0) {
+    if (flen == 0 || flen != strlen(name) || memcmp(base, name, flen) != 0) {
         snprintf(why, wlen, "it names '%.*s', not '%s'",
                  (int)(len - 66 > 200 ? 200 : len - 66), field, name);
         return -1;

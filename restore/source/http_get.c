@@ -141,7 +141,7 @@ setup_easy(struct hget *h, struct rd_err *err)
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
                      tls ? "https" : "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 3L);
     /* credentials go to the URL's own host only (libcurl's default, made
        explicit) */
     curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);

@@ -4,7 +4,8 @@
 # Content-Length): a stall mid-body fails with fetch_stalled within
 # stall_timeout; a body shorter than Content-Length is fetch_truncated; a
 # server silent before the first byte is retried (fetch_retries) and then
-# restores, or fails when retries are off.
+# restores, or fails when retries are off; a restore busy far longer than
+# stall_timeout, with the transfer still in flight, is no stall.
 . "$(dirname "$0")/lib.sh"
 
 seed_start
@@ -15,6 +16,13 @@ make_dump "$W/app.dump"
 # make it larger than restoredrill's 256 KiB transfer buffer
 must spsql seed -c "CREATE TABLE public.filler AS SELECT g, md5(g::text) || md5((g * 7)::text) AS t FROM generate_series(1, 40000) g"
 make_dump "$W/big.dump"
+# slow.sql: a table whose restore takes ~6 s (fixture_slow_sql), then 30 MB
+# more, so the transfer is still going while the restore is busy
+must spsql postgres -c "CREATE DATABASE slowfill"
+must spsql slowfill -c "$(fixture_slow_sql 3000)"
+must spsql slowfill -c "CREATE TABLE public.zfill AS SELECT g, md5(g::text) || md5((g + 1)::text) || md5((g + 2)::text) AS t FROM generate_series(1, 300000) g"
+must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres \
+    "$SEED_BIN/pg_dump" -Fp -d slowfill -f "$W/slow.sql"
 faults_start "$W"
 F=$FAULTS_URL
 
@@ -60,3 +68,9 @@ run_rd verify --source "$F/ok/big.dump" --report "$R" --state-dir "$STATE"
 assert_report "$R" 0 ok null
 assert_json "$R" .archive.sha256 "$(sha256sum "$W/big.dump" | cut -d' ' -f1)"
 assert_json "$R" .archive.transfer stream
+
+# ------------------------ a busy restore is no stall (the timer waits for us)
+R=$T/busy.json
+run_rd verify --source "$F/ok/slow.sql" --stall-timeout 2s --fetch-retries 0 --report "$R" --state-dir "$T/state-busy"
+assert_report "$R" 0 ok null
+assert_json_true "$R" '.restore.duration_s >= 5' "the restore took at least 5 s (got $(jq .restore.duration_s "$R" 2>/dev/null))"

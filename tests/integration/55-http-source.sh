@@ -96,6 +96,17 @@ assert_exit 0
 assert_json "$RD_OUT" '[.. | .name? // empty] | map(select(endswith(".dump"))) | sort | join(",")' \
     "$OLD.dump,$NEW.dump"
 
+# a name with spaces, quotes, '&', '#', '%', ':' and unicode, through both listings
+mkdir -p "$W/odd"
+ODD='we ird "q" ü&x #1 50%:a.dump'
+cp "$W/dated/$NEW.dump" "$W/odd/$ODD"
+for kind in json html; do
+    R=$T/odd-$kind.json
+    run_rd verify --source "$U/$kind/odd/" --report "$R" --state-dir "$STATE"
+    assert_report "$R" 0 ok null
+    assert_json "$R" .archive.name "$ODD"
+done
+
 # ------------------------------------------- one file: Last-Modified is its age
 R=$T/one.json
 run_rd verify --source "$U/json/dated/$NEW.dump" --report "$R" --state-dir "$STATE"
@@ -140,6 +151,20 @@ assert_json "$R" .archive.source "http://alice:****@127.0.0.1:$NGINX_PORT/secret
 for f in "$R" "$T/secret.xml" "$T/secret.prom" "$RD_OUT" "$RD_ERR" "$STATE/default/last.json" \
     "$T/401.json" "$T"/rd*.err; do
     [ ! -f "$f" ] || ! grep -q s3cr3tpw "$f" || fail "$(basename "$f") holds the URL's password"
+done
+
+# a presigned-style URL: its signature is masked, its sidecar is URL.sha256
+# before the query
+Q="X-Amz-Credential=AKIDEXAMPLE%2F20261126&X-Amz-Signature=5ig5ecret9"
+R=$T/presigned.json
+run_rd verify --source "$U/json/dated/$NEW.dump?$Q" --checksum sha256 --report "$R" --state-dir "$STATE"
+assert_report "$R" 0 ok null
+assert_json "$R" .archive.name "$NEW.dump"
+assert_json "$R" .archive.source "$U/json/dated/$NEW.dump?X-Amz-Credential=****&X-Amz-Signature=****"
+assert_sink "$NGINX_DIR/logs/access.log" \
+    "map(select(.uri == \"/json/dated/$NEW.dump.sha256?$Q\")) | length > 0" true
+for f in "$R" "$RD_OUT" "$RD_ERR" "$STATE/default/last.json"; do
+    ! grep -q 5ig5ecret9 "$f" || fail "$(basename "$f") holds the URL's signature"
 done
 
 # ------------------------------------------------------ sha256 sidecars

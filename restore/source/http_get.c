@@ -384,10 +384,11 @@ hget_read(struct stream *s, void *buf, size_t cap, struct rd_err *err)
             }
             return (ssize_t)n;
         }
-        if ((h->done ? finish(h, err) : pump(h, err)) == 0) {
-            if (h->done && h->len == 0)
-                return 0;
-            continue;
+        if (h->done) {
+            if (finish(h, err) == 0)
+                return 0; /* every byte read, and the transfer was whole */
+        } else if (pump(h, err) == 0) {
+            continue; /* bytes came, or the end: judged above */
         }
         if (!retry(h, err))
             return -1;

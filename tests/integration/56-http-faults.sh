@@ -43,9 +43,9 @@ assert_contains "$T/stall.msg" "stall_timeout"
 assert_not_contains "$RD_ERR" "trying again"
 
 # ------------------------------------------- a body shorter than announced
-for f in app.dump big.dump; do
-    R=$T/short-$f.json
-    run_rd verify --source "$F/short/$f" --fetch-retries 0 --report "$R" --state-dir "$STATE"
+for f in short/app.dump short/big.dump short-late/app.dump short-late/big.dump; do
+    R=$T/${f//\//-}.json
+    run_rd verify --source "$F/$f" --fetch-retries 0 --report "$R" --state-dir "$STATE"
     assert_report "$R" 3 unknown fetch_truncated
 done
 

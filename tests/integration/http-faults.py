@@ -13,6 +13,8 @@ under these paths:
   /stall/NAME        headers and the first half of the body, then silence
                      (the connection stays open until the server stops)
   /short/NAME        headers and the first half of the body, then it closes
+  /short-late/NAME   the same, but it closes 1 s after the half (the client
+                     has read the half and waits when the close comes)
   /stall-first/NAME  the first request for NAME: headers, then silence for
                      30 s; every later one: the whole file
 
@@ -56,7 +58,7 @@ class Handler(BaseHTTPRequestHandler):
             with open(args.out, "a") as f:
                 f.write(json.dumps({"n": count[0], "path": self.path}) + "\n")
         path = os.path.join(args.root, os.path.basename(name))
-        if mode not in ("ok", "stall", "short", "stall-first") or not os.path.isfile(path):
+        if mode not in ("ok", "stall", "short", "short-late", "stall-first") or not os.path.isfile(path):
             self.send_response(404)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -81,6 +83,8 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         if mode == "stall":
             stopping.wait(600)
+        elif mode == "short-late":
+            stopping.wait(1)
         self.close_connection = True
 
 

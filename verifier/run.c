@@ -248,7 +248,9 @@ list_entries(const char *job, const char *where, const struct archive_list *l,
         if (!o->json)
             printf("  %-20s %10s %12s  %s%s\n",
                    t != (time_t)-1 ? report_rfc3339(ts, sizeof(ts), t) : "?",
-                   duration_human((int64_t)(now - t), age, sizeof(age)),
+                   t != (time_t)-1
+                       ? duration_human((int64_t)(now - t), age, sizeof(age))
+                       : "?",
                    size_human(e->size, sz, sizeof(sz)), e->name,
                    e == newest ? "  <- newest" : "");
     }

@@ -212,3 +212,17 @@ R=$T/tls-down.json
 run_rd verify --source "$S/down/app.dump" --ca-file "$T/tls.crt" --report "$R" --state-dir "$STATE"
 assert_report "$R" 3 unknown source_unreachable
 msg_has "$R" "redirect"
+
+# ------------------------------- lint: a remote source is not fetched, never shown
+C=$T/lint.conf
+printf '[job web]\nsource = https://alice:s3cr3tpw@127.0.0.1:%s/json/\nca_file = %s\nchecksum = sha256\nstall_timeout = 5s\nfetch_retries = 0\n' \
+    "$TLS_PORT" "$T/tls.crt" >"$C"
+run_rd lint -c "$C"
+assert_exit 0
+assert_contains "$RD_OUT" "job 'web': ok (source 'https://alice:****@127.0.0.1:$TLS_PORT/json/')"
+assert_not_contains "$RD_OUT" s3cr3tpw
+assert_not_contains "$RD_ERR" s3cr3tpw
+printf '[job web]\nsource = https://127.0.0.1:%s/json/\nca_file = %s/missing.pem\n' "$TLS_PORT" "$T" >"$C"
+run_rd lint -c "$C"
+assert_exit 3
+assert_contains "$RD_ERR" "ca_file '$T/missing.pem' is not readable"

@@ -22,8 +22,11 @@ struct http_get_opts {
                             read from the stream (backoff 1 s, 2 s, 4 s...) */
     const char *ca_file; /* (borrowed) PEM CAs trusted besides the system's,
                             or NULL */
-    /* Extra setup of each try's curl handle (an S3 driver signs here); NULL
-       for none.  ${curl} is a CURL *; returns 0, or -1 with ${err}. */
+    /* Extra setup of each try's curl handle (an S3 driver signs here:
+       CURLOPT_AWS_SIGV4, CURLOPT_USERPWD, CURLOPT_HTTPHEADER), called after
+       curl_easy_reset() before every try, so a signature is always fresh;
+       NULL for none.  ${curl} is a CURL *; what it hands to curl (a header
+       slist) must outlive the stream.  Returns 0, or -1 with ${err}. */
     int (*setup)(void *curl, void *arg, struct rd_err *err);
     void *setup_arg;
 };
@@ -34,7 +37,8 @@ struct http_meta {
     int64_t length;       /* Content-Length, -1 unknown */
     time_t last_modified; /* Last-Modified, -1 unknown */
     char content_type[128];
-    char error_body[2048]; /* start of a non-2xx answer's body (S3 <Error>) */
+    char error_body[2048]; /* start of a non-2xx answer's body (S3 <Error>:
+                              a driver may map it to its own code) */
     int tries;             /* attempts made */
 };
 

@@ -91,7 +91,9 @@ static const char overview[] =
 /* The settings that choose the archive (all that 'list' uses). */
 static const char select_flags[] =
     "settings (each is also a config key, e.g. --max-archive-age = max_archive_age):\n"
-    "      --source PATH           folder of archives (/path or file:///path)\n"
+    "      --source URI            where archives live: a folder (/path,\n"
+    "                              file:///path), a web folder (http(s)://host/dir/)\n"
+    "                              or one file (http(s)://host/latest.dump)\n"
     "      --pattern PAT           archive names, with strftime fields for the time:\n"
     "                              'app_%Y%m%d-%H%M*' (UTC); without fields the newest\n"
     "                              file by mtime wins\n"
@@ -99,7 +101,10 @@ static const char select_flags[] =
     "      --min-size SIZE         newest archive smaller than SIZE is critical\n"
     "                              (default 1: an empty file; e.g. 10k, 5M)\n"
     "      --min-age DUR           skip files modified less than DUR ago (still\n"
-    "                              being written), said in the report\n";
+    "                              being written), said in the report\n"
+    "      --stall-timeout DUR     http(s): no byte for DUR fails the fetch (60s)\n"
+    "      --fetch-retries N       http(s): tries more before a byte was read (2)\n"
+    "      --ca-file FILE          https: PEM CAs trusted besides the system's\n";
 
 /* The settings of a restore and its checks (verify). */
 static const char restore_flags[] =
@@ -128,6 +133,8 @@ static const char restore_flags[] =
     "                              (6h; 0s: none); past it the run is 'timeout'\n"
     "      --max-unpacked-size SIZE  bound on the decompressed bytes (e.g. 20G);\n"
     "                              unset: the temp file system's free space - 10%\n"
+    "      --checksum sha256|optional|off  NAME.sha256 beside the archive must\n"
+    "                              match it (optional: when there is one)\n"
     "durations: a whole number and one unit: 90s, 15m, 26h, 7d.\n";
 
 /* verify --help: the usage line and its own flags; then select_flags,

@@ -46,7 +46,17 @@ static const struct config_key_info keys[CK_COUNT] = {
         {"decode_memory_limit", CT_SIZE, true,
          "memory a decompressor may use (zstd window, xz dictionary); default 256M"},
     [CK_PATH] = {"path", CT_STRING, false, "dump file inside a tool archive"},
-    [CK_CHECKSUM] = {"checksum", CT_STRING, false, "sha256 sidecar check"},
+    [CK_CHECKSUM] =
+        {"checksum", CT_STRING, true,
+         "sha256: NAME.sha256 (sha256sum format) must match the archive; optional: when present; off (default)"},
+    [CK_STALL_TIMEOUT] =
+        {"stall_timeout", CT_DURATION, true,
+         "http(s): a transfer with no byte for this long fails (default 60s)"},
+    [CK_FETCH_RETRIES] =
+        {"fetch_retries", CT_COUNT, true,
+         "http(s): tries more after a failed fetch, before a byte was read (default 2)"},
+    [CK_CA_FILE] = {"ca_file", CT_PATH, true,
+                    "https: PEM file of CAs trusted besides the system's"},
     [CK_DECRYPT_COMMAND] = {"decrypt_command", CT_STRING, false,
                             "decrypt filter"},
     [CK_GLOBALS] = {"globals", CT_PATH, false,

@@ -32,6 +32,9 @@ enum config_key {
     /* keys of later features: known, refused while unimplemented */
     CK_PATH,
     CK_CHECKSUM,
+    CK_STALL_TIMEOUT,
+    CK_FETCH_RETRIES,
+    CK_CA_FILE,
     CK_DECRYPT_COMMAND,
     CK_GLOBALS,
     CK_RTO,
@@ -113,6 +116,10 @@ struct job_config {
     int64_t alert_timeout_s;     /* default 30 */
     bool alert_repeat_always;    /* re-send the same failure every run */
     char *ping_url;              /* (owned) dead-man's switch, or NULL */
+    int checksum;            /* enum source_checksum: off, sha256, optional */
+    int64_t stall_timeout_s; /* remote fetch: no byte this long (default 60) */
+    int64_t fetch_retries;   /* remote fetch: more tries (default 2) */
+    char *ca_file;           /* (owned) https: more CAs to trust, or NULL */
 };
 
 /* Raw values of one scope (a section or the command line), with origins. */
@@ -220,6 +227,11 @@ const char *config_raw_value(const struct config *c, const char *job,
 /* config_expand_job(tmpl, job): ${tmpl} with every "{job}" replaced (malloc'd).
  */
 char *config_expand_job(const char *tmpl, const char *job);
+
+struct source_opts;
+/* config_source_opts(j, o): what the source of ${j} fetches with (${o}
+ * borrows from ${j}). */
+void config_source_opts(const struct job_config *j, struct source_opts *o);
 
 /* job_config_release(j): free what ${j} owns; NULL-safe. */
 void job_config_release(struct job_config *j);

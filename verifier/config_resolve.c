@@ -47,6 +47,7 @@ job_config_release(struct job_config *j)
     free(j->alert_exec);
     free(j->alert_webhook);
     free(j->ping_url);
+    free(j->ca_file);
     memset(j, 0, sizeof(*j));
 }
 
@@ -280,6 +281,46 @@ alert_values(struct resolve *rs, struct job_config *out)
         (void)keep(rs, &e);
 }
 
+/* checksum, ca_file and the bounds of stall_timeout, fetch_retries. */
+static void
+fetch_values(struct resolve *rs, struct job_config *out)
+{
+    static const char *const sums[] = {"off", "sha256", "optional", NULL};
+    const char *const *val = rs->val, *const *org = rs->org;
+    struct rd_err e = {0};
+
+    if (val[CK_CHECKSUM] != NULL &&
+        one_of(CK_CHECKSUM, val, org, sums, &out->checksum, &e) != 0 &&
+        !keep(rs, &e))
+        return;
+    if (val[CK_STALL_TIMEOUT] != NULL && out->stall_timeout_s < 1) {
+        rd_err_set(&e, RD_CONFIG_INVALID,
+                   "%s: stall_timeout must be 1s or more",
+                   org[CK_STALL_TIMEOUT]);
+        if (!keep(rs, &e))
+            return;
+    }
+    if (out->fetch_retries > 10) {
+        rd_err_set(&e, RD_CONFIG_INVALID, "%s: fetch_retries must be 0 to 10",
+                   org[CK_FETCH_RETRIES]);
+        if (!keep(rs, &e))
+            return;
+    }
+    if (val[CK_CA_FILE] != NULL &&
+        (out->ca_file = strdup(val[CK_CA_FILE])) == NULL)
+        (void)no_memory(rs);
+}
+
+void
+config_source_opts(const struct job_config *j, struct source_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->stall_timeout_s = j->stall_timeout_s;
+    o->fetch_retries = (int)j->fetch_retries;
+    o->ca_file = j->ca_file;
+    o->checksum = (enum source_checksum)j->checksum;
+}
+
 /* target, run_as, source, pattern; false when resolving must stop. */
 static bool
 where_values(struct resolve *rs, struct job_config *out)
@@ -403,6 +444,8 @@ number_values(struct resolve *rs, struct job_config *out)
          offsetof(struct job_config, restore_timeout_s)},
         {CK_MAX_UNPACKED_SIZE, 0,
          offsetof(struct job_config, max_unpacked_size)},
+        {CK_STALL_TIMEOUT, 60, offsetof(struct job_config, stall_timeout_s)},
+        {CK_FETCH_RETRIES, 2, offsetof(struct job_config, fetch_retries)},
     };
     const char *const *val = rs->val, *const *org = rs->org;
     struct rd_err e = {0};
@@ -494,8 +537,10 @@ config_resolve_all(const struct config *c, const char *job_name,
         out->run_as == NULL)
         return no_memory(&rs), -1;
     if (where_values(&rs, out) && output_values(&rs, job_name, out) &&
-        number_values(&rs, out))
+        number_values(&rs, out)) {
         alert_values(&rs, out);
+        fetch_values(&rs, out);
+    }
     return rs.failed ? -1 : 0;
 }
 

@@ -103,6 +103,7 @@ select_archive(struct job_run *jr)
     const struct job_config *jc = jr->jc;
     struct select_rule rule = {jc->pattern, jc->min_age_s, jc->min_size,
                                jr->o->archive, job_now()};
+    struct source_opts so;
     int rc;
 
     if (jc->source == NULL) {
@@ -112,7 +113,8 @@ select_archive(struct job_run *jr)
             jc->name);
         return job_fail_stage(jr, STAGE_SELECT, &err);
     }
-    jr->src = source_open(jc->source, &err);
+    config_source_opts(jc, &so);
+    jr->src = source_open(jc->source, &so, &err);
     if (jr->src == NULL)
         return job_fail_stage(jr, STAGE_SELECT, &err);
     jr->archive.source = jr->src->display;

@@ -17,6 +17,8 @@ job_fail_stage(struct job_run *jr, enum stage s, const struct rd_err *err)
 {
     report_stage_end(jr->r, s, rd_code_status(err->code));
     report_error(jr->r, stage_name(s), err);
+    if (err->code == RD_CHECKSUM_MISMATCH) /* read whole: the hash is known */
+        job_report_hash(jr);
     return -1;
 }
 

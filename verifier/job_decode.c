@@ -45,12 +45,16 @@ job_build_stack(struct job_run *jr, struct fetched *f, struct stream **hash,
 
     f->stream = NULL;
     h = s != NULL ? stream_hash_new(s) : NULL;
+    if (h != NULL && f->sha256_expect[0] != '\0') /* checksum = sha256 */
+        stream_hash_expect(h, f->sha256_expect, f->sidecar);
     s = h != NULL ? stream_peek_new(h, PEEK_BYTES) : NULL;
     if (s == NULL) {
         rd_err_set(err, RD_INTERNAL, "out of memory");
         return NULL;
     }
     if (stream_peek(s, &b, &n, err) != 0) {
+        if (hash != NULL) /* read whole already: checksum_mismatch */
+            (void)stream_hash_hex(h, jr->archive.sha256);
         stream_free(s);
         return NULL;
     }

@@ -11,6 +11,7 @@
 #include "probes/probe.h"
 #include "verifier/util/cmdline.h"
 #include "verifier/util/log.h"
+#include "verifier/util/redact.h"
 
 #include "verifier/run.h"
 
@@ -147,11 +148,17 @@ lint_job(const struct config *c, const struct job_config *jc, bool say_ok,
         if (config_raw_value(c, jc->name, CK_SOURCE) == NULL)
             log_error("job '%s': no source (set source = /path)", jc->name);
         rc = -1;
-    } else if ((errno = 0, stat(jc->source, &st)) != 0 ||
-               !S_ISDIR(st.st_mode) || access(jc->source, R_OK | X_OK) != 0) {
+    } else if (strstr(jc->source, "://") == NULL && /* remote: not fetched */
+               ((errno = 0, stat(jc->source, &st)) != 0 ||
+                !S_ISDIR(st.st_mode) || access(jc->source, R_OK | X_OK) != 0)) {
         log_error("job '%s': source folder '%s' is not a readable folder: %s",
                   jc->name, jc->source,
                   errno != 0 ? strerror(errno) : "not a folder");
+        rc = -1;
+    }
+    if (jc->ca_file != NULL && access(jc->ca_file, R_OK) != 0) {
+        log_error("job '%s': ca_file '%s' is not readable: %s", jc->name,
+                  jc->ca_file, strerror(errno));
         rc = -1;
     }
     if (jc->probes != NULL) {
@@ -166,10 +173,14 @@ lint_job(const struct config *c, const struct job_config *jc, bool say_ok,
     }
     if (lint_alert_exec(jc) != 0)
         rc = -1;
-    if (rc == 0 && say_ok)
-        printf("job '%s': ok (source '%s'%s%s%s)\n", jc->name, jc->source,
-               jc->pattern ? ", pattern '" : "", jc->pattern ? jc->pattern : "",
-               jc->pattern ? "'" : "");
+    if (rc == 0 && say_ok) {
+        char *shown = redact_url(jc->source);
+
+        printf("job '%s': ok (source '%s'%s%s%s)\n", jc->name,
+               shown != NULL ? shown : "?", jc->pattern ? ", pattern '" : "",
+               jc->pattern ? jc->pattern : "", jc->pattern ? "'" : "");
+        free(shown);
+    }
     return rc;
 }
 

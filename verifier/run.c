@@ -249,7 +249,9 @@ list_entries(const char *job, const char *where, const struct archive_list *l,
         if (!o->json)
             printf("  %-20s %10s %12s  %s%s\n",
                    t != (time_t)-1 ? report_rfc3339(ts, sizeof(ts), t) : "?",
-                   duration_human((int64_t)(now - t), age, sizeof(age)),
+                   t != (time_t)-1
+                       ? duration_human((int64_t)(now - t), age, sizeof(age))
+                       : "?",
                    size_human(e->size, sz, sizeof(sz)), e->name,
                    e == newest ? "  <- newest" : "");
     }
@@ -318,6 +320,7 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
     struct select_rule rule = {jc->pattern, jc->min_age_s, jc->min_size, NULL,
                                time(NULL)};
     json_t *arr = json_array(), *gaps = json_array(), *doc;
+    struct source_opts so;
     size_t young = 0;
     int code = RD_ST_OK;
 
@@ -329,7 +332,8 @@ list_job(const struct job_config *jc, const struct run_opts *o, json_t *all)
         code = RD_ST_UNKNOWN;
         goto done;
     }
-    src = source_open(jc->source, &err);
+    config_source_opts(jc, &so);
+    src = source_open(jc->source, &so, &err);
     if (src == NULL || source_list(src, &list, &err) != 0) {
         log_error("%s", err.msg);
         code = rd_code_status(err.code);

@@ -85,6 +85,8 @@ struct hash_stream {
     int64_t bytes;
     bool done;
     char hex[65];
+    char expect[65];   /* stream_hash_expect(), or "" */
+    char sidecar[256]; /* where ${expect} came from */
 };
 
 static ssize_t
@@ -104,6 +106,11 @@ hash_read(struct stream *s, void *buf, size_t cap, struct rd_err *err)
         for (unsigned int i = 0; i < len && i < 32; i++)
             snprintf(h->hex + 2 * i, 3, "%02x", md[i]);
         h->done = true;
+        if (h->expect[0] != '\0' && strcmp(h->expect, h->hex) != 0)
+            return rd_err_set(
+                err, RD_CHECKSUM_MISMATCH,
+                "archive '%s' has sha256 %s, but '%s' says %s: the archive is damaged or is not the one the sidecar was written for\nHINT: fetch it again; if it still differs, the copy at the source is bad",
+                s->name, h->hex, h->sidecar, h->expect);
     }
     return n;
 }
@@ -147,6 +154,15 @@ stream_hash_hex(struct stream *s, char hex[65])
         return -1;
     memcpy(hex, h->hex, 65);
     return 0;
+}
+
+void
+stream_hash_expect(struct stream *s, const char *hex, const char *sidecar)
+{
+    struct hash_stream *h = (struct hash_stream *)s;
+
+    snprintf(h->expect, sizeof(h->expect), "%s", hex);
+    snprintf(h->sidecar, sizeof(h->sidecar), "%s", sidecar);
 }
 
 int64_t

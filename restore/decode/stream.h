@@ -57,6 +57,11 @@ struct stream *stream_hash_new(struct stream *below);
  * before. */
 int stream_hash_hex(struct stream *s, char hex[65]);
 
+/* stream_hash_expect(s, hex, sidecar): the digest must be ${hex} (64
+ * lowercase hex digits): else the read that ends the stream fails with
+ * RD_CHECKSUM_MISMATCH, naming ${sidecar} (where ${hex} came from). */
+void stream_hash_expect(struct stream *s, const char *hex, const char *sidecar);
+
 /* stream_hash_bytes(s): bytes passed through so far. */
 int64_t stream_hash_bytes(struct stream *s);
 

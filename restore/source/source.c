@@ -4,6 +4,7 @@
 
 #include "verifier/util/redact.h"
 
+#include "restore/source/sidecar.h"
 #include "restore/source/source.h"
 
 /*
@@ -17,8 +18,8 @@ static const struct source_driver {
     const struct source_ops *ops; /* NULL: not supported yet */
 } drivers[] = {
     {"file://", &source_local_ops},
-    {"http://", NULL},
-    {"https://", NULL},
+    {"http://", &source_http_ops},
+    {"https://", &source_http_ops},
     {"s3://", NULL},
     {"tarsnap:", NULL},
     {"restic:", NULL},
@@ -64,7 +65,8 @@ source_check(const char *location, char **out, struct rd_err *err)
 }
 
 struct source *
-source_open(const char *location, struct rd_err *err)
+source_open(const char *location, const struct source_opts *opts,
+            struct rd_err *err)
 {
     const struct source_ops *ops = find_driver(location, err);
     struct source *src;
@@ -78,7 +80,14 @@ source_open(const char *location, struct rd_err *err)
     }
     src->ops = ops;
     src->display = redact_url(location);
-    if (src->display == NULL) {
+    if (opts != NULL)
+        src->opts = *opts;
+    if (src->opts.stall_timeout_s <= 0)
+        src->opts.stall_timeout_s = 60;
+    src->opts.ca_file = NULL;
+    if (src->display == NULL ||
+        (opts != NULL && opts->ca_file != NULL &&
+         (src->opts.ca_file = src->ca_file = strdup(opts->ca_file)) == NULL)) {
         rd_err_set(err, RD_INTERNAL, "out of memory");
         source_free(src);
         return NULL;
@@ -101,7 +110,11 @@ source_fetch(struct source *src, const char *name, struct fetched *f,
              struct rd_err *err)
 {
     fetched_init(f);
-    return src->ops->fetch(src, name, f, err);
+    if (src->ops->fetch(src, name, f, err) != 0)
+        return -1;
+    return src->opts.checksum != SOURCE_CHECKSUM_OFF
+               ? source_read_sidecar(src, name, f, err)
+               : 0;
 }
 
 void
@@ -112,6 +125,7 @@ source_free(struct source *src)
     if (src->ops != NULL)
         src->ops->close(src);
     free(src->display);
+    free(src->ca_file);
     free(src);
 }
 

@@ -1,6 +1,7 @@
 /* source: where archives live.  A table of drivers looked up by the
  * location's scheme; this version has the local folder ("/path",
- * "file:///path"), and refuses the schemes still to come. */
+ * "file:///path") and web servers ("http://", "https://"), and refuses the
+ * schemes still to come. */
 #ifndef RD_SOURCE_H
 #define RD_SOURCE_H
 
@@ -26,6 +27,24 @@ struct fetched {
     time_t mtime;  /* -1 unknown */
     bool seekable; /* a regular local file: pg_restore may use --jobs */
     bool is_dir;   /* a pg_dump -Fd folder (stream is NULL) */
+    /* checksum: the sha256 its sidecar names (64 hex digits), or "" */
+    char sha256_expect[65];
+    char sidecar[256]; /* that sidecar's name, for messages */
+};
+
+/* What checksum = ... asks of every fetch. */
+enum source_checksum {
+    SOURCE_CHECKSUM_OFF = 0,
+    SOURCE_CHECKSUM_SHA256,  /* NAME.sha256 must exist and match */
+    SOURCE_CHECKSUM_OPTIONAL /* it must match when it exists */
+};
+
+/* How a source fetches (the job's settings; zeroed: the defaults). */
+struct source_opts {
+    int64_t stall_timeout_s; /* remote: no byte this long (0: 60 s) */
+    int fetch_retries;       /* remote: tries more before a byte was read */
+    const char *ca_file;     /* (borrowed) https: more trusted CAs, or NULL */
+    enum source_checksum checksum;
 };
 
 struct source;
@@ -58,8 +77,10 @@ struct source_ops {
 
 struct source {
     const struct source_ops *ops;
-    char *display; /* (owned) location with credentials redacted */
-    void *ctx;     /* driver-private state, owned by the driver */
+    char *display;           /* (owned) location with credentials redacted */
+    void *ctx;               /* driver-private state, owned by the driver */
+    struct source_opts opts; /* ca_file points into ca_file below */
+    char *ca_file;           /* (owned) */
 };
 
 /*
@@ -74,19 +95,23 @@ struct source {
 int source_check(const char *location, char **out, struct rd_err *err);
 
 /*
- * source_open(location, err): a new source for ${location} (as
- * source_check() returned it), or NULL with the driver's error
- * (RD_SOURCE_UNREACHABLE: not there, not a folder, unreadable;
- * RD_ACCESS_DENIED; RD_CONFIG_INVALID).
+ * source_open(location, opts, err): a new source for ${location} (as
+ * source_check() returned it) fetching as ${opts} say (copied; NULL: the
+ * defaults), or NULL with the driver's error (RD_SOURCE_UNREACHABLE: not
+ * there, not a folder, unreadable; RD_ACCESS_DENIED; RD_CONFIG_INVALID).
  */
-struct source *source_open(const char *location, struct rd_err *err);
+struct source *source_open(const char *location, const struct source_opts *opts,
+                           struct rd_err *err);
 
 /* source_list(src, list, err): the archives ${src} holds, unfiltered. */
 int source_list(struct source *src, struct archive_list *list,
                 struct rd_err *err);
 
 /* source_fetch(src, name, f, err): open archive ${name} into ${f} (see
- * source_ops.fetch); release ${f} with fetched_release(), also on failure. */
+ * source_ops.fetch); release ${f} with fetched_release(), also on failure.
+ * With opts.checksum, also read the sidecar NAME.sha256 into
+ * ${f}->sha256_expect: RD_SIDECAR_MISSING when it is required and not there
+ * (or not one sha256sum line naming the archive, or ${name} is a folder). */
 int source_fetch(struct source *src, const char *name, struct fetched *f,
                  struct rd_err *err);
 
@@ -102,5 +127,6 @@ void fetched_release(struct fetched *f);
 
 /* The drivers, one file each (source_<name>.c). */
 extern const struct source_ops source_local_ops;
+extern const struct source_ops source_http_ops;
 
 #endif

@@ -88,6 +88,7 @@ rd_cleanup() {
             wait "$pid" 2>/dev/null
         fi
     done
+    http_stop_all
     seed_stop
     [ -z "$RD_OWN_T" ] || rm -rf "$T"
     if [ "$RD_FAILS" -gt 0 ]; then
@@ -399,7 +400,7 @@ validate_report() {
                    "restore_errors","probe_failed","probe_timeout"];
         def unkn: ["config_invalid","probe_invalid","usage","tool_missing","tool_too_old",
                    "missing_extension","source_unreachable","access_denied","clock_skew",
-                   "fetch_stalled","fetch_truncated","db_unreachable","disk_full","locked","internal"];
+                   "fetch_stalled","fetch_truncated","listing_invalid","db_unreachable","disk_full","locked","internal"];
         [ (if .schema_version != 1 then "schema_version is \(.schema_version), not 1" else empty end),
           (if (.status | IN("ok","warning","critical","unknown")) then empty
            else "status \(.status) is not ok|warning|critical|unknown" end),
@@ -780,4 +781,54 @@ job_conf() {
         echo "report = $R"
         printf '%s\n' "$@"
     } >"$C"
+}
+
+# ---------------------------------------------------------------- web servers
+
+RD_NGINX_DIRS=()
+RD_FAULTS_PIDS=()
+
+# http_stop_all: stop every nginx and fault server started below (at exit).
+http_stop_all() {
+    local d p
+    for d in "${RD_NGINX_DIRS[@]}"; do "$RD_ROOT/tests/nginx-ephemeral" stop "$d"; done
+    RD_NGINX_DIRS=()
+    for p in "${RD_FAULTS_PIDS[@]}"; do sink_stop "$p"; done
+    RD_FAULTS_PIDS=()
+}
+
+# nginx_start DOCROOT: tests/nginx-ephemeral serving DOCROOT at
+# $NGINX_URL/json/ and $NGINX_URL/html/ (NGINX_SERVER_CONF, NGINX_HTTP_CONF:
+# files of more config, see the script).  Sets NGINX_URL NGINX_PORT
+# NGINX_DIR; stopped at exit.  Aborts the test when it does not start.
+nginx_start() {
+    local env
+    env=$("$RD_ROOT/tests/nginx-ephemeral" start "$1") || { fail "nginx did not start"; exit 1; }
+    eval "$env"
+    NGINX_DIR=$NGINX_EPHEMERAL_DIR
+    RD_NGINX_DIRS+=("$NGINX_DIR")
+    note "nginx: $NGINX_URL ($NGINX_DIR)"
+}
+
+# free_port: a free TCP port on 127.0.0.1.
+free_port() { "$RD_ROOT/tests/nginx-ephemeral" port "${1:-5600}"; }
+
+# faults_start DOCROOT: tests/integration/http-faults.py serving DOCROOT
+# (/ok/ /stall/ /short/ /stall-first/ NAME); sets FAULTS_URL FAULTS_OUT
+# (its request log); stopped at exit.
+faults_start() {
+    local i port=
+    FAULTS_OUT=$T/faults.jsonl
+    : >"$FAULTS_OUT"
+    /usr/bin/python3 "$RD_ROOT/tests/integration/http-faults.py" --root "$1" --out "$FAULTS_OUT" \
+        >"$T/faults.ready" 2>"$T/faults.err" </dev/null &
+    RD_FAULTS_PIDS+=("$!")
+    for i in $(seq 1 100); do
+        port=$(sed -n 's/^READY \([0-9][0-9]*\)$/\1/p' "$T/faults.ready" 2>/dev/null)
+        [ -z "$port" ] || break
+        sleep 0.1
+    done
+    [ -n "$port" ] || { fail "http-faults.py did not start: $(tail -n 5 "$T/faults.err")"; exit 1; }
+    FAULTS_URL=http://127.0.0.1:$port
+    note "fault server: $FAULTS_URL"
 }

@@ -662,20 +662,13 @@ START_TEST(test_bad_sources)
 {
     struct rd_err err = {0};
 
-    resolve_fails("[defaults]\nsource = http://example.com/backups/\n",
-                  "default", &err);
-    ck_assert_err_prefix(
-        &err,
-        at(2,
-           "sources of type 'http' are not supported by restoredrill " RD_VERSION
-           " yet\nHINT: "));
     resolve_fails("[job a]\nsource = s3://bucket/prefix\n", "a", &err);
     ck_assert_err_prefix(
         &err, at(2, "sources of type 's3' are not supported by restoredrill"));
-    resolve_fails("[job a]\nsource = https://example.com/b\n", "a", &err);
-    ck_assert_err_prefix(
-        &err,
-        at(2, "sources of type 'https' are not supported by restoredrill"));
+    resolve_fails("[job a]\nsource = https://\n", "a", &err);
+    ck_assert_err_prefix(&err, at(2, "invalid source: "));
+    resolve_fails("[job a]\nsource = https://h/x#frag\n", "a", &err);
+    ck_assert_err_prefix(&err, at(2, "invalid source: a URL with a #fragment"));
     resolve_fails("[job a]\nsource = file://relative/x\n", "a", &err);
     ck_assert_err_prefix(
         &err,
@@ -689,18 +682,50 @@ START_TEST(test_bad_sources)
 }
 END_TEST
 
+/* checksum, stall_timeout, fetch_retries, ca_file: values and bounds. */
+START_TEST(test_fetch_keys)
+{
+    struct rd_err err = {0};
+    struct config c;
+    struct job_config j;
+
+    resolve_fails("[job a]\nsource = /x\nchecksum = md5\n", "a", &err);
+    ck_assert_str_eq(err.msg, at(3, "invalid checksum 'md5' (use one of: off, "
+                                    "sha256, optional)"));
+    resolve_fails("[job a]\nsource = /x\nstall_timeout = 0s\n", "a", &err);
+    ck_assert_str_eq(err.msg, at(3, "stall_timeout must be 1s or more"));
+    resolve_fails("[job a]\nsource = /x\nfetch_retries = 11\n", "a", &err);
+    ck_assert_str_eq(err.msg, at(3, "fetch_retries must be 0 to 10"));
+    resolve_fails("[job a]\nsource = /x\nfetch_retries = -1\n", "a", &err);
+    ck_assert_int_eq(err.code, RD_CONFIG_INVALID);
+
+    config_init(&c);
+    ck_assert_int_eq(config_set_flag(&c, CK_SOURCE, "http://h:8080", &err), 0);
+    ck_assert_int_eq(config_set_flag(&c, CK_CHECKSUM, "sha256", &err), 0);
+    ck_assert_int_eq(config_set_flag(&c, CK_CA_FILE, "/etc/ca.pem", &err), 0);
+    ck_assert_int_eq(config_resolve(&c, "default", &j, &err), 0);
+    ck_assert_str_eq(j.source, "http://h:8080/");
+    ck_assert_int_eq(j.checksum, 1);
+    ck_assert_str_eq(j.ca_file, "/etc/ca.pem");
+    ck_assert_int_eq(j.stall_timeout_s, 60);
+    ck_assert_int_eq(j.fetch_retries, 2);
+    job_config_release(&j);
+    config_release(&c);
+}
+END_TEST
+
 START_TEST(test_later_keys)
 {
     struct rd_err err = {0};
     struct config c;
     struct job_config j;
 
-    resolve_fails("[defaults]\nsource = /x\nchecksum = sha256\n", "default",
+    resolve_fails("[defaults]\nsource = /x\nglobals = /g.sql\n", "default",
                   &err);
     ck_assert_str_eq(
         err.msg,
         at(3,
-           "'checksum' is not supported by restoredrill " RD_VERSION
+           "'globals' is not supported by restoredrill " RD_VERSION
            " yet\nHINT: remove it; restoredrill refuses settings it would silently ignore"));
     resolve_fails("[job a]\ndecrypt_command = age -d\n", "a", &err);
     ck_assert_err_prefix(
@@ -991,7 +1016,8 @@ START_TEST(test_key_table)
     ck_assert(config_key_info(CK_PING_URL)->implemented);
     ck_assert(config_key_info(CK_ALERT_WEBHOOK)->implemented);
     ck_assert(!config_key_info(CK_RTO)->implemented);
-    ck_assert(!config_key_info(CK_CHECKSUM)->implemented);
+    ck_assert(config_key_info(CK_CHECKSUM)->implemented);
+    ck_assert(!config_key_info(CK_DECRYPT_COMMAND)->implemented);
     ck_assert_int_eq(config_key_info(CK_MAX_ARCHIVE_AGE)->type, CT_DURATION);
     ck_assert_int_eq(config_key_info(CK_MIN_SIZE)->type, CT_SIZE);
 }
@@ -1134,6 +1160,7 @@ config_suite(void)
     tcase_add_test(tr, test_good_targets);
     tcase_add_test(tr, test_bad_sources);
     tcase_add_test(tr, test_later_keys);
+    tcase_add_test(tr, test_fetch_keys);
     tcase_add_test(tr, test_alert_keys);
     tcase_add_test(tr, test_exposed_secrets);
     tcase_add_test(tr, test_alert_key_errors);

@@ -43,10 +43,15 @@ START_TEST(test_check_schemes)
     ck_assert_str_eq(out, "rel/dir");
     free(out);
     /* Planned schemes: one message, naming the scheme and the version. */
-    check_refused("http://h/b", "sources of type 'http' are not supported by "
-                                "restoredrill " RD_VERSION " yet\nHINT: ");
-    check_refused("https://h/b", "sources of type 'https' are not supported");
-    check_refused("s3://bucket/p", "sources of type 's3' are not supported");
+    ck_assert_int_eq(source_check("http://h/b/", &out, &err), 0);
+    ck_assert_str_eq(out, "http://h/b/");
+    free(out);
+    ck_assert_int_eq(source_check("https://u:p@h:8443?x=1", &out, &err), 0);
+    ck_assert_str_eq(out, "https://u:p@h:8443/?x=1");
+    free(out);
+    check_refused("http:///b", "invalid source: the URL has no host");
+    check_refused("s3://bucket/p", "sources of type 's3' are not supported by "
+                                   "restoredrill " RD_VERSION " yet\nHINT: ");
     check_refused("tarsnap:mybox", "sources of type 'tarsnap' are not");
     check_refused("restic:/repo", "sources of type 'restic' are not");
     check_refused("borg:/repo", "sources of type 'borg' are not");
@@ -56,7 +61,7 @@ START_TEST(test_check_schemes)
                   "invalid source 'file://rel/x' (use file:///absolute/path)");
     check_refused("", "empty source");
     /* source_open() refuses them too, with the same words. */
-    ck_assert_ptr_null(source_open("s3://bucket/p", &err));
+    ck_assert_ptr_null(source_open("s3://bucket/p", NULL, &err));
     ck_assert_int_eq(err.code, RD_CONFIG_INVALID);
     ck_assert_ptr_nonnull(strstr(err.msg, "'s3'"));
 }
@@ -91,7 +96,7 @@ START_TEST(test_local_fetch)
     ck_assert_int_eq(mkdir(path, 0700), 0);
     snprintf(path, sizeof(path), "%s/dir/toc.dat", testutil_tmpdir);
     testutil_put(path, "PGDMP");
-    src = source_open(testutil_tmpdir, &err);
+    src = source_open(testutil_tmpdir, NULL, &err);
     ck_assert_msg(src != NULL, "%s", err.msg);
     archive_list_init(&l);
     ck_assert_int_eq(source_list(src, &l, &err), 0);

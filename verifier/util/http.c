@@ -66,8 +66,8 @@ tidy(char *s)
 }
 
 /* Replace every copy of ${secret} in ${s} by "****". */
-static void
-scrub(char *s, size_t cap, const char *secret)
+void
+http_scrub(char *s, size_t cap, const char *secret)
 {
     char *p;
 
@@ -84,9 +84,11 @@ scrub(char *s, size_t cap, const char *secret)
 }
 
 /* Whether a failed try deserves another one. */
-static bool
-retryable(CURLcode rc, long status)
+bool
+http_retryable(int curl_code, long status)
 {
+    CURLcode rc = (CURLcode)curl_code;
+
     if (rc == CURLE_OK)
         return status >= 500 || status == 429;
     switch (rc) {
@@ -107,8 +109,8 @@ retryable(CURLcode rc, long status)
 
 /* The password of ${url} (curl_free() it), to keep it out of curl's
  * messages; NULL when none. */
-static char *
-url_password(const char *url)
+char *
+http_url_password(const char *url)
 {
     char *password = NULL;
     CURLU *u = curl_url();
@@ -167,7 +169,7 @@ perform(CURL *h, int tries, struct http_res *res, struct answer *ans,
             res->delivered = true;
             break;
         }
-        if (res->tries >= tries || !retryable(rc, res->status))
+        if (res->tries >= tries || !http_retryable((int)rc, res->status))
             break;
         pause_s(res->tries); /* 1 s, then 2 s */
     }
@@ -202,7 +204,7 @@ describe(const struct http_req *rq, struct http_res *res, CURLcode rc,
         snprintf(res->msg, sizeof(res->msg), "%s%s",
                  errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc), after);
     }
-    scrub(res->msg, sizeof(res->msg), password);
+    http_scrub(res->msg, sizeof(res->msg), password);
 }
 
 int
@@ -217,7 +219,7 @@ http_send(const struct http_req *rq, struct http_res *res)
     struct answer ans;
 
     memset(res, 0, sizeof(*res));
-    password = url_password(rq->url);
+    password = http_url_password(rq->url);
     h = curl_easy_init();
     snprintf(ctype, sizeof(ctype), "Content-Type: %s",
              rq->content_type != NULL ? rq->content_type : "application/json");

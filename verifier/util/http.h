@@ -48,4 +48,17 @@ int http_url_check(const char *url, char *why, size_t len);
  */
 char *http_url_append(const char *url, const char *seg);
 
+/* http_scrub(s, cap, secret): every copy of ${secret} (NULL or "": none) in
+ * ${s} replaced by "****". */
+void http_scrub(char *s, size_t cap, const char *secret);
+
+/* http_retryable(curl_code, status): whether a try that ended with CURLcode
+ * ${curl_code} (and, when that is CURLE_OK, HTTP ${status}) may pass when
+ * tried again: connection errors, timeouts, cut transfers, 5xx, 429. */
+bool http_retryable(int curl_code, long status);
+
+/* http_url_password(url): the decoded password of ${url}'s userinfo
+ * (curl_free() it), or NULL when there is none. */
+char *http_url_password(const char *url);
+
 #endif

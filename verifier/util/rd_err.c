@@ -36,6 +36,7 @@ static const struct {
     [RD_CLOCK_SKEW] = {"clock_skew", RD_ST_UNKNOWN},
     [RD_FETCH_STALLED] = {"fetch_stalled", RD_ST_UNKNOWN},
     [RD_FETCH_TRUNCATED] = {"fetch_truncated", RD_ST_UNKNOWN},
+    [RD_LISTING_INVALID] = {"listing_invalid", RD_ST_UNKNOWN},
     [RD_DB_UNREACHABLE] = {"db_unreachable", RD_ST_UNKNOWN},
     [RD_DISK_FULL] = {"disk_full", RD_ST_UNKNOWN},
     [RD_LOCKED] = {"locked", RD_ST_UNKNOWN},

@@ -54,8 +54,8 @@ R=$T/retry.json
 run_rd verify --source "$F/stall-first/app.dump" --stall-timeout 2s --report "$R" --state-dir "$STATE"
 assert_report "$R" 0 ok null
 assert_contains "$RD_ERR" "fetch_stalled: fetch of '$F/stall-first/app.dump' stalled: no byte for 2s after 0 bytes; trying again in 1s (try 2 of 3)"
-# the retry, and the preflight's second reading of the stream
-[ "$(requests /stall-first/app.dump)" = 3 ] || fail "expected 3 requests (one retry), got $(requests /stall-first/app.dump)"
+# the retry; the preflight reads the spool, not the server
+[ "$(requests /stall-first/app.dump)" = 2 ] || fail "expected 2 requests (one retry), got $(requests /stall-first/app.dump)"
 R=$T/noretry.json
 run_rd verify --source "$F/stall-first/big.dump" --stall-timeout 2s --fetch-retries 0 --report "$R" --state-dir "$STATE"
 assert_report "$R" 3 unknown fetch_stalled
@@ -67,7 +67,7 @@ R=$T/ok.json
 run_rd verify --source "$F/ok/big.dump" --report "$R" --state-dir "$STATE"
 assert_report "$R" 0 ok null
 assert_json "$R" .archive.sha256 "$(sha256sum "$W/big.dump" | cut -d' ' -f1)"
-assert_json "$R" .archive.transfer stream
+assert_json "$R" .archive.transfer spool
 
 # ------------------------ a busy restore is no stall (the timer waits for us)
 R=$T/busy.json

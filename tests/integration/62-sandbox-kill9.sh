@@ -17,21 +17,10 @@ N=$((6000 + RANDOM % 3000))
 SLEEP="sleep $N.5"
 trap '_rc=$?; pkill -f "^$SLEEP\$" 2>/dev/null; (exit $_rc); rd_cleanup' EXIT
 
-# Slow to restore into restoredrill's scratch databases only (~2 ms a row),
+# Slow to restore anywhere but the seed cluster (~1 ms a row, fixture_slow_sql),
 # after a COPY ... TO PROGRAM that leaves a process behind.
 spsql postgres -c "CREATE DATABASE slowsrc" >/dev/null || fail "create slowsrc"
-spsql slowsrc >/dev/null <<'SQL' || fail "fixture"
-SET client_min_messages = warning;
-CREATE FUNCTION public.rd_slow62() RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-  IF pg_catalog.current_database() LIKE 'restoredrill%' THEN
-    PERFORM pg_catalog.pg_sleep(0.002);
-  END IF;
-  RETURN true;
-END $$;
-CREATE TABLE public.slow (id int PRIMARY KEY, CONSTRAINT slow_check CHECK (public.rd_slow62()));
-INSERT INTO public.slow SELECT generate_series(1, 6000);
-SQL
+spsql slowsrc -c "$(fixture_slow_sql 8000)" >/dev/null || fail "fixture"
 env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres "$SEED_BIN/pg_dump" -d slowsrc -Fp \
     -f "$T/plain.sql" || fail "pg_dump"
 awk -v evil="COPY (SELECT 1) TO PROGRAM 'setsid -f $SLEEP';" \

@@ -34,20 +34,6 @@ probe_file "$P" 20_rows.sql <<'P'
 SELECT count(*) FROM public.t
 P
 
-# plain_dump NAME EVIL_SQL: a real pg_dump -Fp with EVIL_SQL put before its
-# first CREATE TABLE (the roles of a dump are global: they outlive a database).
-plain_dump() {
-    local db=roles$RANDOM
-    must spsql postgres -c "CREATE DATABASE $db"
-    must spsql "$db" -c "CREATE TABLE public.t (id int); INSERT INTO public.t VALUES (1), (2), (3)"
-    rm -f "$BACKUPS"/*
-    must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres \
-        "$SEED_BIN/pg_dump" -Fp -d "$db" -f "$T/plain.sql"
-    awk -v evil="$2" '!done && /^CREATE TABLE/ { print evil; done = 1 } { print }' \
-        "$T/plain.sql" >"$BACKUPS/$1"
-    grep -qF "$2" "$BACKUPS/$1" || fail "the fixture $1 lacks its SQL"
-}
-
 # ------------------------------------------- A. the old fixed name, taken
 plain_dump a.sql "CREATE ROLE restoredrill_probe SUPERUSER LOGIN; GRANT pg_read_all_data TO restoredrill_probe; GRANT pg_write_all_data TO restoredrill_probe;"
 R=$T/a.json

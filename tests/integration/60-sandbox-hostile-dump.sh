@@ -29,24 +29,10 @@ left_sleeps() { pgrep -f "^$SLEEP\$" || true; }
 kill_sleeps() { pkill -f "^$SLEEP\$" 2>/dev/null || true; }
 trap '_rc=$?; kill_sleeps; (exit $_rc); rd_cleanup' EXIT
 
-# plain_dump NAME TAIL_SQL: a real pg_dump -Fp with TAIL_SQL before its
-# closing line (so the dump is complete and passes the trailer check).
-plain_dump() {
-    local db=sb$RANDOM
-    must spsql postgres -c "CREATE DATABASE $db"
-    must spsql "$db" -c "CREATE TABLE public.t (id int); INSERT INTO public.t VALUES (1), (2), (3)"
-    rm -f "$BACKUPS"/*
-    must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres \
-        "$SEED_BIN/pg_dump" -Fp -d "$db" -f "$T/plain.sql"
-    awk -v tail="$2" '/^-- PostgreSQL database dump complete/ && !done { print tail; done = 1 } { print }' \
-        "$T/plain.sql" >"$BACKUPS/$1"
-    grep -qF "$2" "$BACKUPS/$1" || fail "the fixture $1 lacks its SQL"
-}
-
 EVIL="COPY (SELECT 1) TO PROGRAM 'id > $HOSTDIR/pwned; setsid -f $SLEEP';"
 
 # ------------------------------------------------ A. sandboxed (default)
-plain_dump a.sql "$EVIL"
+plain_dump a.sql "$EVIL" end
 R=$T/a.json
 run_rd verify --source "$BACKUPS" --report "$R" --state-dir "$STATE"
 validate_report "$R"
@@ -59,7 +45,7 @@ note "A: exit $RD_RC, status $(jq -r .status "$R")"
 [ -z "$(ls -A "$T" | grep '^restoredrill-')" ] || fail "a temp dir was left in $T"
 
 # --------------------------------------- B. host files are not there to read
-plain_dump b.sql "CREATE TABLE public.leak AS SELECT pg_read_file('/etc/os-release') AS t;"
+plain_dump b.sql "CREATE TABLE public.leak AS SELECT pg_read_file('/etc/os-release') AS t;" end
 R=$T/b.json
 run_rd verify --source "$BACKUPS" --report "$R" --state-dir "$STATE"
 assert_report "$R" 2 critical restore_errors
@@ -68,7 +54,7 @@ assert_json_true "$R" '[.. | strings | select(test("PRETTY_NAME"))] | length == 
 
 # ------------------- C. what the dump's programs see: the sandbox's host name,
 # and a network namespace with only the loopback device
-plain_dump c.sql "CREATE TABLE public.h (h text); COPY public.h FROM PROGRAM 'hostname'; CREATE TABLE public.n (l text); COPY public.n FROM PROGRAM 'cat /proc/net/dev';"
+plain_dump c.sql "CREATE TABLE public.h (h text); COPY public.h FROM PROGRAM 'hostname'; CREATE TABLE public.n (l text); COPY public.n FROM PROGRAM 'cat /proc/net/dev';" end
 P=$T/probes
 probe_file "$P" host.sql <<'P'
 -- name: sandbox_host
@@ -86,7 +72,7 @@ assert_report "$R" 0 ok null
 assert_json "$R" '[.probes[] | "\(.name)=\(.status)"] | join(" ")' "sandbox_host=ok only_lo=ok"
 
 # -------------------------------------- D. sandbox = off: the host is open
-plain_dump d.sql "$EVIL"
+plain_dump d.sql "$EVIL" end
 R=$T/d.json
 run_rd verify --source "$BACKUPS" --report "$R" --state-dir "$STATE" --sandbox off
 validate_report "$R"

@@ -188,6 +188,26 @@ INSERT INTO public.fine SELECT generate_series(1, 10);
 EOF
 }
 
+# plain_dump NAME SQL [end]: $BACKUPS/NAME (the folder emptied first): a real
+# pg_dump -Fp of a fresh database holding public.t (3 rows), with SQL put
+# before its first CREATE TABLE (the roles a dump creates are global: they
+# outlive a database), or with "end" before pg_dump's closing line, so that
+# the dump stays complete and passes the trailer check.
+plain_dump() {
+    local db=pd$RANDOM$RANDOM
+    must spsql postgres -c "CREATE DATABASE $db"
+    must spsql "$db" -c "CREATE TABLE public.t (id int); INSERT INTO public.t VALUES (1), (2), (3)"
+    rm -f "$BACKUPS"/*
+    must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres \
+        "$SEED_BIN/pg_dump" -Fp -d "$db" -f "$T/plain_dump.sql"
+    if [ "${3:-}" = end ]; then
+        awk -v sql="$2" '/^-- PostgreSQL database dump complete/ && !done { print sql; done = 1 } { print }'
+    else
+        awk -v sql="$2" '!done && /^CREATE TABLE/ { print sql; done = 1 } { print }'
+    fi <"$T/plain_dump.sql" >"$BACKUPS/$1"
+    grep -qF -- "$2" "$BACKUPS/$1" || fail "the fixture $1 lacks its SQL"
+}
+
 # fixture_slow_sql ROWS: a small database whose restore takes ~2 ms per row
 # anywhere but in the seed cluster (a CHECK constraint sleeps unless the role
 # rd_seed_marker exists) — a slow restore without a big dump.

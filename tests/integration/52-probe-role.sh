@@ -94,8 +94,16 @@ R=$T/e.json
 run_rd_bg verify --source "$BACKUPS" --report "$R" --state-dir "$T/state-e" \
     --target "host=$SEED_HOST port=$SEED_PORT user=rd_pw dbname=postgres password='s3cr:et\\\\pw'"
 pid=$RD_PID
-if wait_descendant "$pid" pg_restore 40; then
+# the restore's pg_restore, not the preflight's short pg_restore --list
+tool=
+for _ in $(seq 1 400); do
     tool=$(descendant "$pid" pg_restore)
+    [ -n "$tool" ] && tr '\0' ' ' <"/proc/$tool/cmdline" 2>/dev/null | grep -q -- '--dbname' && break
+    tool=
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+done
+if [ -n "$tool" ]; then
     envf=$T/tool.environ
     tr '\0' '\n' <"/proc/$tool/environ" >"$envf" 2>/dev/null || fail "cannot read /proc/$tool/environ"
     grep -q '^PGPASSWORD=' "$envf" && fail "pg_restore's environment holds PGPASSWORD"

@@ -202,15 +202,15 @@ eph_print_kept(const struct target *t, FILE *out)
         /* Not pg_ctl: postmaster.pid holds the sandbox's own pid (2). */
         fprintf(
             out,
-            "  stop:    kill -INT %ld && rm -rf '%s'\n"
+            "  stop:    kill -INT %ld && while kill -0 %ld 2>/dev/null; do sleep 0.1; done && rm -rf '%s'\n"
             "  (it runs in a sandbox: stop it by this pid, not by its postmaster.pid or pg_ctl, which see the sandbox's own pids)\n",
-            (long)c->inner, c->dir);
+            (long)c->inner, (long)c->inner, c->dir);
     else
         fprintf(
             out,
-            "  stop:    kill -INT %ld && rm -rf '%s'\n"
+            "  stop:    kill -INT %ld && while kill -0 %ld 2>/dev/null; do sleep 0.1; done && rm -rf '%s'\n"
             "  (or: %s%s%s%s/pg_ctl -D '%s/data' stop -m fast && rm -rf '%s')\n",
-            (long)c->pid, c->dir, id->drop ? "runuser -u " : "",
+            (long)c->pid, (long)c->pid, c->dir, id->drop ? "runuser -u " : "",
             id->drop ? id->name : "", id->drop ? " -- " : "", t->tools->bindir,
             c->dir, c->dir);
     if (c->shared_uid != 0)

@@ -30,10 +30,19 @@ got=$(cd / && setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups
 [ "$got" = 100 ] || fail "the printed psql line does not work for the invoking (sudo) user: $got"
 kpid=$(printf '%s\n' "$stop" | sed -n 's/^kill -INT \([0-9]*\) .*/\1/p')
 note "stop: $stop"
+# A server slow to shut down (a busy machine): the printed line must wait
+# for it before it removes the dir.
+kill -STOP "$kpid"
+(sleep 1; kill -CONT "$kpid" 2>/dev/null) &
 bash -c "$stop" || fail "the printed stop command failed"
-for _ in $(seq 1 100); do kill -0 "$kpid" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$kpid" 2>/dev/null && { fail "the kept cluster still runs after the stop command"; kill -KILL "$kpid"; }
-sleep 0.3
+wait
+# When the printed line returns, the server is gone and so is its dir (a
+# line that removes the dir while the server still shuts down races it).
+if kill -0 "$kpid" 2>/dev/null; then
+    fail "the kept cluster still runs when the printed stop command has returned"
+    for _ in $(seq 1 100); do kill -0 "$kpid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$kpid" 2>/dev/null
+fi
 if [ -n "$(find "$T" -maxdepth 1 -name 'restoredrill-*')" ]; then
     fail "the printed stop command left the cluster dir behind"
     rm -rf "$T"/restoredrill-*

@@ -249,11 +249,11 @@ assert_json "$R" .restore.kept true
 assert_json "$R" .archive.transfer stream
 assert_json "$R" .restore.filtered.owner "$want_owner"
 conn=$(sed -n 's/^ *connect: psql "\(.*\)"$/\1/p' "$RD_ERR" | head -n1)
-stop=$(sed -n 's/^ *stop: *\(kill -INT [0-9]* && rm -rf .*\)$/\1/p' "$RD_ERR" | head -n1)
+stop=$(sed -n 's/^ *stop: *\(kill -INT [0-9]* && .* && rm -rf .*\)$/\1/p' "$RD_ERR" | head -n1)
 kpid=$(printf '%s\n' "$stop" | sed -n 's/^kill -INT \([0-9]*\) && .*/\1/p')
-kdir=$(printf '%s\n' "$stop" | sed -n "s/^kill -INT [0-9]* && rm -rf '\(.*\)'\$/\1/p")
+kdir=$(printf '%s\n' "$stop" | sed -n "s/^kill -INT [0-9]* && .* && rm -rf '\(.*\)'\$/\1/p")
 if [ -z "$conn" ] || [ -z "$kpid" ] || [ -z "$kdir" ]; then
-    fail "--keep did not print 'connect: psql \"…\"' and 'stop: kill -INT PID && rm -rf DIR' (conn='$conn' stop='$stop')"
+    fail "--keep did not print 'connect: psql \"…\"' and 'stop: kill -INT PID && (wait) && rm -rf DIR' (conn='$conn' stop='$stop')"
 else
     got=$("$SEED_BIN/psql" -X -At -v ON_ERROR_STOP=1 "$conn" -c "$FACTS_SQL" 2>&1)
     [ "$got" = "$FACTS_WANT" ] || fail "kept ephemeral db: $FACTS_WHAT (expected '$FACTS_WANT', got '$got')"

@@ -128,7 +128,7 @@ assert_no_file "$T/pwned"
 conn=$(sed -n 's/^ *connect: psql "\(.*\)"$/\1/p' "$RD_ERR" | head -n1)
 stop=$(sed -n 's/^ *stop: *\(kill -INT .*\)$/\1/p' "$RD_ERR" | head -n1)
 kpid='' kdir=''
-re="^kill -INT ([0-9]+) && rm -rf '($T/restoredrill-[A-Za-z0-9]+)'\$"
+re="^kill -INT ([0-9]+) && while kill -0 [0-9]+ 2>/dev/null; do sleep 0.1; done && rm -rf '($T/restoredrill-[A-Za-z0-9]+)'\$"
 if [[ $stop =~ $re ]]; then
     kpid=${BASH_REMATCH[1]}
     kdir=${BASH_REMATCH[2]}

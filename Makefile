@@ -115,10 +115,13 @@ demo: deps
 	RESTOREDRILL=$(abspath $(BIN)) tests/demo/run.sh
 
 # Speed and memory targets (tests/bench/run.sh; BENCH_ROWS=N, BENCH_QUICK=1;
-# results in build/bench/).  See docs/performance.md.
+# results in build/bench/), then restoredrill side by side with the bare
+# tools and the naive script (tests/bench/sidebyside.sh; BENCH_SCALE=N;
+# tables in tests/bench/results/).  See docs/performance.md.
 bench: test-deps
 	@$(MAKE) --no-print-directory $(BIN)
 	RESTOREDRILL=$(abspath $(BIN)) tests/bench/run.sh
+	RESTOREDRILL=$(abspath $(BIN)) tests/bench/sidebyside.sh
 
 sanitize: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 CC=gcc build/san/restoredrill build/san/unit-tests

@@ -19,6 +19,7 @@
 #include "verifier/util/sig.h"
 
 #include "restore/target/cluster.h"
+#include "restore/target/cluster_template.h"
 
 #define CLUSTER_PORT    5432
 #define CLUSTER_SUPER   "postgres"
@@ -140,6 +141,24 @@ done:
     proc_result_release(&res);
     proc_env_release(&env);
     return rc;
+}
+
+/* DIR/data: a copy of the cached initdb template, else initdb (and its
+ * output saved as the template for the next run). */
+static int
+init_data(struct cluster *c, bool use_template, struct rd_err *err)
+{
+    char data[PATH_MAX + 8];
+
+    snprintf(data, sizeof(data), "%s/data", c->dir);
+    if (use_template && cluster_template_copy(c, data) == 1) {
+        c->from_template = true;
+        return 0;
+    }
+    if (run_initdb(c, err) != 0)
+        return -1;
+    cluster_template_save(c, data);
+    return 0;
 }
 
 /* Poll the socket until the server answers; watch the child meanwhile. */
@@ -350,30 +369,23 @@ write_server_pid(struct cluster *c)
     close(fd);
 }
 
-int
-cluster_start(struct cluster *c, const struct pg_tools *tools,
-              const struct proc_ident *ident, const struct sandbox *sb,
-              bool keep, struct rd_err *err)
+static int
+start_once(struct cluster *c, bool keep, bool use_template, struct rd_err *err)
 {
     char logpath[PATH_MAX + 16];
     int logfd = -1;
 
-    memset(c, 0, sizeof(*c));
-    c->tools = tools;
-    c->ident = ident;
-    c->sb = sb;
-    c->port = CLUSTER_PORT;
     if (make_dir(c, err) != 0) {
         if (c->dir[0] == '\0')
             return -1;
         goto fail;
     }
-    if (run_initdb(c, err) != 0)
+    if (init_data(c, use_template, err) != 0)
         goto fail;
     snprintf(logpath, sizeof(logpath), "%s/server.log", c->dir);
     logfd = open(logpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (logfd < 0 ||
-        (ident->drop && fchown(logfd, ident->uid, ident->gid) != 0)) {
+        (c->ident->drop && fchown(logfd, c->ident->uid, c->ident->gid) != 0)) {
         rd_err_set(err, RD_ACCESS_DENIED, "cannot create '%s': %s", logpath,
                    strerror(errno));
         goto fail;
@@ -395,6 +407,31 @@ fail:
         close(logfd);
     cluster_stop(c);
     return -1;
+}
+
+int
+cluster_start(struct cluster *c, const struct pg_tools *tools,
+              const struct proc_ident *ident, const struct sandbox *sb,
+              bool keep, struct rd_err *err)
+{
+    for (int try = 0;; try++) {
+        memset(c, 0, sizeof(*c));
+        c->tools = tools;
+        c->ident = ident;
+        c->sb = sb;
+        c->port = CLUSTER_PORT;
+        if (start_once(c, keep, try == 0, err) == 0)
+            return 0;
+        if (!c->from_template || err->code == RD_INTERRUPTED ||
+            sig_pending() != 0)
+            return -1;
+        /* A damaged template must not fail every later run. */
+        log_warn("a scratch cluster copied from the cached initdb template "
+                 "did not start (%s): the template is removed, running initdb",
+                 err->msg);
+        cluster_template_drop(c);
+        rd_err_clear(err);
+    }
 }
 
 /* Whether child ${pid} exits within ${secs} (cut short by a second

@@ -34,10 +34,11 @@ char *pgtools_path(const struct pg_tools *t, const char *prog, char *buf,
 struct cluster {
     char dir[PATH_MAX]; /* private temp dir: data/, socket, server.log */
     int port;
-    pid_t pid;        /* postmaster, or bwrap around it; 0 when not running */
-    pid_t inner;      /* in the sandbox: the postmaster's host pid, or 0 */
-    bool keep;        /* leave it running on cluster_stop() */
-    uid_t shared_uid; /* kept for this sudo user (its socket opened), or 0 */
+    pid_t pid;          /* postmaster, or bwrap around it; 0 when not running */
+    pid_t inner;        /* in the sandbox: the postmaster's host pid, or 0 */
+    bool keep;          /* leave it running on cluster_stop() */
+    uid_t shared_uid;   /* kept for this sudo user (its socket opened), or 0 */
+    bool from_template; /* data/ is a copy of the cached initdb template */
     const struct pg_tools *tools;   /* (borrowed) */
     const struct proc_ident *ident; /* (borrowed) */
     const struct sandbox *sb;       /* (borrowed) */

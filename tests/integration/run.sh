@@ -16,6 +16,8 @@
 # Prints "ok NN-name (Ns)" or "FAIL NN-name (Ns)" plus the test's output,
 # then "N passed, N failed"; exits 1 when anything failed.
 # RD_VERBOSE=1 shows every test's output; RD_KEEP=1 keeps T of failed tests.
+# The suite's runs share one initdb template cache (RESTOREDRILL_CACHE_DIR,
+# a private temp dir removed at the end).
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +36,14 @@ for tool in jq flock pgrep timeout pg_dump; do
     command -v "$tool" >/dev/null 2>&1 || { echo "run.sh: $tool is missing (ci/install-deps)" >&2; exit 1; }
 done
 
+
+# One initdb template cache for the whole suite (restore/target/
+# cluster_template.c): the tests share it as runs on one host do, and never
+# write to /var/cache.  Test 82 makes its own.
+RD_SUITE_CACHE=$(mktemp -d /tmp/rdt-cache.XXXXXX)
+chmod 0700 "$RD_SUITE_CACHE"
+export RESTOREDRILL_CACHE_DIR=${RESTOREDRILL_CACHE_DIR:-$RD_SUITE_CACHE}
+trap 'rm -rf "$RD_SUITE_CACHE"' EXIT
 
 passed=0
 failed=0

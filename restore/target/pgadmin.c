@@ -242,8 +242,61 @@ pgadmin_env(const struct pgadmin *a, const char *passfile, struct proc_env *env)
     return rc;
 }
 
-/* Row counts of every user table of the scratch database (ANALYZE first);
- * every query is bounded by the run's deadline and stops on a signal. */
+/* Tables that were never analyzed and have no index (reltuples -1) are
+ * counted exactly up to this size, and ANALYZEd above it. */
+#define ANALYZE_ABOVE_BYTES (64LL << 20)
+
+/* The row count of one table ${qname} (quoted) whose pg_class says
+ * ${est} rows (-1: unknown) and ${bytes}: exact below ${exact_below}
+ * rows, else the estimate.  -1 in ${rows} when a count failed; -1 returned
+ * only when the run must stop (deadline, signal, a stuck connection). */
+static int
+count_one(PGconn *conn, const char *qname, long long est, long long bytes,
+          int64_t exact_below, long long *rows, struct rd_err *err)
+{
+    char sql[700];
+    PGresult *c;
+
+    if (est < 0 && bytes >= ANALYZE_ABOVE_BYTES) {
+        snprintf(sql, sizeof(sql), "ANALYZE %s", qname);
+        if (db_exec(conn, sql, 0, NULL, NULL, err) != 0)
+            goto failed;
+        /* a parameter, never spliced: the name comes from the dump */
+        const char *params[] = {qname};
+
+        c = db_query(conn,
+                     "SELECT reltuples::bigint FROM pg_catalog.pg_class "
+                     "WHERE oid = $1::pg_catalog.regclass",
+                     1, params, NULL, err);
+        if (c == NULL)
+            goto failed;
+        est = strtoll(PQgetvalue(c, 0, 0), NULL, 10);
+        PQclear(c);
+    }
+    *rows = est;
+    if (est >= 0 && est >= exact_below)
+        return 0;
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", qname);
+    if ((c = db_query(conn, sql, 0, NULL, NULL, err)) == NULL)
+        goto failed;
+    *rows = strtoll(PQgetvalue(c, 0, 0), NULL, 10);
+    PQclear(c);
+    return 0;
+failed:
+    *rows = -1;
+    return err->code == RD_TIMEOUT || err->code == RD_INTERRUPTED ||
+                   db_stuck(conn)
+               ? -1
+               : 0;
+}
+
+/*
+ * Row counts of every user table of the scratch database; every query is
+ * bounded by the run's deadline and stops on a signal.  No database-wide
+ * ANALYZE (it cost more than the counts): after a restore, pg_class's
+ * reltuples of every indexed table is the exact count its index build
+ * made; tables estimated below ${exact_below} are counted exactly anyway.
+ */
 static int
 count_tables(PGconn *conn, int64_t exact_below, target_count_fn add, void *ctx,
              struct rd_err *err)
@@ -251,10 +304,9 @@ count_tables(PGconn *conn, int64_t exact_below, target_count_fn add, void *ctx,
     PGresult *res;
     int rc = 0;
 
-    if (db_exec(conn, "ANALYZE", 0, NULL, NULL, err) != 0)
-        return -1;
     res = db_query(conn,
-                   "SELECT n.nspname, c.relname, c.reltuples::bigint "
+                   "SELECT n.nspname, c.relname, c.reltuples::bigint, "
+                   "pg_catalog.pg_relation_size(c.oid) "
                    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
                    "ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND "
                    "n.nspname NOT IN ('pg_catalog', 'information_schema') AND "
@@ -264,30 +316,20 @@ count_tables(PGconn *conn, int64_t exact_below, target_count_fn add, void *ctx,
         return -1;
     for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
         const char *ns = PQgetvalue(res, i, 0), *rel = PQgetvalue(res, i, 1);
-        long long rows = strtoll(PQgetvalue(res, i, 2), NULL, 10);
-        char name[300];
+        char *qn = PQescapeIdentifier(conn, ns, strlen(ns));
+        char *qr = PQescapeIdentifier(conn, rel, strlen(rel));
+        char qname[600], name[300];
+        long long rows = -1;
 
-        if (rows < exact_below) {
-            char *qn = PQescapeIdentifier(conn, ns, strlen(ns));
-            char *qr = PQescapeIdentifier(conn, rel, strlen(rel));
-            char sql[700];
-            PGresult *c;
-
-            snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s.%s",
-                     qn != NULL ? qn : "", qr != NULL ? qr : "");
-            PQfreemem(qn);
-            PQfreemem(qr);
-            c = db_query(conn, sql, 0, NULL, NULL, err);
-            if (c == NULL && (err->code == RD_TIMEOUT ||
-                              err->code == RD_INTERRUPTED || db_stuck(conn))) {
-                rc = -1;
-                break;
-            }
-            rows = c != NULL ? strtoll(PQgetvalue(c, 0, 0), NULL, 10) : -1;
-            PQclear(c);
-        }
+        snprintf(qname, sizeof(qname), "%s.%s", qn != NULL ? qn : "",
+                 qr != NULL ? qr : "");
+        PQfreemem(qn);
+        PQfreemem(qr);
+        rc = count_one(conn, qname, strtoll(PQgetvalue(res, i, 2), NULL, 10),
+                       strtoll(PQgetvalue(res, i, 3), NULL, 10), exact_below,
+                       &rows, err);
         snprintf(name, sizeof(name), "%s.%s", ns, rel);
-        if (add(ctx, name, (int64_t)rows) != 0)
+        if (rc == 0 && add(ctx, name, (int64_t)rows) != 0)
             rc = rd_err_set(err, RD_INTERNAL, "out of memory");
     }
     PQclear(res);

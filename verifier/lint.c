@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "probes/probe.h"
+#include "restore/source/source.h"
 #include "verifier/util/cmdline.h"
 #include "verifier/util/log.h"
 #include "verifier/util/redact.h"
@@ -148,7 +149,7 @@ lint_job(const struct config *c, const struct job_config *jc, bool say_ok,
         if (config_raw_value(c, jc->name, CK_SOURCE) == NULL)
             log_error("job '%s': no source (set source = /path)", jc->name);
         rc = -1;
-    } else if (strstr(jc->source, "://") == NULL && /* remote: not fetched */
+    } else if (source_is_local(jc->source) && /* remote: not fetched */
                ((errno = 0, stat(jc->source, &st)) != 0 ||
                 !S_ISDIR(st.st_mode) || access(jc->source, R_OK | X_OK) != 0)) {
         log_error("job '%s': source folder '%s' is not a readable folder: %s",

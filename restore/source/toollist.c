@@ -60,7 +60,8 @@ toollist_time(const char *s)
     mi = digits(s + 14, 2);
     s += 16;
     if (*s == ':') {
-        sec = digits(s + 1, 2);
+        if ((sec = digits(s + 1, 2)) < 0)
+            return -1;
         s += 3;
         if (*s == '.' || *s == ',') {
             s++;
@@ -75,10 +76,13 @@ toollist_time(const char *s)
         s++;
     } else if (*s == '+' || *s == '-') {
         int oh = digits(s + 1, 2), om;
-        const char *m = s + 3 + (s[3] == ':');
+        const char *m;
 
+        if (oh < 0 || oh > 23)
+            return -1;
+        m = s + 3 + (s[3] == ':');
         om = digits(m, 2);
-        if (oh < 0 || om < 0 || oh > 23 || om > 59)
+        if (om < 0 || om > 59)
             return -1;
         off = (oh * 3600 + om * 60) * (*s == '-' ? -1 : 1);
         s = m + 2;

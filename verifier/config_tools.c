@@ -89,6 +89,14 @@ needs(struct resolve *rs, const char *s, struct rd_err *e)
             org[CK_PATTERN]);
         (void)keep(rs, e);
     }
+    if (strcmp(s, "exec:") != 0 && val[CK_CHECKSUM] != NULL &&
+        strcmp(val[CK_CHECKSUM], "off") != 0) {
+        rd_err_set(
+            e, RD_CONFIG_INVALID,
+            "%s: checksum reads a sidecar file NAME.sha256 beside the archive, which a %s source has not\nHINT: remove it (the tool checks its own data: restic check, borg check) or use an exec: source",
+            org[CK_CHECKSUM], s);
+        (void)keep(rs, e);
+    }
     if (strcmp(s, "exec:") != 0)
         return;
     for (int i = 0; i < 2; i++) {

@@ -1,6 +1,7 @@
 /* source_tarsnap: dumps inside Tarsnap archives.  Listed with tarsnap
  * --list-archives -v --null-output (NAME, NUL NUL, "YYYY-MM-DD HH:MM:SS" in
- * local time, NUL: tar/multitape/multitape_stats.c; run with TZ=UTC),
+ * local time, NUL: tar/multitape/multitape_stats.c; run with TZ=UTC; a
+ * tarsnap older than 1.0.41, without --null-output, is listed in lines),
  * fetched with tarsnap -x -O -f NAME PATH.  tarsnap_keyfile and
  * tarsnap_cachedir become --keyfile and --cachedir.  Like bsdtar, tarsnap
  * stores paths without their leading '/' and matches PATH as an fnmatch
@@ -105,24 +106,42 @@ spec_of(struct source *src, const char *const *argv, const char *what,
     sp->stall_timeout_s = src->opts.stall_timeout_s;
 }
 
+/* Run the listing with ${args}; its output parsed as ${nul} says. */
 static int
-tarsnap_list(struct source *src, struct archive_list *list, struct rd_err *err)
+list_with(struct source *src, const char *const *args, bool nul,
+          struct archive_list *list, struct rd_err *err)
 {
-    struct tarsnap_ctx *c = src->ctx;
-    const char *args[] = {"--list-archives", "-v", "--null-output", NULL};
     const char *argv[16];
     struct toolproc_spec sp;
     char *out;
     size_t len;
     int rc;
 
-    argv_of(c, argv, args);
+    argv_of(src->ctx, argv, args);
     spec_of(src, argv, "list the archives", &sp);
     if (toolproc_capture(&sp, TOOLLIST_MAX_BYTES, &out, &len, err) != 0)
         return -1;
-    rc = toollist_tarsnap(out, len, true, src->display, list, err);
+    rc = toollist_tarsnap(out, len, nul, src->display, list, err);
     free(out);
     return rc;
+}
+
+static int
+tarsnap_list(struct source *src, struct archive_list *list, struct rd_err *err)
+{
+    static const char *const nul[] = {"--list-archives", "-v", "--null-output",
+                                      NULL};
+    static const char *const lines[] = {"--list-archives", "-v", NULL};
+
+    if (list_with(src, nul, true, list, err) == 0)
+        return 0;
+    /* tarsnap before 1.0.41: "Option --null-output is not supported";
+     * its lines then hold names without a newline or tab only. */
+    if (err->code != RD_SOURCE_UNREACHABLE ||
+        strstr(err->msg, "--null-output is not supported") == NULL)
+        return -1;
+    archive_list_release(list);
+    return list_with(src, lines, false, list, err);
 }
 
 static int

@@ -74,3 +74,7 @@ job_conf c1 "borg:$T/repo"
 run_rd lint --config "$C"
 assert_exit 3
 assert_contains "$RD_ERR" "needs path ="
+job_conf c2 "borg:$T/repo" "path = $SRC/app.dump" "checksum = sha256"
+run_rd lint --config "$C"
+assert_exit 3
+assert_contains "$RD_ERR" "checksum reads a sidecar file"

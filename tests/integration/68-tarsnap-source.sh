@@ -65,6 +65,14 @@ assert_report "$R" 0 ok null
 assert_json "$R" .archive.name daily-new
 assert_json "$R" .archive.created_at 2026-11-29T03:50:00Z
 
+# a tarsnap before 1.0.41 refuses --null-output: listed by lines then
+printf 'archives %s\nlog %s\nversion 1.0.40\n' "$T/ts" "$T/old.log" >"$T/old.key"
+job_conf to tarsnap: "path = $D/app.dump" "tarsnap_keyfile = $T/old.key" 'pattern = daily-*'
+run_rd verify --config "$C" --state-dir "$STATE"
+assert_report "$R" 0 ok null
+assert_json "$R" .archive.name daily-new
+assert_contains "$T/old.log" '"--list-archives", "-v"]'
+
 # glob characters in path are literal: app[1].dump, not app1.dump
 cp "$T/good.dump" "$D/app[1].dump"
 cp "$T/junk" "$D/app1.dump"

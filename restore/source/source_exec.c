@@ -150,6 +150,10 @@ exec_fetch(struct source *src, const char *name, struct fetched *f,
             &sp);
     sp.tail = src->tool_stderr;
     f->stream = toolproc_open(&sp, name, err);
+    if (f->stream != NULL && toolproc_ready(f->stream, err) != 0) {
+        stream_free(f->stream);
+        f->stream = NULL;
+    }
     rc = f->stream != NULL ? 0 : -1;
 out:
     cmdline_free(argv);

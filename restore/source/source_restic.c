@@ -142,6 +142,10 @@ restic_fetch(struct source *src, const char *name, struct fetched *f,
     spec_of(src, argv, what, &sp);
     sp.tail = src->tool_stderr;
     f->stream = toolproc_open(&sp, name, err);
+    if (f->stream != NULL && toolproc_ready(f->stream, err) != 0) {
+        stream_free(f->stream);
+        f->stream = NULL;
+    }
     return f->stream != NULL ? 0 : -1;
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -279,6 +280,47 @@ tool_read(struct stream *s, void *buf, size_t cap, struct rd_err *err)
             return finish(t, err);
         }
     }
+}
+
+int
+toolproc_ready(struct stream *s, struct rd_err *err)
+{
+    struct tool_stream *t = (struct tool_stream *)s;
+    int64_t last = now_ms();
+
+    while (t->out >= 0) {
+        struct pollfd p[2] = {{t->out, POLLIN, 0}, {t->err, POLLIN, 0}};
+        int np = t->err >= 0 ? 2 : 1, avail = 0, r;
+
+        if (sig_pending() != 0)
+            return (int)fail(t, RD_INTERRUPTED, "interrupted by a signal", err);
+        if (now_ms() - last >= t->stall_ms) {
+            char why[96];
+
+            snprintf(why, sizeof(why),
+                     "no output for %llds (stall_timeout); it was stopped",
+                     (long long)(t->stall_ms / 1000));
+            return (int)fail(t, RD_FETCH_STALLED, why, err);
+        }
+        r = poll(p, (nfds_t)np, TICK_MS);
+        if (r < 0 && errno != EINTR)
+            return (int)fail(t, RD_INTERNAL, strerror(errno), err);
+        if (r <= 0)
+            continue;
+        if (np == 2 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
+            (void)drain_err(t);
+        if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        if (ioctl(t->out, FIONREAD, &avail) == 0 && avail > 0)
+            return 0;
+        if (p[0].revents & (POLLHUP | POLLERR)) {
+            /* The end before any byte: judge the exit now. */
+            close(t->out);
+            t->out = -1;
+            return finish(t, err) < 0 ? -1 : 0;
+        }
+    }
+    return 0;
 }
 
 static void

@@ -45,6 +45,15 @@ struct stream *toolproc_open(const struct toolproc_spec *spec, const char *name,
                              struct rd_err *err);
 
 /*
+ * toolproc_ready(s, err): wait until stream ${s} (of toolproc_open()) has
+ * its first byte or has ended, so that a tool failing before any output
+ * fails here (the fetch) and not at the first read: 0 (bytes ready, or a
+ * clean exit 0 with no output: the stream then just ends), or -1 with the
+ * failure the read would have given.  The stream must not be read after -1.
+ */
+int toolproc_ready(struct stream *s, struct rd_err *err);
+
+/*
  * toolproc_capture(spec, max, out, len, err):
  * Run ${spec} to its end and return its whole stdout in ${out} (malloc'd,
  * NUL-terminated; ${len} bytes, which may hold NULs).  More than ${max}

@@ -102,6 +102,8 @@ assert_exit 3
 validate_report "$R"
 assert_json_true "$R" '.error.message | contains("object vanished: mail_20261127-0350")' "fetch failure message"
 assert_json "$R" .archive.fetch_stderr_tail "object vanished: mail_20261127-0350"
+assert_json "$R" .error.stage fetch
+assert_json "$R" .error.code source_unreachable
 
 # a short stream: half the dump, then exit 1
 cat >"$T/fetch-short.sh" <<EOS
@@ -127,6 +129,7 @@ chmod +x "$T/fetch-stall.sh"
 job_conf stall exec: "list_command = $T/list-mail.sh" "fetch_command = $T/fetch-stall.sh {archive}" 'stall_timeout = 2s'
 run_rd verify --config "$C" --state-dir "$STATE"
 assert_report "$R" 3 unknown fetch_stalled
+assert_json "$R" .error.stage fetch
 sleep 0.5
 # (a zombie is dead: its parent, the script, was killed before it)
 if [ -s "$T/stall.child" ] && ps -o stat= -p "$(cat "$T/stall.child")" | grep -qv '^Z'; then

@@ -61,6 +61,7 @@ job_conf nopath "borg:$T/repo" "path = $SRC/other.dump"
 run_rd verify --config "$C" --state-dir "$STATE"
 assert_report "$R" 3 unknown source_unreachable
 assert_json_true "$R" '.error.message | contains("never matched") and contains("exit code 1")' "borg's exit 1"
+assert_json "$R" .error.stage fetch
 assert_json_true "$R" '.archive.fetch_stderr_tail | contains("never matched")' "fetch_stderr_tail"
 
 # an empty repository

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # 67: borg: sources against a real borg repository made here: the newest
 # archive by the pattern's time (tarsnapper-style names, one with shell
-# syntax in it) or by borg's own time (run under TZ=UTC whatever ours is),
+# syntax and a newline in it) or by borg's own time (run under TZ=UTC whatever ours is),
 # path with or without its leading '/', a wrong passphrase, a path the
 # archive does not hold (borg's exit 1 with empty output is a failure, not
 # an empty dump), an empty repository.
@@ -21,7 +21,8 @@ arc() { # arc NAME TIME FILE
     must borg create --timestamp "$2" "$T/repo::$1" "$SRC"
 }
 printf 'not a dump\n' >"$T/junk"
-HOSTILE='pg-20261124-0300; $(touch PWNED) `touch PWNED2`'
+# (borg itself refuses a name that is not UTF-8: msgpack's "surrogates not allowed")
+HOSTILE=$(printf '%s\n%s' 'pg-20261124-0300; $(touch PWNED)' '`touch PWNED2`')
 arc pg-20261120-0300 2026-11-20T03:00:00 "$T/junk"
 arc pg-20261122-0300 2026-11-26T03:00:00 "$T/good.dump" # newest by borg's time
 arc "$HOSTILE" 2026-11-24T03:00:00 "$T/good.dump"        # newest by name

@@ -194,7 +194,10 @@ fail(struct tool_stream *t, enum rd_code code, const char *why,
     return -1;
 }
 
-/* stdout ended: collect stderr and the exit status, and judge it. */
+/* stdout ended: collect the exit status and stderr, and judge them.  Once
+ * the child exited, only what its stderr already holds is read (a helper it
+ * left behind may keep the pipe open), and what is left of its process
+ * group is killed. */
 static ssize_t
 finish(struct tool_stream *t, struct rd_err *err)
 {
@@ -202,22 +205,33 @@ finish(struct tool_stream *t, struct rd_err *err)
     int st = 0;
     char how[64], tb[MSG_TAIL + 16];
 
-    while (t->err >= 0 && now_ms() < deadline) {
+    while (!proc_exited(t->pid, &st)) {
         struct pollfd p = {t->err, POLLIN, 0};
 
-        if (sig_pending() != 0)
-            return fail(t, RD_INTERRUPTED, "interrupted by a signal", err);
-        if (poll(&p, 1, TICK_MS) > 0)
-            (void)drain_err(t);
-    }
-    while (!proc_exited(t->pid, &st)) {
         if (sig_pending() != 0)
             return fail(t, RD_INTERRUPTED, "interrupted by a signal", err);
         if (now_ms() >= deadline)
             return fail(t, RD_SOURCE_UNREACHABLE,
                         "it closed its output but did not exit", err);
-        usleep(20 * 1000);
+        if (t->err < 0 || poll(&p, 1, 20) <= 0)
+            usleep(t->err < 0 ? 20 * 1000 : 0);
+        else
+            (void)drain_err(t);
     }
+    while (t->err >= 0) { /* non-blocking: EAGAIN once it is empty */
+        char buf[4096];
+        ssize_t n = read(t->err, buf, sizeof(buf));
+
+        if (n > 0) {
+            tail_add(t, buf, (size_t)n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        close(t->err);
+        t->err = -1;
+    }
+    (void)kill(-t->pid, SIGKILL); /* nothing of its group outlives it */
     t->pid = 0;
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
         (void)msg_tail(t, tb, sizeof(tb)); /* publish the tail */

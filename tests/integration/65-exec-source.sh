@@ -137,6 +137,28 @@ if [ -s "$T/stall.child" ] && ps -o stat= -p "$(cat "$T/stall.child")" | grep -q
     kill "$(cat "$T/stall.child")"
 fi
 
+# a fetch that leaves a helper behind holding its stderr open (as an ssh
+# ControlPersist master can): the run does not wait for it, and kills it
+cat >"$T/fetch-linger.sh" <<EOS
+#!/bin/sh
+sleep 300 >/dev/null &
+echo \$! >'$T/linger.child'
+echo "started a helper" >&2
+exec cat -- '$W/'"\$1"
+EOS
+chmod +x "$T/fetch-linger.sh"
+job_conf linger exec: "list_command = $T/list-mail.sh" "fetch_command = $T/fetch-linger.sh {archive}"
+t0=$(date +%s)
+run_rd verify --config "$C" --state-dir "$STATE"
+assert_report "$R" 0 ok null
+assert_json "$R" .archive.fetch_stderr_tail "started a helper"
+[ $(($(date +%s) - t0)) -lt 9 ] || fail "the run waited for the helper holding stderr"
+sleep 0.5
+if [ -s "$T/linger.child" ] && ps -o stat= -p "$(cat "$T/linger.child")" | grep -qv '^Z'; then
+    fail "the fetch's helper (sleep) was left running"
+    kill "$(cat "$T/linger.child")"
+fi
+
 # a program that is not there
 job_conf missing exec: "list_command = $T/no-such-program" "fetch_command = $T/fetch.sh {archive}"
 run_rd verify --config "$C" --state-dir "$STATE"

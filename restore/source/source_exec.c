@@ -22,7 +22,46 @@ static const char *const exec_env[] = {
 struct exec_ctx {
     char **list_argv;  /* (owned) */
     char **fetch_argv; /* (owned) */
+    /* (owned) the names the last listing held, so that a name it did not
+     * hold (a checksum sidecar NAME.sha256) is not found without a run */
+    char **names;
+    size_t nnames;
+    bool listed;
 };
+
+static void
+forget_names(struct exec_ctx *c)
+{
+    for (size_t i = 0; i < c->nnames; i++)
+        free(c->names[i]);
+    free(c->names);
+    c->names = NULL;
+    c->nnames = 0;
+    c->listed = false;
+}
+
+/* Keep the names of ${list}; -1 when out of memory. */
+static int
+keep_names(struct exec_ctx *c, const struct archive_list *list)
+{
+    forget_names(c);
+    if (list->n > 0 && (c->names = calloc(list->n, sizeof(char *))) == NULL)
+        return -1;
+    for (; c->nnames < list->n; c->nnames++)
+        if ((c->names[c->nnames] = strdup(list->items[c->nnames].name)) == NULL)
+            return -1;
+    c->listed = true;
+    return 0;
+}
+
+static bool
+was_listed(const struct exec_ctx *c, const char *name)
+{
+    for (size_t i = 0; i < c->nnames; i++)
+        if (strcmp(c->names[i], name) == 0)
+            return true;
+    return !c->listed;
+}
 
 static int
 exec_check(const char *location, char **out, struct rd_err *err)
@@ -100,6 +139,8 @@ exec_list(struct source *src, struct archive_list *list, struct rd_err *err)
         return -1;
     rc = toollist_lines(out, len, src->display, list, err);
     free(out);
+    if (rc == 0 && keep_names(c, list) != 0)
+        return rd_err_set(err, RD_INTERNAL, "out of memory");
     return rc;
 }
 
@@ -136,6 +177,10 @@ exec_fetch(struct source *src, const char *name, struct fetched *f,
     char **argv;
     int rc = -1;
 
+    if (!was_listed(c, name))
+        return rd_err_set(err, RD_ARCHIVE_NOT_FOUND,
+                          "no archive '%s' in the listing of '%s'", name,
+                          src->display);
     while (c->fetch_argv[n] != NULL)
         n++;
     if ((argv = calloc(n + 1, sizeof(*argv))) == NULL)
@@ -169,6 +214,7 @@ exec_close(struct source *src)
         return;
     cmdline_free(c->list_argv);
     cmdline_free(c->fetch_argv);
+    forget_names(c);
     free(c);
     src->ctx = NULL;
 }

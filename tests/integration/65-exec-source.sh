@@ -78,6 +78,22 @@ assert_report "$R" 0 ok null
 assert_json "$R" .archive.name mail_20261127-0350
 assert_json "$R" .archive.created_at 2026-11-27T03:50:00Z
 
+# checksum: the sidecar NAME.sha256 is fetched by fetch_command when the
+# listing holds it; when it does not, it is missing (no fetch is run)
+(cd "$W" && sha256sum mail_20261127-0350 >mail_20261127-0350.sha256)
+printf '#!/bin/sh\nprintf "mail_20261127-0350\\nmail_20261127-0350.sha256\\nmail_20261126-0350\\n"\n' >"$T/list-sums.sh"
+chmod +x "$T/list-sums.sh"
+job_conf sums exec: "list_command = $T/list-sums.sh" "fetch_command = $T/fetch.sh {archive}" 'pattern = mail_%Y%m%d-%H%M' 'checksum = sha256'
+run_rd verify --config "$C" --state-dir "$STATE"
+assert_report "$R" 0 ok null
+assert_json "$R" .archive.sha256 "$(cut -d' ' -f1 "$W/mail_20261127-0350.sha256")"
+job_conf nosum exec: "list_command = $T/list-mail.sh" "fetch_command = $T/fetch.sh {archive}" 'pattern = mail_%Y%m%d-%H%M*' 'checksum = sha256'
+run_rd verify --config "$C" --state-dir "$STATE"
+assert_report "$R" 2 critical sidecar_missing
+job_conf optsum exec: "list_command = $T/list-mail.sh" "fetch_command = $T/fetch.sh {archive}" 'pattern = mail_%Y%m%d-%H%M*' 'checksum = optional'
+run_rd verify --config "$C" --state-dir "$STATE"
+assert_report "$R" 0 ok null
+
 # an empty listing: archive_not_found
 printf '#!/bin/sh\nexit 0\n' >"$T/list-empty.sh"
 chmod +x "$T/list-empty.sh"

@@ -94,9 +94,14 @@ run_rd verify --config "$C" --state-dir "$STATE"
 assert_report "$R" 3 unknown source_unreachable
 assert_json_true "$R" '.error.message | contains("Cannot read key file")' "key file message"
 
-# tarsnap not installed
+# tarsnap not installed: verify and lint say so
 PATH=/usr/bin:/bin run_rd verify --config "$C" --state-dir "$STATE"
 assert_report "$R" 3 unknown tool_missing
+PATH=/usr/bin:/bin run_rd lint --config "$C"
+assert_exit 3
+assert_contains "$RD_ERR" "source program 'tarsnap' cannot be run: not found on PATH"
+run_rd lint --config "$C"
+assert_exit 0
 
 # config: tarsnap: takes nothing after the colon, and needs path
 job_conf c1 tarsnap:mybox "path = $D/app.dump"

@@ -92,8 +92,10 @@ static const char overview[] =
 static const char select_flags[] =
     "settings (each is also a config key, e.g. --max-archive-age = max_archive_age):\n"
     "      --source URI            where archives live: a folder (/path,\n"
-    "                              file:///path), a web folder (http(s)://host/dir/)\n"
-    "                              or one file (http(s)://host/latest.dump)\n"
+    "                              file:///path), a web folder (http(s)://host/dir/),\n"
+    "                              one file (http(s)://host/latest.dump), or a\n"
+    "                              backup tool: restic:REPO, borg:REPO, tarsnap:,\n"
+    "                              exec:\n"
     "      --pattern PAT           archive names, with strftime fields for the time:\n"
     "                              'app_%Y%m%d-%H%M*' (UTC); without fields the newest\n"
     "                              file by mtime wins\n"
@@ -102,9 +104,18 @@ static const char select_flags[] =
     "                              (default 1: an empty file; e.g. 10k, 5M)\n"
     "      --min-age DUR           skip files modified less than DUR ago (still\n"
     "                              being written), said in the report\n"
-    "      --stall-timeout DUR     http(s): no byte for DUR fails the fetch (60s)\n"
+    "      --stall-timeout DUR     http(s), tools: no byte for DUR fails the fetch (60s)\n"
     "      --fetch-retries N       http(s): tries more before a byte was read (2)\n"
-    "      --ca-file FILE          https: PEM CAs trusted besides the system's\n";
+    "      --ca-file FILE          https: PEM CAs trusted besides the system's\n"
+    "      --path PATH             restic/borg/tarsnap: the dump file inside the\n"
+    "                              snapshot or archive, as backed up\n"
+    "      --restic-tag TAG        restic: only snapshots with this tag\n"
+    "      --restic-host HOST      restic: only snapshots of this host\n"
+    "      --tarsnap-keyfile FILE  tarsnap: its --keyfile\n"
+    "      --tarsnap-cachedir DIR  tarsnap: its --cachedir\n"
+    "      --list-command CMD      exec: prints one archive per line (TAB and an\n"
+    "                              ISO-8601 time optional); no shell\n"
+    "      --fetch-command CMD     exec: writes archive {archive} to stdout\n";
 
 /* The settings of a restore and its checks (verify). */
 static const char restore_flags[] =

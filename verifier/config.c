@@ -25,8 +25,9 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_RUN_AS] =
         {"run_as", CT_STRING, true,
          "OS user for the scratch server and restore tools when run as root (default restoredrill)"},
-    [CK_SOURCE] = {"source", CT_STRING, true,
-                   "where archives live: /path or file:///path"},
+    [CK_SOURCE] =
+        {"source", CT_STRING, true,
+         "where archives live: /path, file:///path, http(s)://.../, restic:REPO, borg:REPO, tarsnap: or exec:"},
     [CK_PATTERN] =
         {"pattern", CT_STRING, true,
          "archive name pattern with strftime fields, e.g. app_%Y%m%d-%H%M*"},
@@ -45,7 +46,9 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_DECODE_MEMORY_LIMIT] =
         {"decode_memory_limit", CT_SIZE, true,
          "memory a decompressor may use (zstd window, xz dictionary); default 256M"},
-    [CK_PATH] = {"path", CT_STRING, false, "dump file inside a tool archive"},
+    [CK_PATH] =
+        {"path", CT_STRING, true,
+         "restic/borg/tarsnap: the dump file inside the snapshot or archive, as backed up"},
     [CK_CHECKSUM] =
         {"checksum", CT_STRING, true,
          "sha256: NAME.sha256 (sha256sum format) must match the archive; optional: when present; off (default)"},
@@ -112,14 +115,19 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_S3_ENDPOINT] = {"s3_endpoint", CT_STRING, false, "S3 endpoint"},
     [CK_S3_REGION] = {"s3_region", CT_STRING, false, "S3 region"},
     [CK_S3_URI_STYLE] = {"s3_uri_style", CT_STRING, false, "path|host"},
-    [CK_TARSNAP_KEYFILE] = {"tarsnap_keyfile", CT_PATH, false, "tarsnap key"},
-    [CK_TARSNAP_CACHEDIR] = {"tarsnap_cachedir", CT_PATH, false,
-                             "tarsnap cache"},
-    [CK_RESTIC_TAG] = {"restic_tag", CT_STRING, false, "restic tag"},
-    [CK_RESTIC_HOST] = {"restic_host", CT_STRING, false, "restic host"},
-    [CK_LIST_COMMAND] = {"list_command", CT_STRING, false, "exec source list"},
-    [CK_FETCH_COMMAND] = {"fetch_command", CT_STRING, false,
-                          "exec source fetch"},
+    [CK_TARSNAP_KEYFILE] = {"tarsnap_keyfile", CT_PATH, true,
+                            "tarsnap: key file (tarsnap --keyfile)"},
+    [CK_TARSNAP_CACHEDIR] = {"tarsnap_cachedir", CT_PATH, true,
+                             "tarsnap: cache folder (tarsnap --cachedir)"},
+    [CK_RESTIC_TAG] = {"restic_tag", CT_STRING, true,
+                       "restic: only snapshots with this tag"},
+    [CK_RESTIC_HOST] = {"restic_host", CT_STRING, true,
+                        "restic: only snapshots of this host"},
+    [CK_LIST_COMMAND] =
+        {"list_command", CT_STRING, true,
+         "exec: prints one archive per line (optionally TAB and an ISO-8601 time); no shell"},
+    [CK_FETCH_COMMAND] = {"fetch_command", CT_STRING, true,
+                          "exec: writes archive {archive} to stdout; no shell"},
 };
 
 const struct config_key_info *

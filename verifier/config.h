@@ -120,6 +120,11 @@ struct job_config {
     int64_t stall_timeout_s; /* remote fetch: no byte this long (default 60) */
     int64_t fetch_retries;   /* remote fetch: more tries (default 2) */
     char *ca_file;           /* (owned) https: more CAs to trust, or NULL */
+    /* backup-tool sources (config_tools.c; each owned, NULL when unset) */
+    char *path; /* restic/borg/tarsnap: the dump file */
+    char *restic_tag, *restic_host;
+    char *tarsnap_keyfile, *tarsnap_cachedir;
+    char *list_command, *fetch_command; /* exec: */
 };
 
 /* Raw values of one scope (a section or the command line), with origins. */

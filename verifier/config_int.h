@@ -50,4 +50,9 @@ int url_value(enum config_key k, const char *const *val, const char *const *org,
 void alert_values(struct resolve *rs, struct job_config *out);
 void fetch_values(struct resolve *rs, struct job_config *out);
 
+/* tool_values(rs, out): path, restic_tag, restic_host, tarsnap_keyfile,
+ * tarsnap_cachedir, list_command, fetch_command: each only with its tool's
+ * source, and what that tool needs (config_tools.c). */
+void tool_values(struct resolve *rs, struct job_config *out);
+
 #endif

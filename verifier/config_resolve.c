@@ -46,6 +46,13 @@ job_config_release(struct job_config *j)
     free(j->alert_webhook);
     free(j->ping_url);
     free(j->ca_file);
+    free(j->path);
+    free(j->restic_tag);
+    free(j->restic_host);
+    free(j->tarsnap_keyfile);
+    free(j->tarsnap_cachedir);
+    free(j->list_command);
+    free(j->fetch_command);
     memset(j, 0, sizeof(*j));
 }
 
@@ -305,6 +312,7 @@ config_resolve_all(const struct config *c, const char *job_name,
         number_values(&rs, out)) {
         alert_values(&rs, out);
         fetch_values(&rs, out);
+        tool_values(&rs, out);
     }
     return rs.failed ? -1 : 0;
 }

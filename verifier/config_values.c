@@ -231,4 +231,11 @@ config_source_opts(const struct job_config *j, struct source_opts *o)
     o->fetch_retries = (int)j->fetch_retries;
     o->ca_file = j->ca_file;
     o->checksum = (enum source_checksum)j->checksum;
+    o->path = j->path;
+    o->restic_tag = j->restic_tag;
+    o->restic_host = j->restic_host;
+    o->tarsnap_keyfile = j->tarsnap_keyfile;
+    o->tarsnap_cachedir = j->tarsnap_cachedir;
+    o->list_command = j->list_command;
+    o->fetch_command = j->fetch_command;
 }

@@ -50,6 +50,10 @@ release_run(struct job_run *jr)
     jr->ext = NULL;
     jr->next = 0;
     fetched_release(&jr->f);
+    /* A backup tool's stderr, known once its stream ended (or failed). */
+    if (jr->src != NULL && jr->src->tool_stderr[0] != '\0')
+        json_object_set_new(report_archive(jr->r), "fetch_stderr_tail",
+                            report_json_text(jr->src->tool_stderr));
     source_free(jr->src);
     jr->src = NULL;
     archive_list_release(&jr->list);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "probes/probe.h"
+#include "restore/source/source.h"
 #include "verifier/util/cmdline.h"
 #include "verifier/util/log.h"
 #include "verifier/util/redact.h"
@@ -54,9 +55,10 @@ print_config_errors(struct config_errs *errs, const char *path)
         print_one(&errs->v[i]);
 }
 
-/* Whether alert_exec's program can be run: absolute, or found on PATH. */
+/* Whether the program of command ${cmd} (of setting ${what}, NULL: none)
+ * can be run: absolute, or found on PATH. */
 static int
-lint_alert_exec(const struct job_config *jc)
+lint_command(const struct job_config *jc, const char *what, const char *cmd)
 {
     struct rd_err err = {0};
     char **argv, path[PATH_MAX];
@@ -64,10 +66,10 @@ lint_alert_exec(const struct job_config *jc)
     bool found = false;
     int rc = 0;
 
-    if (jc->alert_exec == NULL)
+    if (cmd == NULL)
         return 0;
-    if (cmdline_split(jc->alert_exec, &argv, &argc, &err) != 0) {
-        log_error("job '%s': alert_exec: %s", jc->name, err.msg);
+    if (cmdline_split(cmd, &argv, &argc, &err) != 0) {
+        log_error("job '%s': %s: %s", jc->name, what, err.msg);
         return -1;
     }
     if (argv[0][0] == '/') {
@@ -86,12 +88,34 @@ lint_alert_exec(const struct job_config *jc)
         }
     }
     if (!found) {
-        log_error("job '%s': alert_exec program '%s' cannot be run: %s",
-                  jc->name, argv[0],
+        log_error("job '%s': %s program '%s' cannot be run: %s", jc->name, what,
+                  argv[0],
                   argv[0][0] == '/' ? strerror(errno) : "not found on PATH");
         rc = -1;
     }
     cmdline_free(argv);
+    return rc;
+}
+
+/* The backup tool of a restic:, borg:, tarsnap: or exec: source. */
+static int
+lint_tools(const struct job_config *jc)
+{
+    static const char *const tools[] = {"restic:", "borg:", "tarsnap:", NULL};
+    int rc = 0;
+
+    for (size_t i = 0; jc->source != NULL && tools[i] != NULL; i++) {
+        size_t n = strlen(tools[i]);
+        char prog[16];
+
+        if (strncmp(jc->source, tools[i], n) != 0)
+            continue;
+        snprintf(prog, sizeof(prog), "%.*s", (int)n - 1, tools[i]);
+        rc = lint_command(jc, "source", prog);
+    }
+    if (lint_command(jc, "list_command", jc->list_command) != 0 ||
+        lint_command(jc, "fetch_command", jc->fetch_command) != 0)
+        rc = -1;
     return rc;
 }
 
@@ -148,7 +172,7 @@ lint_job(const struct config *c, const struct job_config *jc, bool say_ok,
         if (config_raw_value(c, jc->name, CK_SOURCE) == NULL)
             log_error("job '%s': no source (set source = /path)", jc->name);
         rc = -1;
-    } else if (strstr(jc->source, "://") == NULL && /* remote: not fetched */
+    } else if (source_is_local(jc->source) && /* remote: not fetched */
                ((errno = 0, stat(jc->source, &st)) != 0 ||
                 !S_ISDIR(st.st_mode) || access(jc->source, R_OK | X_OK) != 0)) {
         log_error("job '%s': source folder '%s' is not a readable folder: %s",
@@ -171,7 +195,9 @@ lint_job(const struct config *c, const struct job_config *jc, bool say_ok,
                    set.n == 1 ? "" : "s", jc->probes);
         probe_set_release(&set);
     }
-    if (lint_alert_exec(jc) != 0)
+    if (lint_command(jc, "alert_exec", jc->alert_exec) != 0)
+        rc = -1;
+    if (lint_tools(jc) != 0)
         rc = -1;
     if (rc == 0 && say_ok) {
         char *shown = redact_url(jc->source);

@@ -17,14 +17,10 @@ static const struct source_driver {
     const char *prefix;           /* "file://", "s3://", "tarsnap:", ... */
     const struct source_ops *ops; /* NULL: not supported yet */
 } drivers[] = {
-    {"file://", &source_local_ops},
-    {"http://", &source_http_ops},
-    {"https://", &source_http_ops},
-    {"s3://", NULL},
-    {"tarsnap:", NULL},
-    {"restic:", NULL},
-    {"borg:", NULL},
-    {"exec:", NULL},
+    {"file://", &source_local_ops},    {"http://", &source_http_ops},
+    {"https://", &source_http_ops},    {"s3://", NULL},
+    {"tarsnap:", &source_tarsnap_ops}, {"restic:", &source_restic_ops},
+    {"borg:", &source_borg_ops},       {"exec:", &source_exec_ops},
 };
 
 #define NDRIVERS (sizeof(drivers) / sizeof(drivers[0]))
@@ -51,6 +47,14 @@ find_driver(const char *location, struct rd_err *err)
         return NULL;
     }
     return &source_local_ops;
+}
+
+bool
+source_is_local(const char *location)
+{
+    struct rd_err err = {0};
+
+    return find_driver(location, &err) == &source_local_ops;
 }
 
 int

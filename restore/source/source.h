@@ -1,7 +1,7 @@
 /* source: where archives live.  A table of drivers looked up by the
- * location's scheme; this version has the local folder ("/path",
- * "file:///path") and web servers ("http://", "https://"), and refuses the
- * schemes still to come. */
+ * location's scheme: the local folder ("/path", "file:///path"), web
+ * servers ("http://", "https://"), the backup tools ("restic:", "borg:",
+ * "tarsnap:", "exec:"); "s3://" is still refused. */
 #ifndef RD_SOURCE_H
 #define RD_SOURCE_H
 
@@ -45,6 +45,12 @@ struct source_opts {
     int fetch_retries;       /* remote: tries more before a byte was read */
     const char *ca_file;     /* (borrowed) https: more trusted CAs, or NULL */
     enum source_checksum checksum;
+    /* backup-tool sources (borrowed; NULL: unset) */
+    const char *path;        /* the dump file inside a snapshot/archive */
+    const char *restic_tag;  /* restic: only snapshots with this tag */
+    const char *restic_host; /* restic: only snapshots of this host */
+    const char *tarsnap_keyfile, *tarsnap_cachedir; /* tarsnap: its flags */
+    const char *list_command, *fetch_command;       /* exec: */
 };
 
 struct source;
@@ -81,6 +87,9 @@ struct source {
     void *ctx;               /* driver-private state, owned by the driver */
     struct source_opts opts; /* ca_file points into ca_file below */
     char *ca_file;           /* (owned) */
+    /* backup-tool sources: the stderr tail of the last tool run that ended
+     * (a fetch, for the report's archive.fetch_stderr_tail), or "" */
+    char tool_stderr[4097];
 };
 
 /*
@@ -93,6 +102,10 @@ struct source {
  * relative file:// path).
  */
 int source_check(const char *location, char **out, struct rd_err *err);
+
+/* source_is_local(location): whether ${location} (as source_check()
+ * returned it) is a local folder, read by restoredrill itself. */
+bool source_is_local(const char *location);
 
 /*
  * source_open(location, opts, err): a new source for ${location} (as
@@ -128,5 +141,9 @@ void fetched_release(struct fetched *f);
 /* The drivers, one file each (source_<name>.c). */
 extern const struct source_ops source_local_ops;
 extern const struct source_ops source_http_ops;
+extern const struct source_ops source_exec_ops;
+extern const struct source_ops source_restic_ops;
+extern const struct source_ops source_borg_ops;
+extern const struct source_ops source_tarsnap_ops;
 
 #endif

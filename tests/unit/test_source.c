@@ -52,10 +52,21 @@ START_TEST(test_check_schemes)
     check_refused("http:///b", "invalid source: the URL has no host");
     check_refused("s3://bucket/p", "sources of type 's3' are not supported by "
                                    "restoredrill " RD_VERSION " yet\nHINT: ");
-    check_refused("tarsnap:mybox", "sources of type 'tarsnap' are not");
-    check_refused("restic:/repo", "sources of type 'restic' are not");
-    check_refused("borg:/repo", "sources of type 'borg' are not");
-    check_refused("exec:/bin/x", "sources of type 'exec' are not");
+    check_refused("tarsnap:mybox", "invalid source 'tarsnap:mybox': write "
+                                   "just 'tarsnap:'");
+    /* The backup tools: their drivers take the location as it is. */
+    ck_assert_int_eq(source_check("restic:/repo", &out, &err), 0);
+    ck_assert_str_eq(out, "restic:/repo");
+    free(out);
+    ck_assert_int_eq(source_check("borg:ssh://u@h/./r", &out, &err), 0);
+    ck_assert_str_eq(out, "borg:ssh://u@h/./r");
+    free(out);
+    ck_assert_int_eq(source_check("tarsnap:", &out, &err), 0);
+    free(out);
+    ck_assert_int_eq(source_check("exec:", &out, &err), 0);
+    free(out);
+    ck_assert(!source_is_local("restic:/repo"));
+    ck_assert(source_is_local("/var/backups"));
     check_refused("ftp://h/x", "unknown source scheme in 'ftp://h/x'");
     check_refused("file://rel/x",
                   "invalid source 'file://rel/x' (use file:///absolute/path)");

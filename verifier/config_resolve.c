@@ -46,6 +46,7 @@ job_config_release(struct job_config *j)
     free(j->alert_webhook);
     free(j->ping_url);
     free(j->ca_file);
+    free(j->globals);
     memset(j, 0, sizeof(*j));
 }
 
@@ -305,6 +306,7 @@ config_resolve_all(const struct config *c, const char *job_name,
         number_values(&rs, out)) {
         alert_values(&rs, out);
         fetch_values(&rs, out);
+        target_values(&rs, out);
     }
     return rs.failed ? -1 : 0;
 }

@@ -86,7 +86,7 @@ must tar -C "$W" -cf "$W/dirtar.tar" mx.dir
 # databases: drop app_owner first, so that nothing it owned can be recreated
 # with its name (its objects go with their databases).
 must spsql postgres -c "DROP DATABASE mx" -c "DROP DATABASE seed" -c "DROP ROLE app_owner"
-TARGET=$(seed_conninfo postgres)
+TARGET=$(seed_target postgres)
 
 # Sanity of the fixtures themselves.
 grep -q 'OWNER TO app_owner;' "$W/plain.sql" || fail "fixture: plain dump has no OWNER TO app_owner"

@@ -61,7 +61,7 @@ must spsql ext -c "SET client_min_messages = warning; CREATE EXTENSION hstore;
     INSERT INTO public.kv VALUES (1, 'a=>1'), (2, 'b=>2');"
 must sdump ext -Fc -f "$S/ext.custom"
 must sdump ext -Fp -f "$S/ext.sql"
-TARGET=$(seed_conninfo postgres)
+TARGET=$(seed_target postgres)
 
 # verify NAME [ARGS...]: one run on archive NAME of $S; R = its report.
 verify() {

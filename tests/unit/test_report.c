@@ -139,8 +139,9 @@ stages_json(const char *const st[STAGE_COUNT])
 {
     static char buf[4096];
     static const char *const names[STAGE_COUNT] = {
-        "select", "fetch", "checksum", "decode", "preflight", "restore",
-        "probes", "drift", "report",   "alert",  "cleanup"};
+        "sweep",  "select", "fetch", "checksum", "decode", "preflight",
+        "globals", "restore", "probes", "drift", "swap", "report", "alert",
+        "cleanup"};
     size_t len = 0;
 
     len += (size_t)snprintf(buf + len, sizeof(buf) - len, "[");

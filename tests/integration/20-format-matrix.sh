@@ -218,7 +218,7 @@ sha256=$(sha256sum <"$BACKUPS/$name" | cut -d' ' -f1)"
     assert_contains "$RD_ERR" "kept: database '$db' on the target"
     case $db in
     restoredrill_*)
-        got=$(spsql "$db" -At -c "$FACTS_SQL" 2>&1)
+        got=$(PGHOST=$SEED_HOST PGPORT=$SEED_PORT PGUSER=rd_target "$SEED_BIN/psql" -X -q -d "$db" -At -c "$FACTS_SQL" 2>&1) # as the restorer
         [ "$got" = "$FACTS_WANT" ] \
             || fail "$name restored into $db: $FACTS_WHAT (expected '$FACTS_WANT', got '$got')"
         spsql postgres -c "DROP DATABASE \"$db\"" || fail "could not drop the kept database $db"

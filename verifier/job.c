@@ -329,7 +329,8 @@ run_stages(struct job_run *jr)
     else if (check_signal(jr, STAGE_RESTORE) == 0 &&
              job_stage_restore(jr) == 0 &&
              check_signal(jr, STAGE_PROBES) == 0 && job_stage_probes(jr) == 0 &&
-             check_signal(jr, STAGE_DRIFT) == 0 && job_stage_drift(jr) == 0)
+             check_signal(jr, STAGE_DRIFT) == 0 && job_stage_drift(jr) == 0 &&
+             check_signal(jr, STAGE_SWAP) == 0 && job_stage_swap(jr) == 0)
         (void)check_signal(jr, STAGE_CLEANUP);
 }
 
@@ -383,9 +384,12 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     jr.rres.scratch_dropped = -1;
     archive_list_init(&jr.list);
     fetched_init(&jr.f);
-    jr.r = report_new("verify", jc->name);
-    jr.target = jr.r != NULL ? target_new(jc->target, &jr.tools, &jr.ident,
-                                          &jr.sb, o->keep)
+    clock_gettime(CLOCK_MONOTONIC, &jr.t0);
+    jr.r = report_new(o->into != NULL ? "restore" : "verify", jc->name);
+    jr.target = jr.r != NULL ? target_new(o->into != NULL ? job_into_spec(jc)
+                                                          : jc->target,
+                                          &jr.tools, &jr.ident, &jr.sb,
+                                          o->keep)
                              : NULL;
     if (jr.target != NULL) {
         struct target_policy pol = {jc->allow_superuser, jc->state_dir,

@@ -212,6 +212,7 @@ job_stage_preflight(struct job_run *jr)
     report_stage_begin(jr->r, STAGE_PREFLIGHT);
     if (preflight_header(jr, &src_version, &err) != 0 ||
         preflight_tools(jr, &err) != 0 ||
+        job_into_check(jr, &err) != 0 ||
         preflight_target(jr, src_version, &err) != 0)
         return preflight_fail(jr, &err);
     report_stage_end(jr->r, STAGE_PREFLIGHT, RD_ST_OK);

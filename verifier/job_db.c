@@ -14,6 +14,7 @@
 #include "probes/probe_exec.h"
 #include "reports/render_probes.h"
 #include "verifier/util/db.h"
+#include "verifier/util/duration.h"
 #include "verifier/util/fsutil.h"
 #include "verifier/util/log.h"
 #include "verifier/util/sig.h"
@@ -107,6 +108,22 @@ restore_into(struct job_run *jr, const struct restore_input *in,
     return rc;
 }
 
+/* rto: a restore slower than the recovery-time objective is a warning. */
+static enum rd_status
+rto_status(struct job_run *jr)
+{
+    char lim[32], took[32];
+
+    if (jr->jc->rto_s <= 0 || jr->rres.duration_s <= (double)jr->jc->rto_s)
+        return RD_ST_OK;
+    report_note(jr->r,
+                "rto: the restore took %s, more than the recovery-time objective %s",
+                duration_human((int64_t)jr->rres.duration_s, took, sizeof(took)),
+                duration_format(jr->jc->rto_s, lim, sizeof(lim)));
+    log_warn("the restore took longer than rto %s", lim);
+    return RD_ST_WARNING;
+}
+
 int
 job_stage_restore(struct job_run *jr)
 {
@@ -132,7 +149,7 @@ job_stage_restore(struct job_run *jr)
         return job_fail_stage(jr, STAGE_RESTORE, &err);
     if (restore_into(jr, &in, &t0, &err) != 0)
         return restore_failed(jr, &err);
-    report_stage_end(jr->r, STAGE_RESTORE, RD_ST_OK);
+    report_stage_end(jr->r, STAGE_RESTORE, rto_status(jr));
     jr->rres.kept = jr->o->keep;
     return 0;
 }

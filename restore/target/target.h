@@ -169,6 +169,26 @@ int target_tool_env(const struct target *t, struct proc_env *env);
 const struct pg_tools *target_tools(const struct target *t);
 const struct proc_ident *target_ident(const struct target *t);
 
+/* restore --into's swap (swap.c, server targets): ${into} is replaced by
+ * the scratch database; the old one becomes ${previous}.  On failure with
+ * RD_SWAP_BLOCKED (open sessions) or RD_ACCESS_DENIED nothing was renamed
+ * and the scratch database is kept under its name (the message says how
+ * to finish); on success target_dbname() is ${into}. */
+struct target_swap {
+    const char *into;       /* NAME */
+    const char *archive;    /* for the new database's comment */
+    bool drop_previous;     /* --drop-previous */
+    struct rd_err *err;     /* where a failure goes */
+    char previous[64];      /* NAME_previous_<ts> */
+    bool had_previous;      /* NAME existed and was renamed */
+    bool previous_dropped;  /* and then dropped */
+};
+int target_swap(struct target *t, struct target_swap *s);
+
+/* target_host(t): the server's host once connected (a socket dir for a
+ * unix socket), "" before. */
+const char *target_host(const struct target *t);
+
 /* target_close(t): close the maintenance connection (the database and the
  * cluster stay); NULL-safe. */
 void target_close(struct target *t);

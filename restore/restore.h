@@ -25,6 +25,7 @@ struct restore_input {
         *path; /* (borrowed) file or folder pg_restore reads itself, or NULL */
     struct stream
         *stream; /* (borrowed) else: read to its end and fed on stdin */
+    bool keep_owner; /* globals were restored: no --no-owner/--no-privileges */
 };
 
 /* What restore_run() saw of the tool. */

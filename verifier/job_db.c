@@ -23,8 +23,8 @@
 #include "verifier/job_int.h"
 
 /* 32 random alphanumerics for our own \restrict line. */
-static int
-random_key(char *out, size_t len)
+int
+job_random_key(char *out, size_t len)
 {
     static const char al[] =
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -51,6 +51,7 @@ restore_input(struct job_run *jr, struct restore_input *in, struct rd_err *err)
     struct stream *f;
 
     in->format = jr->format;
+    in->keep_owner = jr->jc->globals != NULL; /* the roles exist */
     if (jr->mode != MODE_STREAM) {
         in->path = jr->path;
         return 0;
@@ -58,9 +59,9 @@ restore_input(struct job_run *jr, struct restore_input *in, struct rd_err *err)
     in->stream = jr->top;
     if (jr->format != DUMP_PLAIN)
         return 0;
-    if (random_key(key, sizeof(key)) != 0)
+    if (job_random_key(key, sizeof(key)) != 0)
         return rd_err_set(err, RD_INTERNAL, "cannot read /dev/urandom");
-    f = sqlfilter_new(jr->top, key, true, &jr->counts);
+    f = sqlfilter_new(jr->top, key, !in->keep_owner, &jr->counts);
     if (f == NULL) {
         jr->top = NULL; /* freed by sqlfilter_new */
         return rd_err_set(err, RD_INTERNAL, "out of memory");
@@ -145,6 +146,10 @@ job_stage_restore(struct job_run *jr)
         return job_fail_stage(jr, STAGE_RESTORE, &err);
     snprintf(jr->rres.database, sizeof(jr->rres.database), "%s",
              target_dbname(jr->target));
+    if (job_stage_globals(jr) != 0) {
+        report_stage_end(jr->r, STAGE_RESTORE, RD_ST_SKIPPED);
+        return -1;
+    }
     if (restore_input(jr, &in, &err) != 0)
         return job_fail_stage(jr, STAGE_RESTORE, &err);
     if (restore_into(jr, &in, &t0, &err) != 0)

@@ -124,6 +124,15 @@ const char *job_into_spec(const struct job_config *jc);
 int job_into_check(struct job_run *jr, struct rd_err *err);
 int job_stage_swap(struct job_run *jr);
 
+/* Of job_globals.c: globals = FILE (pg_dumpall --globals-only): the
+ * preflight's check (a server target needs allow_superuser = yes) and the
+ * globals stage (roles first, existing ones left alone), run by the restore
+ * stage once the scratch database exists; job_random_key() (job_db.c): a
+ * \restrict key. */
+int job_globals_check(struct job_run *jr, struct rd_err *err);
+int job_stage_globals(struct job_run *jr);
+int job_random_key(char *out, size_t len);
+
 /* Of job_end.c: the cleanup (drop what was made, on every path; --keep
  * prints how to reach what it kept) and a locked run's alert when the
  * holder is older than restore_timeout. */

@@ -124,6 +124,13 @@ PGHOST=$SEED_HOST PGPORT=$SEED_PORT PGUSER=postgres run_rd restore --into devdb2
 assert_report "$R" 3 unknown target_superuser
 [ -z "$(oid devdb2)" ] || fail "devdb2 should not exist"
 
+# docs/examples/dev-bootstrap: the whole flow, as a developer runs it
+echo "+ docs/examples/dev-bootstrap"
+dev env PATH="$(dirname "$RESTOREDRILL"):$PATH" BACKUPS="$BACKUPS" DB=devdb3 STATE_DIR="$STATE" \
+    "$RD_ROOT/docs/examples/dev-bootstrap" >"$T/boot.out" 2>&1 || fail "dev-bootstrap failed: $(cat "$T/boot.out")"
+assert_contains "$T/boot.out" "ready: psql -d devdb3"
+[ "$(tq devdb3 'SELECT count(*) FROM public.customers')" = 100 ] || fail "dev-bootstrap: devdb3 should hold the data"
+
 # usage
 run_rd restore --source "$BACKUPS"
 assert_exit 3

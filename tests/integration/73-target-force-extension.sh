@@ -4,6 +4,8 @@
 #      target role (a CREATEDB role cannot end other roles' sessions), does
 #      not stop the drop: DROP DATABASE ... WITH (FORCE) ends it; the run is
 #      ok and the database gone;
+#   C. a dump that rewrites its database's comment (the marker): still
+#      dropped, as the database is in this run's ledger and owned by us;
 #   B. a dump that needs extensions the server lacks -> 3 missing_extension
 #      at the preflight, naming both, before any CREATE DATABASE: no
 #      database made, no ledger entry, stage restore skipped.
@@ -55,3 +57,13 @@ assert_json_true "$R" '.error.message | test("not available on the target server
 assert_json "$R" .restore.database null
 [ -z "$(scratch)" ] || fail "nothing should be created: $(scratch)"
 [ -z "$(ls -A "$STATE/ledger" 2>/dev/null)" ] || fail "no ledger entry: $(ls "$STATE/ledger")"
+
+# ------------------------------------------------------------ C. comment rewritten
+rm -f "$BACKUPS"/*
+plain_dump hijack.sql "DO \$\$ BEGIN EXECUTE format('COMMENT ON DATABASE %I IS %L', current_database(), 'not yours'); END \$\$;"
+R=$T/c.json
+run_rd verify --source "$BACKUPS" --target "$TGT" --report "$R" --state-dir "$T/state-c" # no drift baseline
+assert_report "$R" 0 ok null
+assert_json "$R" .restore.scratch_dropped true
+[ -z "$(scratch)" ] || fail "a rewritten marker must not keep the scratch database: $(scratch)"
+[ -z "$(ls -A "$T/state-c/ledger" 2>/dev/null)" ] || fail "the ledger should be empty"

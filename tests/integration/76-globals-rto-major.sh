@@ -44,6 +44,14 @@ run_rd verify --source "$BACKUPS" --globals "$T/globals.sql" --target "$(seed_ta
 assert_report "$R" 3 unknown config_invalid
 assert_json_true "$R" '.error.message | test("allow_superuser = yes")' "names allow_superuser"
 [ -z "$(scratch)" ] || fail "nothing should be created: $(scratch)"
+# ... and with a superuser and allow_superuser = yes: owners kept there too.
+R=$T/c2.json
+run_rd verify --source "$BACKUPS" --globals "$T/globals.sql" --target "$(seed_conninfo postgres)" --allow-superuser yes \
+    --probes "$P" --report "$R" --state-dir "$STATE"
+assert_report "$R" 0 ok null
+assert_stage "$R" globals ok
+assert_probe "$R" owned_by_app_owner .status ok
+[ -z "$(scratch)" ] || fail "the scratch database should be gone: $(scratch)"
 
 # ------------------------------------------------------------ D. rto
 rm -f "$BACKUPS"/*

@@ -17,9 +17,8 @@
 #include "reports/report_int.h"
 
 static const char *const stage_names[STAGE_COUNT] = {
-    "sweep",  "select", "fetch", "checksum", "decode", "preflight",
-    "globals", "restore", "probes", "drift", "swap", "report", "alert",
-    "cleanup"};
+    "sweep",   "select", "fetch", "checksum", "decode", "preflight", "globals",
+    "restore", "probes", "drift", "swap",     "report", "alert",     "cleanup"};
 
 const char *
 stage_name(enum stage s)

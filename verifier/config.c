@@ -84,8 +84,9 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_SANDBOX] =
         {"sandbox", CT_STRING, true,
          "run the scratch server and restore tools under bubblewrap: auto (default), required or off"},
-    [CK_RTO] = {"rto", CT_DURATION, true,
-                "recovery-time objective: a slower restore is a warning (0s: off)"},
+    [CK_RTO] =
+        {"rto", CT_DURATION, true,
+         "recovery-time objective: a slower restore is a warning (0s: off)"},
     /* server targets, restore --into (issue 14) */
     [CK_ALLOW_SUPERUSER] =
         {"allow_superuser", CT_STRING, true,

@@ -124,10 +124,10 @@ struct job_config {
     int64_t fetch_retries;   /* remote fetch: more tries (default 2) */
     char *ca_file;           /* (owned) https: more CAs to trust, or NULL */
     /* server targets, restore --into (issue 14) */
-    bool allow_superuser;    /* a superuser target role is accepted */
-    int64_t sweep_after_s;   /* unledgered marked leftovers: default 1h */
-    int64_t rto_s;           /* restore slower than this: warning; 0: off */
-    char *globals;           /* (owned) pg_dumpall --globals-only file */
+    bool allow_superuser;  /* a superuser target role is accepted */
+    int64_t sweep_after_s; /* unledgered marked leftovers: default 1h */
+    int64_t rto_s;         /* restore slower than this: warning; 0: off */
+    char *globals;         /* (owned) pg_dumpall --globals-only file */
 };
 
 /* Raw values of one scope (a section or the command line), with origins. */

@@ -249,8 +249,8 @@ target_values(struct resolve *rs, struct job_config *out)
         else if (!keep(rs, &e))
             return;
     }
-    if (number_value(CK_SWEEP_AFTER, val, org, 3600, &out->sweep_after_s,
-                     &e) != 0 &&
+    if (number_value(CK_SWEEP_AFTER, val, org, 3600, &out->sweep_after_s, &e) !=
+            0 &&
         !keep(rs, &e))
         return;
     if (number_value(CK_RTO, val, org, 0, &out->rto_s, &e) != 0 &&

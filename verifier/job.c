@@ -282,11 +282,11 @@ static void
 add_swept(void *ctx, const struct target_swept *w)
 {
     struct job_run *jr = ctx;
-    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:b, s:s}", "database",
-                          w->database, "server", w->server, "run_id",
-                          w->run_id, "age_s",
-                          w->age_s >= 0 ? json_integer(w->age_s) : json_null(),
-                          "dropped", w->dropped, "reason", w->reason);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:o, s:b, s:s}", "database", w->database,
+                  "server", w->server, "run_id", w->run_id, "age_s",
+                  w->age_s >= 0 ? json_integer(w->age_s) : json_null(),
+                  "dropped", w->dropped, "reason", w->reason);
 
     if (o != NULL)
         json_array_append_new(report_sweep(jr->r), o);
@@ -388,8 +388,7 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     jr.r = report_new(o->into != NULL ? "restore" : "verify", jc->name);
     jr.target = jr.r != NULL ? target_new(o->into != NULL ? job_into_spec(jc)
                                                           : jc->target,
-                                          &jr.tools, &jr.ident, &jr.sb,
-                                          o->keep)
+                                          &jr.tools, &jr.ident, &jr.sb, o->keep)
                              : NULL;
     if (jr.target != NULL) {
         struct target_policy pol = {jc->allow_superuser, jc->state_dir,

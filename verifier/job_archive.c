@@ -162,12 +162,14 @@ preflight_tools(struct job_run *jr, struct rd_err *err)
     /* Ephemeral: the dump's own major when installed, else the newest
      * newer one; said in the report. */
     if (server && want > 0)
-        report_note(jr->r,
-                    "scratch server: PostgreSQL %d (%s) for a dump of PostgreSQL %d%s",
-                    jr->tools.major, jr->tools.bindir, want,
-                    jr->tools.major == want  ? ""
-                    : jr->tools.major > want ? " (not installed; the newest newer major)"
-                                             : " (not installed, nor any newer)");
+        report_note(
+            jr->r,
+            "scratch server: PostgreSQL %d (%s) for a dump of PostgreSQL %d%s",
+            jr->tools.major, jr->tools.bindir, want,
+            jr->tools.major == want ? ""
+            : jr->tools.major > want
+                ? " (not installed; the newest newer major)"
+                : " (not installed, nor any newer)");
     if (jr->workdir[0] != '\0' && jr->ident.drop &&
         fs_chown_tree(jr->workdir, jr->ident.uid, jr->ident.gid, err) != 0)
         return -1;
@@ -224,8 +226,8 @@ job_stage_preflight(struct job_run *jr)
 
     report_stage_begin(jr->r, STAGE_PREFLIGHT);
     if (preflight_header(jr, &src_version, &err) != 0 ||
-        preflight_tools(jr, &err) != 0 ||
-        job_into_check(jr, &err) != 0 || job_globals_check(jr, &err) != 0 ||
+        preflight_tools(jr, &err) != 0 || job_into_check(jr, &err) != 0 ||
+        job_globals_check(jr, &err) != 0 ||
         preflight_target(jr, src_version, &err) != 0)
         return preflight_fail(jr, &err);
     report_stage_end(jr->r, STAGE_PREFLIGHT, RD_ST_OK);

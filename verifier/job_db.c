@@ -117,10 +117,11 @@ rto_status(struct job_run *jr)
 
     if (jr->jc->rto_s <= 0 || jr->rres.duration_s <= (double)jr->jc->rto_s)
         return RD_ST_OK;
-    report_note(jr->r,
-                "rto: the restore took %s, more than the recovery-time objective %s",
-                duration_human((int64_t)jr->rres.duration_s, took, sizeof(took)),
-                duration_format(jr->jc->rto_s, lim, sizeof(lim)));
+    report_note(
+        jr->r,
+        "rto: the restore took %s, more than the recovery-time objective %s",
+        duration_human((int64_t)jr->rres.duration_s, took, sizeof(took)),
+        duration_format(jr->jc->rto_s, lim, sizeof(lim)));
     log_warn("the restore took longer than rto %s", lim);
     return RD_ST_WARNING;
 }

@@ -180,9 +180,10 @@ job_stage_globals(struct job_run *jr)
     }
     fclose(tmp);
     if (skipped > 0)
-        report_note(jr->r,
-                    "globals: %ld line%s skipped (roles that already exist, tablespaces, meta-commands)",
-                    skipped, skipped == 1 ? "" : "s");
+        report_note(
+            jr->r,
+            "globals: %ld line%s skipped (roles that already exist, tablespaces, meta-commands)",
+            skipped, skipped == 1 ? "" : "s");
     report_stage_end(jr->r, STAGE_GLOBALS, RD_ST_OK);
     return 0;
 }

@@ -50,8 +50,7 @@ spec_is_local(const char *spec, char *bad, size_t len)
     for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++) {
         if (strcmp(o->keyword, "host") == 0 && o->val != NULL && o->val[0])
             host = o->val;
-        if (strcmp(o->keyword, "hostaddr") == 0 && o->val != NULL &&
-            o->val[0])
+        if (strcmp(o->keyword, "hostaddr") == 0 && o->val != NULL && o->val[0])
             addr = o->val;
     }
     if (host == NULL)
@@ -77,8 +76,8 @@ job_into_check(struct job_run *jr, struct rd_err *err)
                           "restore --into '%s': a database name has 1 to 63 "
                           "bytes",
                           o->into);
-    if (!o->allow_remote && !spec_is_local(job_into_spec(jr->jc), bad,
-                                           sizeof(bad)))
+    if (!o->allow_remote &&
+        !spec_is_local(job_into_spec(jr->jc), bad, sizeof(bad)))
         return rd_err_set(
             err, RD_USAGE,
             "restore --into: the server '%s' is not local (a unix socket, localhost, 127.0.0.1 or ::1); nothing was created\nHINT: pass --allow-remote if you really mean to replace '%s' there",
@@ -111,12 +110,12 @@ print_done(struct job_run *jr, const struct target_swap *s)
         fprintf(stderr, "  the previous '%s' was dropped (--drop-previous)\n",
                 s->into);
     else if (s->had_previous)
-        fprintf(stderr,
-                "  the previous '%s' is kept as '%s' (drop it with: DROP DATABASE \"%s\";)\n",
-                s->into, s->previous, s->previous);
-    fprintf(stderr, "  connect: psql \"%s%sdbname=%s\"\n",
-            r != NULL ? r : "", r != NULL && r[0] != '\0' ? " " : "",
-            s->into);
+        fprintf(
+            stderr,
+            "  the previous '%s' is kept as '%s' (drop it with: DROP DATABASE \"%s\";)\n",
+            s->into, s->previous, s->previous);
+    fprintf(stderr, "  connect: psql \"%s%sdbname=%s\"\n", r != NULL ? r : "",
+            r != NULL && r[0] != '\0' ? " " : "", s->into);
     free(r);
 }
 
@@ -148,8 +147,8 @@ job_stage_swap(struct job_run *jr)
     snprintf(jr->rres.database, sizeof(jr->rres.database), "%s", s.into);
     jr->rres.kept = true;
     if (s.had_previous)
-        report_note(jr->r, "restore --into: the previous '%s' %s '%s'",
-                    s.into, s.previous_dropped ? "was dropped; it was" : "is kept as",
+        report_note(jr->r, "restore --into: the previous '%s' %s '%s'", s.into,
+                    s.previous_dropped ? "was dropped; it was" : "is kept as",
                     s.previous);
     report_stage_end(jr->r, STAGE_SWAP, RD_ST_OK);
     print_done(jr, &s);

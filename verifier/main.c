@@ -31,7 +31,8 @@ config_failed(struct config *cfg, struct cli *cli, const struct rd_err *err)
 }
 
 /*
- * The commands answered without a config: --version, --help, no command.  True with the exit code in ${code} when ${cli} is one.
+ * The commands answered without a config: --version, --help, no command.  True
+ * with the exit code in ${code} when ${cli} is one.
  */
 static bool
 answer_at_once(const struct cli *cli, int *code)

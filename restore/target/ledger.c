@@ -46,12 +46,12 @@ ledger_add(struct target *t, const char *db, struct rd_err *err)
     server = redact_conninfo(t->spec);
     if (server == NULL)
         return rd_err_set(err, RD_INTERNAL, "out of memory");
-    n = snprintf(body, sizeof(body),
-                 "server=%s\ndatabase=%s\nrun_id=%lld-%ld\npid=%ld\nhost=%s\n"
-                 "job=%s\ncreated=%lld\n",
-                 server, db, (long long)time(NULL), (long)getpid(),
-                 (long)getpid(), host,
-                 t->policy.job != NULL ? t->policy.job : "", (long long)time(NULL));
+    n = snprintf(
+        body, sizeof(body),
+        "server=%s\ndatabase=%s\nrun_id=%lld-%ld\npid=%ld\nhost=%s\n"
+        "job=%s\ncreated=%lld\n",
+        server, db, (long long)time(NULL), (long)getpid(), (long)getpid(), host,
+        t->policy.job != NULL ? t->policy.job : "", (long long)time(NULL));
     free(server);
     snprintf(t->ledger, sizeof(t->ledger), "%s/%s", dir, db);
     if (n < 0 || (size_t)n >= sizeof(body) ||

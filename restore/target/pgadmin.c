@@ -232,11 +232,10 @@ pgadmin_drop_db(struct pgadmin *a, struct rd_err *err)
     /* Ours: owned by our role, and still marked or in our ledger (a dump
      * may rewrite the comment; it cannot rewrite the ledger). */
     if (!mine || (!marked && !a->ledgered))
-        return rd_err_set(
-            err, RD_INTERNAL,
-            "database '%s' %s; not dropping it", a->dbname,
-            !mine ? "is no longer owned by the target role"
-                  : "no longer carries restoredrill's marker");
+        return rd_err_set(err, RD_INTERNAL, "database '%s' %s; not dropping it",
+                          a->dbname,
+                          !mine ? "is no longer owned by the target role"
+                                : "no longer carries restoredrill's marker");
     if (pgadmin_drop_named(a, a->dbname, err) != 0)
         return -1;
     a->created = false;
@@ -287,8 +286,8 @@ count_tables(PGconn *conn, int64_t exact_below, target_count_fn add, void *ctx,
     int rc = 0;
 
     /* A non-superuser's ANALYZE warns about every shared catalog. */
-    if (db_exec(conn, "SET client_min_messages = error", 0, NULL, NULL,
-                err) != 0 ||
+    if (db_exec(conn, "SET client_min_messages = error", 0, NULL, NULL, err) !=
+            0 ||
         db_exec(conn, "ANALYZE", 0, NULL, NULL, err) != 0)
         return -1;
     res = db_query(conn,

@@ -113,12 +113,10 @@ move_old(struct target *t, struct target_swap *s)
              strcmp(state, "55006") == 0
                  ? "database has open sessions (is the app still connected?)"
                  : s->err->msg);
-    snprintf(why + strlen(why), sizeof(why) - strlen(why), " ('%s')",
-             s->into);
-    return blocked(t, s,
-                   strcmp(state, "55006") == 0 ? RD_SWAP_BLOCKED
-                                               : RD_ACCESS_DENIED,
-                   why);
+    snprintf(why + strlen(why), sizeof(why) - strlen(why), " ('%s')", s->into);
+    return blocked(
+        t, s, strcmp(state, "55006") == 0 ? RD_SWAP_BLOCKED : RD_ACCESS_DENIED,
+        why);
 }
 
 int
@@ -154,8 +152,8 @@ target_swap(struct target *t, struct target_swap *s)
     snprintf(t->admin.dbname, sizeof(t->admin.dbname), "%s", s->into);
     if (s->had_previous && s->drop_previous) {
         struct rd_err e = {0};
-        char *id = PQescapeIdentifier(t->admin.conn, s->previous,
-                                      strlen(s->previous));
+        char *id =
+            PQescapeIdentifier(t->admin.conn, s->previous, strlen(s->previous));
         char sql[200];
 
         /* No FORCE: a session that came since the rename is not ended. */

@@ -29,9 +29,8 @@ marker_parse(const char *c, long *pid, char *host, size_t hlen,
     char h[128], ts[32];
     struct tm tm;
 
-    if (p == NULL ||
-        sscanf(p, ", pid %ld, host %127[^,], created %31[^)])", pid, h, ts) !=
-            3)
+    if (p == NULL || sscanf(p, ", pid %ld, host %127[^,], created %31[^)])",
+                            pid, h, ts) != 3)
         return -1;
     snprintf(host, hlen, "%s", h);
     memset(&tm, 0, sizeof(tm));
@@ -87,8 +86,9 @@ static void
 sweep_entry(struct pgadmin *a, const char *path, const struct ledger_entry *e,
             target_sweep_fn add, void *ctx)
 {
-    struct target_swept s = {e->database, e->server, e->run_id,
-                             (int64_t)(time(NULL) - e->created), false, ""};
+    struct target_swept s = {e->database, e->server,
+                             e->run_id,   (int64_t)(time(NULL) - e->created),
+                             false,       ""};
     struct rd_err err = {0};
     char comment[512], why[300];
     bool mine = false;

@@ -23,10 +23,10 @@ typedef int (*target_count_fn)(void *ctx, const char *name, int64_t rows);
 /* What a server target is allowed and where it keeps its ledger (issue 14):
  * set once after target_new(), before any op; strings are borrowed. */
 struct target_policy {
-    bool allow_superuser;   /* allow_superuser = yes */
-    const char *state_dir;  /* STATE_DIR/ledger holds the scratch databases */
-    const char *job;        /* the job name (its lock tells a live run) */
-    int64_t sweep_after_s;  /* marked, unledgered leftovers: this old */
+    bool allow_superuser;  /* allow_superuser = yes */
+    const char *state_dir; /* STATE_DIR/ledger holds the scratch databases */
+    const char *job;       /* the job name (its lock tells a live run) */
+    int64_t sweep_after_s; /* marked, unledgered leftovers: this old */
 };
 
 /* One leftover the sweep found (sweep[] of the report). */
@@ -175,13 +175,13 @@ const struct proc_ident *target_ident(const struct target *t);
  * and the scratch database is kept under its name (the message says how
  * to finish); on success target_dbname() is ${into}. */
 struct target_swap {
-    const char *into;       /* NAME */
-    const char *archive;    /* for the new database's comment */
-    bool drop_previous;     /* --drop-previous */
-    struct rd_err *err;     /* where a failure goes */
-    char previous[64];      /* NAME_previous_<ts> */
-    bool had_previous;      /* NAME existed and was renamed */
-    bool previous_dropped;  /* and then dropped */
+    const char *into;      /* NAME */
+    const char *archive;   /* for the new database's comment */
+    bool drop_previous;    /* --drop-previous */
+    struct rd_err *err;    /* where a failure goes */
+    char previous[64];     /* NAME_previous_<ts> */
+    bool had_previous;     /* NAME existed and was renamed */
+    bool previous_dropped; /* and then dropped */
 };
 int target_swap(struct target *t, struct target_swap *s);
 

@@ -13,8 +13,7 @@
 #include "restore/target/target_int.h"
 
 static int
-eph_sweep(struct target *t, target_sweep_fn add, void *ctx,
-          struct rd_err *err)
+eph_sweep(struct target *t, target_sweep_fn add, void *ctx, struct rd_err *err)
 {
     (void)t;
     (void)add;

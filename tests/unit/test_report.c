@@ -139,9 +139,9 @@ stages_json(const char *const st[STAGE_COUNT])
 {
     static char buf[4096];
     static const char *const names[STAGE_COUNT] = {
-        "sweep",  "select", "fetch", "checksum", "decode", "preflight",
-        "globals", "restore", "probes", "drift", "swap", "report", "alert",
-        "cleanup"};
+        "sweep",     "select",  "fetch",   "checksum", "decode",
+        "preflight", "globals", "restore", "probes",   "drift",
+        "swap",      "report",  "alert",   "cleanup"};
     size_t len = 0;
 
     len += (size_t)snprintf(buf + len, sizeof(buf) - len, "[");
@@ -196,9 +196,9 @@ START_TEST(test_finish_error)
 {
     struct report *r = report_new("verify", "app");
     static const char *const st[STAGE_COUNT] = {
-        "skipped", "ok",      "ok",      "skipped", "skipped",
+        "skipped",  "ok",      "ok",      "skipped", "skipped",
         "critical", "skipped", "skipped", "skipped", "skipped",
-        "skipped", "ok",      "skipped", "ok"};
+        "skipped",  "ok",      "skipped", "ok"};
     struct rd_err err = {0};
     json_t *j, *e;
 

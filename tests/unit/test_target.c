@@ -167,26 +167,29 @@ START_TEST(test_marker_parse)
     char host[128];
 
     ck_assert_int_eq(
-        marker_parse("restoredrill scratch database (job app, pid 4242, host db1, created 2026-12-08T01:00:00Z); dropped when the run ends",
-                     &pid, host, sizeof(host), &created),
+        marker_parse(
+            "restoredrill scratch database (job app, pid 4242, host db1, created 2026-12-08T01:00:00Z); dropped when the run ends",
+            &pid, host, sizeof(host), &created),
         0);
     ck_assert_int_eq(pid, 4242);
     ck_assert_str_eq(host, "db1");
     ck_assert_int_eq(created, 1796691600);
-    ck_assert_int_eq(marker_parse("not ours", &pid, host, sizeof(host),
-                                  &created),
-                     -1);
     ck_assert_int_eq(
-        marker_parse("restoredrill: kept on purpose (--keep); drop it yourself when done",
-                     &pid, host, sizeof(host), &created),
+        marker_parse("not ours", &pid, host, sizeof(host), &created), -1);
+    ck_assert_int_eq(
+        marker_parse(
+            "restoredrill: kept on purpose (--keep); drop it yourself when done",
+            &pid, host, sizeof(host), &created),
         -1);
     ck_assert_int_eq(
-        marker_parse("restoredrill scratch database (job app, pid x, host db1, created 2026-12-08T01:00:00Z)",
-                     &pid, host, sizeof(host), &created),
+        marker_parse(
+            "restoredrill scratch database (job app, pid x, host db1, created 2026-12-08T01:00:00Z)",
+            &pid, host, sizeof(host), &created),
         -1);
     ck_assert_int_eq(
-        marker_parse("restoredrill scratch database (job app, pid 1, host db1, created yesterday)",
-                     &pid, host, sizeof(host), &created),
+        marker_parse(
+            "restoredrill scratch database (job app, pid 1, host db1, created yesterday)",
+            &pid, host, sizeof(host), &created),
         -1);
 }
 END_TEST

@@ -27,7 +27,8 @@ R=$T/a.json
 run_rd_bg verify --source "$BACKUPS" --target "$TGT" --report "$R" --state-dir "$STATE"
 pid=$RD_PID
 if wait_descendant "$pid" pg_restore 30; then
-    live=$(scratch)
+    # (the first pg_restore may be the preflight's --list: wait for the database)
+    for _ in $(seq 1 100); do live=$(scratch); [ -n "$live" ] && break; sleep 0.1; done
     note "during the restore: $live"
     db=${live%%|*}
     like "$live" "^restoredrill_default_[0-9a-z]+_${pid}\|rd_target\|restoredrill scratch database \(job default, pid $pid, host $(hostname)"

@@ -77,6 +77,8 @@ assert_contains "$RD_ERR" "sweep: database '$db' dropped"
 run_rd_bg verify --source "$BACKUPS" --target "$TGT" --report "$T/int.json" --state-dir "$STATE"
 pid=$RD_PID
 wait_descendant "$pid" pg_restore 40 || fail "pg_restore never ran (pid $pid)"
+for _ in $(seq 1 100); do [ -n "$(scratch)" ] && break; sleep 0.1; done
+[ -n "$(scratch)" ] || fail "no scratch database before the SIGINTs"
 sleep 0.5
 kill -INT "$pid"
 sleep 0.2

@@ -22,7 +22,8 @@ R=$T/a.json
 run_rd_bg verify --source "$BACKUPS" --target "$TGT" --report "$R" --state-dir "$STATE"
 pid=$RD_PID
 wait_descendant "$pid" pg_restore 30 || fail "pg_restore never ran"
-db=$(scratch)
+# (the first pg_restore may be the preflight's --list: wait for the database)
+for _ in $(seq 1 100); do db=$(scratch); [ -n "$db" ] && break; sleep 0.1; done
 [ -n "$db" ] || fail "no scratch database"
 PGHOST=$SEED_HOST PGPORT=$SEED_PORT PGUSER=rd_target "$SEED_BIN/psql" -X -q -d "$db" \
     -c "SELECT pg_sleep(120)" >"$T/app.out" 2>&1 &

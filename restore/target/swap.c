@@ -167,11 +167,3 @@ target_swap(struct target *t, struct target_swap *s)
     }
     return 0;
 }
-
-const char *
-target_host(const struct target *t)
-{
-    const char *h = t->admin.conn != NULL ? PQhost(t->admin.conn) : NULL;
-
-    return h != NULL ? h : "";
-}

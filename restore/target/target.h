@@ -185,10 +185,6 @@ struct target_swap {
 };
 int target_swap(struct target *t, struct target_swap *s);
 
-/* target_host(t): the server's host once connected (a socket dir for a
- * unix socket), "" before. */
-const char *target_host(const struct target *t);
-
 /* target_close(t): close the maintenance connection (the database and the
  * cluster stay); NULL-safe. */
 void target_close(struct target *t);

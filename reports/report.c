@@ -17,8 +17,8 @@
 #include "reports/report_int.h"
 
 static const char *const stage_names[STAGE_COUNT] = {
-    "select", "fetch", "checksum", "decode", "preflight", "restore",
-    "probes", "drift", "report",   "alert",  "cleanup"};
+    "sweep",   "select", "fetch", "checksum", "decode", "preflight", "globals",
+    "restore", "probes", "drift", "swap",     "report", "alert",     "cleanup"};
 
 const char *
 stage_name(enum stage s)
@@ -79,11 +79,19 @@ report_new(const char *command, const char *job)
         "acl", 0, "scratch_dropped", "kept", 0, "engine", "sandbox",
         "sandbox_reason", "probes", "drift", "baseline_at", "tables", "stages",
         "alerts", "notes", "error", "errors");
-    if (r->root == NULL) {
+    if (r->root == NULL ||
+        json_object_set_new(r->root, "sweep", json_array()) != 0) {
+        json_decref(r->root);
         free(r);
         return NULL;
     }
     return r;
+}
+
+json_t *
+report_sweep(struct report *r)
+{
+    return json_object_get(r->root, "sweep");
 }
 
 void

@@ -12,14 +12,17 @@
 #include "verifier/util/rd_err.h"
 
 enum stage {
+    STAGE_SWEEP,
     STAGE_SELECT,
     STAGE_FETCH,
     STAGE_CHECKSUM,
     STAGE_DECODE,
     STAGE_PREFLIGHT,
+    STAGE_GLOBALS,
     STAGE_RESTORE,
     STAGE_PROBES,
     STAGE_DRIFT,
+    STAGE_SWAP,
     STAGE_REPORT,
     STAGE_ALERT,
     STAGE_CLEANUP,
@@ -48,6 +51,8 @@ json_t *report_restore(struct report *r);
 /* report_probes(r): the probes[] array; report_drift(r): drift{} (borrowed). */
 json_t *report_probes(struct report *r);
 json_t *report_drift(struct report *r);
+/* report_sweep(r): the sweep[] array (borrowed). */
+json_t *report_sweep(struct report *r);
 
 /* report_stage_begin(r, s): start timing stage ${s} (monotonic clock). */
 void report_stage_begin(struct report *r, enum stage s);

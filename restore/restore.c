@@ -151,8 +151,10 @@ tool_argv(const struct target *t, const struct restore_input *in,
         argv[a++] = "--file=-";
     } else {
         argv[a++] = pgtools_path(target_tools(t), "pg_restore", prog, plen);
-        argv[a++] = "--no-owner";
-        argv[a++] = "--no-privileges";
+        if (!in->keep_owner) {
+            argv[a++] = "--no-owner";
+            argv[a++] = "--no-privileges";
+        }
         if (rr->jobs > 1) {
             snprintf(jobs, jlen, "--jobs=%d", rr->jobs);
             argv[a++] = jobs;

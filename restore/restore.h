@@ -24,7 +24,8 @@ struct restore_input {
     const char
         *path; /* (borrowed) file or folder pg_restore reads itself, or NULL */
     struct stream
-        *stream; /* (borrowed) else: read to its end and fed on stdin */
+        *stream;     /* (borrowed) else: read to its end and fed on stdin */
+    bool keep_owner; /* globals were restored: no --no-owner/--no-privileges */
 };
 
 /* What restore_run() saw of the tool. */

@@ -24,7 +24,12 @@ enum {
     OPT_DRY_RUN,
     OPT_KEEP,
     OPT_PARALLEL,
-    OPT_DB
+    OPT_DB,
+    /* restore --into (issue 14) */
+    OPT_INTO,
+    OPT_DROP_PREVIOUS,
+    OPT_ALLOW_REMOTE,
+    OPT_FORCE
 };
 
 /* The fixed long options; build_options() adds one per config key. */
@@ -41,6 +46,10 @@ static const struct option fixed[] = {
     {"keep", no_argument, NULL, OPT_KEEP},
     {"parallel", required_argument, NULL, OPT_PARALLEL},
     {"db", required_argument, NULL, OPT_DB},
+    {"into", required_argument, NULL, OPT_INTO},
+    {"drop-previous", no_argument, NULL, OPT_DROP_PREVIOUS},
+    {"allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE},
+    {"force", no_argument, NULL, OPT_FORCE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
 };
@@ -66,7 +75,7 @@ static const char overview[] =
     "  list     list archives and judge the newest one's age (no restore)\n"
     "  lint     check the config file without fetching or restoring anything\n"
     "  probe    run the SQL probes against an existing database (--db CONNINFO)\n"
-    "  restore  (not in this version) bootstrap a dev database from the newest backup\n"
+    "  restore  restore the newest backup into a dev database (--into NAME)\n"
     "\n"
     "common options:\n"
     "  -c, --config FILE     config file (default ./restoredrill.conf, then\n"
@@ -140,6 +149,13 @@ static const char restore_flags[] =
     "                              the last verified run is a warning (50%)\n"
     "      --drift-exact-rows N    drift: exact count(*) below N estimated rows\n"
     "                              (1000000), else the planner's estimate\n"
+    "      --rto DUR               a restore slower than DUR is a warning\n"
+    "      --globals FILE          pg_dumpall --globals-only output restored first\n"
+    "                              (roles); owners and grants are then kept\n"
+    "      --allow-superuser yes   accept a superuser (or server-file role) target\n"
+    "                              role (default no: target_superuser)\n"
+    "      --sweep-after DUR       drop marked leftovers of dead runs that are in\n"
+    "                              no ledger after DUR (1h) -- docs/targets.md\n"
     "      --restore-timeout DUR   deadline of the restore and the queries after it\n"
     "                              (6h; 0s: none); past it the run is 'timeout'\n"
     "      --max-unpacked-size SIZE  bound on the decompressed bytes (e.g. 20G);\n"
@@ -172,6 +188,29 @@ static const char verify_usage[] =
     "      --decode-memory-limit SIZE\n"
     "                              memory a decompressor may use (default 256M;\n"
     "                              zstd --long dumps need 128M, xz -9 64M)\n";
+
+/* restore --help (issue 14); then select_flags and restore_flags. */
+static const char restore_usage[] =
+    "usage: restoredrill restore --into NAME [-c FILE] [--job NAME]\n"
+    "                            [--archive NAME] [--drop-previous]\n"
+    "                            [--allow-remote] [--force] [SETTINGS]\n"
+    "\n"
+    "Developer bootstrap: restore the newest archive (or --archive NAME) into a\n"
+    "temporary database on a local server (target, or libpq's defaults when\n"
+    "target is unset or ephemeral: PGHOST, PGPORT, PGUSER, .pgpass), run the\n"
+    "job's probes, and only when they pass swap it in: the existing NAME is\n"
+    "renamed to NAME_previous_<ts> and kept, the new one becomes NAME.  A\n"
+    "failed bootstrap leaves NAME as it was.  Exit codes as verify; 3\n"
+    "swap_blocked when NAME has open sessions (the new database is kept under\n"
+    "its temporary name, and the message says how to finish).\n"
+    "\n"
+    "      --into NAME             the database to create or replace\n"
+    "      --archive NAME          restore this archive instead of the newest\n"
+    "      --drop-previous         drop the old NAME after the swap\n"
+    "      --allow-remote          allow a server that is not local (a unix\n"
+    "                              socket, localhost, 127.0.0.1, ::1)\n"
+    "      --force                 allow NAME to be the database the dump was\n"
+    "                              taken from\n";
 
 /* The alert settings of verify. */
 static const char verify_alerts[] =
@@ -257,6 +296,11 @@ cli_usage(FILE *out, enum cli_command cmd)
         break;
     case CMD_PROBE:
         fputs(probe_usage, out);
+        break;
+    case CMD_RESTORE:
+        fputs(restore_usage, out);
+        fputs(select_flags, out);
+        fputs(restore_flags, out);
         break;
     case CMD_LINT:
         fputs(lint_usage, out);
@@ -399,6 +443,18 @@ one_option(struct cli *cli, struct config *cfg, int c, char **argv,
         return 0;
     case OPT_PARALLEL:
         return set_parallel(cli, optarg, err);
+    case OPT_INTO:
+        cli->run.into = optarg;
+        return 0;
+    case OPT_DROP_PREVIOUS:
+        cli->run.drop_previous = true;
+        return 0;
+    case OPT_ALLOW_REMOTE:
+        cli->run.allow_remote = true;
+        return 0;
+    case OPT_FORCE:
+        cli->run.force = true;
+        return 0;
     case OPT_MAX_AGE:
         return config_set_flag(cfg, CK_MAX_ARCHIVE_AGE, optarg, err) != 0 ? -1
                                                                           : 0;
@@ -421,8 +477,20 @@ check_commands(const struct cli *cli, struct rd_err *err)
 {
     if (cli->run.json && cli->cmd != CMD_LIST)
         return rd_err_set(err, RD_USAGE, "--json goes with 'list'");
-    if (cli->run.archive != NULL && cli->cmd != CMD_VERIFY)
-        return rd_err_set(err, RD_USAGE, "--archive goes with 'verify'");
+    if (cli->run.archive != NULL && cli->cmd != CMD_VERIFY &&
+        cli->cmd != CMD_RESTORE)
+        return rd_err_set(err, RD_USAGE,
+                          "--archive goes with 'verify' or 'restore'");
+    if ((cli->run.into != NULL || cli->run.drop_previous ||
+         cli->run.allow_remote || cli->run.force) &&
+        cli->cmd != CMD_RESTORE)
+        return rd_err_set(err, RD_USAGE,
+                          "--into, --drop-previous, --allow-remote and --force "
+                          "go with 'restore'");
+    if (cli->cmd == CMD_RESTORE && !cli->help && cli->run.into == NULL)
+        return rd_err_set(
+            err, RD_USAGE,
+            "restore needs --into NAME (the database to create or replace)\nHINT: restoredrill restore --into devdb");
     if ((cli->run.dry_run || cli->run.keep || cli->run.parallel > 0) &&
         cli->cmd != CMD_VERIFY)
         return rd_err_set(err, RD_USAGE,

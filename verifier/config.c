@@ -62,8 +62,9 @@ static const struct config_key_info keys[CK_COUNT] = {
                     "https: PEM file of CAs trusted besides the system's"},
     [CK_DECRYPT_COMMAND] = {"decrypt_command", CT_STRING, false,
                             "decrypt filter"},
-    [CK_GLOBALS] = {"globals", CT_PATH, false,
-                    "pg_dumpall --globals-only file"},
+    [CK_GLOBALS] =
+        {"globals", CT_PATH, true,
+         "pg_dumpall --globals-only file restored first (roles); then owners and grants are kept"},
     [CK_PROBES] = {"probes", CT_PATH, true,
                    "folder of SQL probe files (*.sql), run after the restore"},
     [CK_PROBE_TIMEOUT] = {"probe_timeout", CT_DURATION, true,
@@ -86,7 +87,16 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_SANDBOX] =
         {"sandbox", CT_STRING, true,
          "run the scratch server and restore tools under bubblewrap: auto (default), required or off"},
-    [CK_RTO] = {"rto", CT_DURATION, false, "recovery-time objective"},
+    [CK_RTO] =
+        {"rto", CT_DURATION, true,
+         "recovery-time objective: a slower restore is a warning (0s: off)"},
+    /* server targets, restore --into (issue 14) */
+    [CK_ALLOW_SUPERUSER] =
+        {"allow_superuser", CT_STRING, true,
+         "yes: accept a superuser (or server-file role) target; no (default)"},
+    [CK_SWEEP_AFTER] =
+        {"sweep_after", CT_DURATION, true,
+         "marked scratch databases of dead runs not in the ledger are dropped after this (default 1h)"},
     [CK_DEEP_CHECK] = {"deep_check", CT_STRING, false, "pg_amcheck"},
     [CK_JUNIT] = {"junit", CT_PATH, true,
                   "JUnit XML path ({job} = job name), for CI systems"},

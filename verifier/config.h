@@ -29,6 +29,9 @@ enum config_key {
     CK_MAX_UNPACKED_SIZE,
     CK_SANDBOX,
     CK_DELTAS,
+    /* server targets, restore --into (issue 14) */
+    CK_ALLOW_SUPERUSER,
+    CK_SWEEP_AFTER,
     /* keys of later features: known, refused while unimplemented */
     CK_PATH,
     CK_CHECKSUM,
@@ -125,6 +128,11 @@ struct job_config {
     char *restic_tag, *restic_host;
     char *tarsnap_keyfile, *tarsnap_cachedir;
     char *list_command, *fetch_command; /* exec: */
+    /* server targets, restore --into (issue 14) */
+    bool allow_superuser;  /* a superuser target role is accepted */
+    int64_t sweep_after_s; /* unledgered marked leftovers: default 1h */
+    int64_t rto_s;         /* restore slower than this: warning; 0: off */
+    char *globals;         /* (owned) pg_dumpall --globals-only file */
 };
 
 /* Raw values of one scope (a section or the command line), with origins. */

@@ -49,6 +49,8 @@ int url_value(enum config_key k, const char *const *val, const char *const *org,
  * and fetch_retries (after number_values()). */
 void alert_values(struct resolve *rs, struct job_config *out);
 void fetch_values(struct resolve *rs, struct job_config *out);
+/* target_values(rs, out): allow_superuser, sweep_after, rto, globals. */
+void target_values(struct resolve *rs, struct job_config *out);
 
 /* tool_values(rs, out): path, restic_tag, restic_host, tarsnap_keyfile,
  * tarsnap_cachedir, list_command, fetch_command: each only with its tool's

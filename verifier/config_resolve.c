@@ -53,6 +53,7 @@ job_config_release(struct job_config *j)
     free(j->tarsnap_cachedir);
     free(j->list_command);
     free(j->fetch_command);
+    free(j->globals);
     memset(j, 0, sizeof(*j));
 }
 
@@ -313,6 +314,7 @@ config_resolve_all(const struct config *c, const char *job_name,
         alert_values(&rs, out);
         fetch_values(&rs, out);
         tool_values(&rs, out);
+        target_values(&rs, out);
     }
     return rs.failed ? -1 : 0;
 }

@@ -239,3 +239,36 @@ config_source_opts(const struct job_config *j, struct source_opts *o)
     o->list_command = j->list_command;
     o->fetch_command = j->fetch_command;
 }
+
+/* Server targets, restore --into (issue 14): allow_superuser, sweep_after,
+ * rto, globals. */
+void
+target_values(struct resolve *rs, struct job_config *out)
+{
+    static const char *const yn[] = {"no", "yes", NULL};
+    const char *const *val = rs->val, *const *org = rs->org;
+    struct rd_err e = {0};
+    int i;
+
+    if (val[CK_ALLOW_SUPERUSER] != NULL) {
+        if (one_of(CK_ALLOW_SUPERUSER, val, org, yn, &i, &e) == 0)
+            out->allow_superuser = i == 1;
+        else if (!keep(rs, &e))
+            return;
+    }
+    if (number_value(CK_SWEEP_AFTER, val, org, 3600, &out->sweep_after_s, &e) !=
+            0 &&
+        !keep(rs, &e))
+        return;
+    if (number_value(CK_RTO, val, org, 0, &out->rto_s, &e) != 0 &&
+        !keep(rs, &e))
+        return;
+    if (val[CK_GLOBALS] != NULL && val[CK_GLOBALS][0] == '\0') {
+        rd_err_set(&e, RD_CONFIG_INVALID, "%s: empty globals path",
+                   org[CK_GLOBALS]);
+        (void)keep(rs, &e);
+    } else if (val[CK_GLOBALS] != NULL &&
+               (out->globals = strdup(val[CK_GLOBALS])) == NULL) {
+        (void)no_memory(rs);
+    }
+}

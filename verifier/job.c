@@ -277,15 +277,48 @@ job_exit_code(const struct job_run *jr)
     return (int)report_status(jr->r);
 }
 
+/* target_sweep_fn: one leftover into sweep[] (and the log). */
+static void
+add_swept(void *ctx, const struct target_swept *w)
+{
+    struct job_run *jr = ctx;
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:o, s:b, s:s}", "database", w->database,
+                  "server", w->server, "run_id", w->run_id, "age_s",
+                  w->age_s >= 0 ? json_integer(w->age_s) : json_null(),
+                  "dropped", w->dropped, "reason", w->reason);
+
+    if (o != NULL)
+        json_array_append_new(report_sweep(jr->r), o);
+    log_info("sweep: database '%s' %s: %s", w->database,
+             w->dropped ? "dropped" : "kept", w->reason);
+}
+
+/* Stage sweep: what killed runs left (a server that cannot be asked now
+ * is a warning; the preflight will say more). */
+static void
+stage_sweep(struct job_run *jr)
+{
+    const struct target_ops *ops = target_ops(jr->target);
+    struct rd_err err = {0};
+
+    report_stage_begin(jr->r, STAGE_SWEEP);
+    if (ops->sweep(jr->target, add_swept, jr, &err) != 0) {
+        log_warn("sweep: %s", err.msg);
+        report_note(jr->r, "sweep of leftover scratch databases skipped: %s",
+                    err.msg);
+        report_stage_end(jr->r, STAGE_SWEEP, RD_ST_SKIPPED);
+        return;
+    }
+    report_stage_end(jr->r, STAGE_SWEEP, RD_ST_OK);
+}
+
 /* Select ... drift, each after a look for a signal or the deadline; a dry
  * run stops after the preflight. */
 static void
 run_stages(struct job_run *jr)
 {
-    const struct target_ops *ops = target_ops(jr->target);
-
-    if (ops->sweep != NULL)
-        ops->sweep();
+    stage_sweep(jr);
     if (stage_select(jr) != 0 || check_signal(jr, STAGE_FETCH) != 0 ||
         job_stage_fetch(jr) != 0 || check_signal(jr, STAGE_DECODE) != 0 ||
         job_stage_decode(jr) != 0 || check_signal(jr, STAGE_PREFLIGHT) != 0 ||
@@ -296,7 +329,8 @@ run_stages(struct job_run *jr)
     else if (check_signal(jr, STAGE_RESTORE) == 0 &&
              job_stage_restore(jr) == 0 &&
              check_signal(jr, STAGE_PROBES) == 0 && job_stage_probes(jr) == 0 &&
-             check_signal(jr, STAGE_DRIFT) == 0 && job_stage_drift(jr) == 0)
+             check_signal(jr, STAGE_DRIFT) == 0 && job_stage_drift(jr) == 0 &&
+             check_signal(jr, STAGE_SWAP) == 0 && job_stage_swap(jr) == 0)
         (void)check_signal(jr, STAGE_CLEANUP);
 }
 
@@ -350,10 +384,18 @@ job_verify(const struct job_config *jc, const struct run_opts *o)
     jr.rres.scratch_dropped = -1;
     archive_list_init(&jr.list);
     fetched_init(&jr.f);
-    jr.r = report_new("verify", jc->name);
-    jr.target = jr.r != NULL ? target_new(jc->target, &jr.tools, &jr.ident,
-                                          &jr.sb, o->keep)
+    clock_gettime(CLOCK_MONOTONIC, &jr.t0);
+    jr.r = report_new(o->into != NULL ? "restore" : "verify", jc->name);
+    jr.target = jr.r != NULL ? target_new(o->into != NULL ? job_into_spec(jc)
+                                                          : jc->target,
+                                          &jr.tools, &jr.ident, &jr.sb, o->keep)
                              : NULL;
+    if (jr.target != NULL) {
+        struct target_policy pol = {jc->allow_superuser, jc->state_dir,
+                                    jc->name, jc->sweep_after_s};
+
+        target_set_policy(jr.target, &pol);
+    }
     if (jr.target == NULL) {
         log_error("out of memory");
         report_free(jr.r);

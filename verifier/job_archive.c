@@ -151,10 +151,25 @@ preflight_tools(struct job_run *jr, struct rd_err *err)
     int maxmaj, maxmin, need;
     char hint[96];
 
-    if (pgtools_find(&jr->tools, target_ops(jr->target)->needs_server, err) !=
-            0 ||
+    bool server = target_ops(jr->target)->needs_server;
+    int want = server && jr->archive.server_version != NULL
+                   ? dumpfmt_major(jr->archive.server_version)
+                   : 0;
+
+    if (pgtools_find(&jr->tools, server, want, err) != 0 ||
         job_sandbox(jr, err) != 0)
         return -1;
+    /* Ephemeral: the dump's own major when installed, else the newest
+     * newer one; said in the report. */
+    if (server && want > 0)
+        report_note(
+            jr->r,
+            "scratch server: PostgreSQL %d (%s) for a dump of PostgreSQL %d%s",
+            jr->tools.major, jr->tools.bindir, want,
+            jr->tools.major == want ? ""
+            : jr->tools.major > want
+                ? " (not installed; the newest newer major)"
+                : " (not installed, nor any newer)");
     if (jr->workdir[0] != '\0' && jr->ident.drop &&
         fs_chown_tree(jr->workdir, jr->ident.uid, jr->ident.gid, err) != 0)
         return -1;
@@ -211,7 +226,8 @@ job_stage_preflight(struct job_run *jr)
 
     report_stage_begin(jr->r, STAGE_PREFLIGHT);
     if (preflight_header(jr, &src_version, &err) != 0 ||
-        preflight_tools(jr, &err) != 0 ||
+        preflight_tools(jr, &err) != 0 || job_into_check(jr, &err) != 0 ||
+        job_globals_check(jr, &err) != 0 ||
         preflight_target(jr, src_version, &err) != 0)
         return preflight_fail(jr, &err);
     report_stage_end(jr->r, STAGE_PREFLIGHT, RD_ST_OK);

@@ -14,6 +14,7 @@
 #include "probes/probe_exec.h"
 #include "reports/render_probes.h"
 #include "verifier/util/db.h"
+#include "verifier/util/duration.h"
 #include "verifier/util/fsutil.h"
 #include "verifier/util/log.h"
 #include "verifier/util/sig.h"
@@ -22,8 +23,8 @@
 #include "verifier/job_int.h"
 
 /* 32 random alphanumerics for our own \restrict line. */
-static int
-random_key(char *out, size_t len)
+int
+job_random_key(char *out, size_t len)
 {
     static const char al[] =
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -50,6 +51,7 @@ restore_input(struct job_run *jr, struct restore_input *in, struct rd_err *err)
     struct stream *f;
 
     in->format = jr->format;
+    in->keep_owner = jr->jc->globals != NULL; /* the roles exist */
     if (jr->mode != MODE_STREAM) {
         in->path = jr->path;
         return 0;
@@ -57,9 +59,9 @@ restore_input(struct job_run *jr, struct restore_input *in, struct rd_err *err)
     in->stream = jr->top;
     if (jr->format != DUMP_PLAIN)
         return 0;
-    if (random_key(key, sizeof(key)) != 0)
+    if (job_random_key(key, sizeof(key)) != 0)
         return rd_err_set(err, RD_INTERNAL, "cannot read /dev/urandom");
-    f = sqlfilter_new(jr->top, key, true, &jr->counts);
+    f = sqlfilter_new(jr->top, key, !in->keep_owner, &jr->counts);
     if (f == NULL) {
         jr->top = NULL; /* freed by sqlfilter_new */
         return rd_err_set(err, RD_INTERNAL, "out of memory");
@@ -107,6 +109,23 @@ restore_into(struct job_run *jr, const struct restore_input *in,
     return rc;
 }
 
+/* rto: a restore slower than the recovery-time objective is a warning. */
+static enum rd_status
+rto_status(struct job_run *jr)
+{
+    char lim[32], took[32];
+
+    if (jr->jc->rto_s <= 0 || jr->rres.duration_s <= (double)jr->jc->rto_s)
+        return RD_ST_OK;
+    report_note(
+        jr->r,
+        "rto: the restore took %s, more than the recovery-time objective %s",
+        duration_human((int64_t)jr->rres.duration_s, took, sizeof(took)),
+        duration_format(jr->jc->rto_s, lim, sizeof(lim)));
+    log_warn("the restore took longer than rto %s", lim);
+    return RD_ST_WARNING;
+}
+
 int
 job_stage_restore(struct job_run *jr)
 {
@@ -128,11 +147,15 @@ job_stage_restore(struct job_run *jr)
         return job_fail_stage(jr, STAGE_RESTORE, &err);
     snprintf(jr->rres.database, sizeof(jr->rres.database), "%s",
              target_dbname(jr->target));
+    if (job_stage_globals(jr) != 0) {
+        report_stage_end(jr->r, STAGE_RESTORE, RD_ST_SKIPPED);
+        return -1;
+    }
     if (restore_input(jr, &in, &err) != 0)
         return job_fail_stage(jr, STAGE_RESTORE, &err);
     if (restore_into(jr, &in, &t0, &err) != 0)
         return restore_failed(jr, &err);
-    report_stage_end(jr->r, STAGE_RESTORE, RD_ST_OK);
+    report_stage_end(jr->r, STAGE_RESTORE, rto_status(jr));
     jr->rres.kept = jr->o->keep;
     return 0;
 }

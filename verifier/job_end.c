@@ -81,6 +81,8 @@ job_cleanup(struct job_run *jr)
                     target_dbname(jr->target), err.msg);
         ok = false;
     }
+    if (kept && made && ops->keep != NULL)
+        ops->keep(jr->target);
     if (kept && made)
         ops->print_kept(jr->target, stderr);
     target_close(jr->target);

@@ -71,6 +71,7 @@ struct job_run {
     struct probe_set probes;   /* (owned) loaded before anything is fetched */
     struct drift_counts drift; /* (owned) this restore's row counts */
     bool drift_taken;
+    struct timespec t0; /* when the run started (monotonic) */
 };
 
 /* Of job_common.c, used by every stage file. */
@@ -114,6 +115,23 @@ int job_stage_restore(struct job_run *jr);
 int job_stage_probes(struct job_run *jr);
 int job_stage_drift(struct job_run *jr);
 void job_save_drift(struct job_run *jr);
+
+/* Of job_into.c (restore --into): the target spec (libpq's defaults when
+ * the job's target is ephemeral); the preflight's refusals (a remote
+ * server without --allow-remote, NAME = the dump's own database without
+ * --force); the swap stage (nothing unless --into). */
+const char *job_into_spec(const struct job_config *jc);
+int job_into_check(struct job_run *jr, struct rd_err *err);
+int job_stage_swap(struct job_run *jr);
+
+/* Of job_globals.c: globals = FILE (pg_dumpall --globals-only): the
+ * preflight's check (a server target needs allow_superuser = yes) and the
+ * globals stage (roles first, existing ones left alone), run by the restore
+ * stage once the scratch database exists; job_random_key() (job_db.c): a
+ * \restrict key. */
+int job_globals_check(struct job_run *jr, struct rd_err *err);
+int job_stage_globals(struct job_run *jr);
+int job_random_key(char *out, size_t len);
 
 /* Of job_end.c: the cleanup (drop what was made, on every path; --keep
  * prints how to reach what it kept) and a locked run's alert when the

@@ -26,13 +26,13 @@ static void
 config_failed(struct config *cfg, struct cli *cli, const struct rd_err *err)
 {
     print_err(err);
-    if (cli->cmd == CMD_VERIFY)
+    if (cli->cmd == CMD_VERIFY || cli->cmd == CMD_RESTORE)
         run_config_error(cfg, &cli->run, err);
 }
 
 /*
- * The commands answered without a config: --version, --help, no command,
- * 'restore'.  True with the exit code in ${code} when ${cli} is one.
+ * The commands answered without a config: --version, --help, no command.  True
+ * with the exit code in ${code} when ${cli} is one.
  */
 static bool
 answer_at_once(const struct cli *cli, int *code)
@@ -45,13 +45,6 @@ answer_at_once(const struct cli *cli, int *code)
     if (cli->help || cli->cmd == CMD_NONE) {
         cli_usage(cli->help ? stdout : stderr, cli->cmd);
         *code = cli->help ? 0 : RD_ST_UNKNOWN;
-        return true;
-    }
-    if (cli->cmd == CMD_RESTORE) {
-        log_error(
-            "'%s' is not available in restoredrill %s yet (use verify, list, probe or lint)",
-            cli->cmd_name, RD_VERSION);
-        *code = RD_ST_UNKNOWN;
         return true;
     }
     return false;
@@ -82,7 +75,7 @@ load_config(struct config *cfg, struct cli *cli, struct rd_err *err)
             print_err(&cfg->load_errors.v[i]);
         if (cfg->load_errors.n == 0)
             print_err(err);
-        if (cli->cmd == CMD_VERIFY)
+        if (cli->cmd == CMD_VERIFY || cli->cmd == CMD_RESTORE)
             run_config_error(cfg, &cli->run, err);
         return -1;
     }
@@ -131,6 +124,9 @@ main(int argc, char **argv)
         break;
     case CMD_PROBE:
         code = run_probe(&cfg, &cli.run);
+        break;
+    case CMD_RESTORE:
+        code = run_restore(&cfg, &cli.run);
         break;
     default:
         break;

@@ -228,6 +228,27 @@ run_verify(const struct config *c, const struct run_opts *o)
     return worst;
 }
 
+int
+run_restore(const struct config *c, const struct run_opts *o)
+{
+    struct job_config *jobs;
+    size_t n;
+    int code;
+
+    if (resolve_jobs(c, o, &jobs, &n, true) != 0)
+        return RD_ST_UNKNOWN;
+    if (n != 1) {
+        log_error("restore --into: the config has %zu jobs; pick one with "
+                  "--job NAME",
+                  n);
+        release_jobs(jobs, n);
+        return RD_ST_UNKNOWN;
+    }
+    code = job_verify(&jobs[0], o);
+    release_jobs(jobs, n);
+    return code;
+}
+
 /* Print (unless --json) and append to ${arr} one line per archive of the
  * filtered, sorted ${l}, after a header naming ${where}. */
 static void

@@ -16,6 +16,11 @@ struct run_opts {
     int parallel;         /* verify: jobs run at once (default 1) */
     const char *db;       /* probe: --db CONNINFO */
     const char *config_note; /* verify: a note for every report (config) */
+    /* restore --into (issue 14) */
+    const char *into;   /* the database to create or replace */
+    bool drop_previous; /* drop the old one after the swap */
+    bool allow_remote;  /* a server that is not local */
+    bool force;         /* NAME may be the dump's own database */
 };
 
 /*
@@ -34,6 +39,12 @@ int run_verify(const struct config *c, const struct run_opts *o);
  */
 int run_config_error(const struct config *c, const struct run_opts *o,
                      const struct rd_err *err);
+
+/*
+ * run_restore(c, o): restore --into ${o}->into for the one selected job
+ * (--job, or the only one): job_verify() with the swap; exit code.
+ */
+int run_restore(const struct config *c, const struct run_opts *o);
 
 /*
  * run_list(c, o): list each job's archives (plain or JSON) and judge the

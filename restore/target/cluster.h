@@ -19,13 +19,14 @@ struct pg_tools {
 };
 
 /*
- * pgtools_find(t, server, err):
- * The newest installed major under $RESTOREDRILL_PG_ROOT (default
+ * pgtools_find(t, server, want, err):
+ * An installed major under $RESTOREDRILL_PG_ROOT (default
  * /usr/lib/postgresql) whose bin/ has pg_restore, and initdb and postgres
- * too when ${server} (target = ephemeral).  RD_TOOL_MISSING (naming the
- * Debian package to install) when none has.
+ * too when ${server} (target = ephemeral): major ${want} when installed,
+ * else the newest newer one, else the newest (${want} 0: the newest).
+ * RD_TOOL_MISSING (naming the Debian package to install) when none has.
  */
-int pgtools_find(struct pg_tools *t, bool server, struct rd_err *err);
+int pgtools_find(struct pg_tools *t, bool server, int want, struct rd_err *err);
 
 /* pgtools_path(t, prog, buf, len): "BINDIR/prog" in ${buf}; returns ${buf}. */
 char *pgtools_path(const struct pg_tools *t, const char *prog, char *buf,

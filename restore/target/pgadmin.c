@@ -80,7 +80,17 @@ pgadmin_create_db(struct pgadmin *a, const char *job, struct rd_err *err)
             return rd_err_set(err, RD_INTERNAL, "%s", PQerrorMessage(a->conn));
         snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE template0",
                  ident);
+        /* The ledger first: a run killed during CREATE leaves a trace. */
+        if (a->before_create != NULL &&
+            a->before_create(a->hook_ctx, a->dbname, err) != 0) {
+            PQfreemem(ident);
+            a->dbname[0] = '\0';
+            return -1;
+        }
+        sqlstate[0] = '\0';
         rc = db_exec(a->conn, sql, 0, NULL, sqlstate, err);
+        if (rc != 0 && a->before_create != NULL)
+            (void)a->before_create(a->hook_ctx, NULL, NULL);
         if (rc != 0 && strcmp(sqlstate, "42P04") == 0) {
             PQfreemem(ident);
             continue; /* duplicate_database: never reuse, pick another */
@@ -158,21 +168,33 @@ pgadmin_missing_extensions(struct pgadmin *a, char *const *names, size_t n,
 }
 
 int
-pgadmin_drop_db(struct pgadmin *a, struct rd_err *err)
+pgadmin_drop_named(struct pgadmin *a, const char *db, struct rd_err *err)
 {
-    const char *params[1];
-    char sql[256], *ident;
-    PGresult *res;
+    char sql[256], *ident = PQescapeIdentifier(a->conn, db, strlen(db));
+
+    if (ident == NULL)
+        return rd_err_set(err, RD_INTERNAL, "%s", PQerrorMessage(a->conn));
+    /* FORCE ends the sessions still on it (a CREATEDB role: its own). */
+    snprintf(sql, sizeof(sql), "DROP DATABASE %s%s", ident,
+             PQserverVersion(a->conn) >= 130000 ? " WITH (FORCE)" : "");
+    PQfreemem(ident);
+    return db_exec(a->conn, sql, 0, NULL, NULL, err);
+}
+
+/* The scratch database's owner and comment; 0 no such database. */
+static int
+drop_facts(struct pgadmin *a, bool *mine, bool *marked, struct rd_err *err)
+{
+    const char *params[1] = {a->dbname};
+    PGresult *res = db_query(
+        a->conn,
+        "SELECT d.datdba = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE "
+        "r.rolname = current_user), "
+        "pg_catalog.shobj_description(d.oid, 'pg_database') "
+        "FROM pg_catalog.pg_database d WHERE d.datname = $1",
+        1, params, NULL, err);
     int rc;
 
-    if (!a->created || a->conn == NULL)
-        return 0;
-    /* Only a database that still carries our marker is ever dropped. */
-    params[0] = a->dbname;
-    res = db_query(a->conn,
-                   "SELECT pg_catalog.shobj_description(d.oid, 'pg_database') "
-                   "FROM pg_catalog.pg_database d WHERE d.datname = $1",
-                   1, params, NULL, err);
     if (res == NULL) {
         char why[sizeof(err->msg)];
 
@@ -182,30 +204,42 @@ pgadmin_drop_db(struct pgadmin *a, struct rd_err *err)
             "cannot check scratch database '%s' before dropping it: %s",
             a->dbname, why);
     }
-    if (PQntuples(res) == 0) {
-        PQclear(res);
+    rc = PQntuples(res) == 1;
+    if (rc) {
+        *mine = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+        *marked = !PQgetisnull(res, 0, 1) &&
+                  strcmp(PQgetvalue(res, 0, 1), a->marker) == 0;
+    }
+    PQclear(res);
+    return rc;
+}
+
+int
+pgadmin_drop_db(struct pgadmin *a, struct rd_err *err)
+{
+    bool mine = false, marked = false;
+    int rc;
+
+    if (!a->created || a->conn == NULL)
+        return 0;
+    rc = drop_facts(a, &mine, &marked, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
         a->created = false;
         return 0;
     }
-    if (PQgetisnull(res, 0, 0) ||
-        strcmp(PQgetvalue(res, 0, 0), a->marker) != 0) {
-        PQclear(res);
-        return rd_err_set(
-            err, RD_INTERNAL,
-            "database '%s' no longer carries restoredrill's marker; not dropping it",
-            a->dbname);
-    }
-    PQclear(res);
-    ident = PQescapeIdentifier(a->conn, a->dbname, strlen(a->dbname));
-    if (ident == NULL)
-        return rd_err_set(err, RD_INTERNAL, "%s", PQerrorMessage(a->conn));
-    snprintf(sql, sizeof(sql), "DROP DATABASE %s%s", ident,
-             a->server_num >= 130000 ? " WITH (FORCE)" : "");
-    PQfreemem(ident);
-    rc = db_exec(a->conn, sql, 0, NULL, NULL, err);
-    if (rc == 0)
-        a->created = false;
-    return rc;
+    /* Ours: owned by our role, and still marked or in our ledger (a dump
+     * may rewrite the comment; it cannot rewrite the ledger). */
+    if (!mine || (!marked && !a->ledgered))
+        return rd_err_set(err, RD_INTERNAL, "database '%s' %s; not dropping it",
+                          a->dbname,
+                          !mine ? "is no longer owned by the target role"
+                                : "no longer carries restoredrill's marker");
+    if (pgadmin_drop_named(a, a->dbname, err) != 0)
+        return -1;
+    a->created = false;
+    return 0;
 }
 
 void

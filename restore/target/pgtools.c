@@ -42,8 +42,22 @@ take_line(void *ctx, const char *line)
         snprintf(dst, 64, "%s", line);
 }
 
+/* The major to use among those installed: ${want}'s own, else the newest
+ * newer one, else the newest (0: the newest). */
+static bool
+better(long m, int cur, int want)
+{
+    if (cur == 0 || want <= 0)
+        return m > cur;
+    if (cur == want)
+        return false;
+    if (m == want)
+        return true;
+    return m > cur; /* the newest newer, or the closest to newer */
+}
+
 int
-pgtools_find(struct pg_tools *t, bool server, struct rd_err *err)
+pgtools_find(struct pg_tools *t, bool server, int want, struct rd_err *err)
 {
     const char *root = getenv("RESTOREDRILL_PG_ROOT");
     char bindir[PATH_MAX], pgr[PATH_MAX + 16];
@@ -59,7 +73,8 @@ pgtools_find(struct pg_tools *t, bool server, struct rd_err *err)
         char *end;
         long m = strtol(de->d_name, &end, 10);
 
-        if (end == de->d_name || *end != '\0' || m <= 0 || m > 999 || m <= best)
+        if (end == de->d_name || *end != '\0' || m <= 0 || m > 999 ||
+            !better(m, best, want))
             continue;
         snprintf(bindir, sizeof(bindir), "%s/%s/bin", root, de->d_name);
         if (!has_tools(bindir, server))

@@ -43,6 +43,12 @@ target_sandbox(const struct target *t, const char *input,
     return sandbox_apply(t->sb, &req, spec, cmd, err);
 }
 
+void
+target_set_policy(struct target *t, const struct target_policy *p)
+{
+    t->policy = *p;
+}
+
 const char *
 target_sandbox_name(const struct target *t)
 {

@@ -20,9 +20,29 @@ struct target; /* (opaque) one target of one run: target_new() */
  * stops the counting (out of memory). */
 typedef int (*target_count_fn)(void *ctx, const char *name, int64_t rows);
 
+/* What a server target is allowed and where it keeps its ledger (issue 14):
+ * set once after target_new(), before any op; strings are borrowed. */
+struct target_policy {
+    bool allow_superuser;  /* allow_superuser = yes */
+    const char *state_dir; /* STATE_DIR/ledger holds the scratch databases */
+    const char *job;       /* the job name (its lock tells a live run) */
+    int64_t sweep_after_s; /* marked, unledgered leftovers: this old */
+};
+
+/* One leftover the sweep found (sweep[] of the report). */
+struct target_swept {
+    const char *database, *server, *run_id;
+    int64_t age_s; /* -1: unknown */
+    bool dropped;
+    const char *reason;
+};
+typedef void (*target_sweep_fn)(void *ctx, const struct target_swept *s);
+
 /*
  * What a driver does, in the order the pipeline asks:
- *   sweep       before select: leftovers of earlier, killed runs (may be NULL)
+ *   sweep       before select (stage sweep): leftovers of earlier, killed
+ *               runs, each found one given to ${add}; -1 with ${err} when
+ *               the server could not be asked (a warning, the run goes on)
  *   check_major preflight, before and after prepare: -1 with RD_TOOL_TOO_OLD
  *               when a dump of major ${srcmaj} is newer than the server; 0
  *               when fine or not known yet
@@ -51,6 +71,8 @@ typedef int (*target_count_fn)(void *ctx, const char *name, int64_t rows);
  *   made        whether there is anything to drop or stop
  *   cleanup_begin cleanup, first: replace a maintenance connection stuck in
  *               an abandoned query (may be NULL)
+ *   keep        cleanup, with --keep: what was kept is no scratch database
+ *               any more (may be NULL)
  *   drop        cleanup (not with --keep): drop the scratch database
  *   stop        cleanup (not with --keep): stop what prepare/start started
  * Every int op with an ${err} returns 0, or -1 with ${err} set.
@@ -64,7 +86,8 @@ struct target_ops {
     bool needs_server;     /* pgtools_find(..., server): initdb + postgres */
     bool sandboxed;        /* its server and tools run in the sandbox (else the
                               tools get only a pid namespace: server targets) */
-    void (*sweep)(void);
+    int (*sweep)(struct target *t, target_sweep_fn add, void *ctx,
+                 struct rd_err *err);
     int (*check_major)(const struct target *t, const char *archive,
                        const char *src_version, int srcmaj, struct rd_err *err);
     int (*prepare)(struct target *t, struct rd_err *err);
@@ -82,6 +105,7 @@ struct target_ops {
     void (*print_kept)(const struct target *t, FILE *out);
     bool (*made)(const struct target *t);
     void (*cleanup_begin)(struct target *t);
+    void (*keep)(struct target *t);
     int (*drop)(struct target *t, struct rd_err *err);
     int (*stop)(struct target *t);
 };
@@ -107,6 +131,9 @@ struct target *target_new(const char *spec, const struct pg_tools *tools,
 int target_sandbox(const struct target *t, const char *input,
                    struct proc_spec *spec, struct sandbox_cmd *cmd,
                    struct rd_err *err);
+
+/* target_set_policy(t, p): ${p} copied (its strings borrowed). */
+void target_set_policy(struct target *t, const struct target_policy *p);
 
 /* target_sandbox_name(t): restore.sandbox: "bwrap" when the target's
  * server and tools run in the sandbox, else "none". */
@@ -141,6 +168,22 @@ int target_tool_env(const struct target *t, struct proc_env *env);
  * runs with (borrowed from target_new()). */
 const struct pg_tools *target_tools(const struct target *t);
 const struct proc_ident *target_ident(const struct target *t);
+
+/* restore --into's swap (swap.c, server targets): ${into} is replaced by
+ * the scratch database; the old one becomes ${previous}.  On failure with
+ * RD_SWAP_BLOCKED (open sessions) or RD_ACCESS_DENIED nothing was renamed
+ * and the scratch database is kept under its name (the message says how
+ * to finish); on success target_dbname() is ${into}. */
+struct target_swap {
+    const char *into;      /* NAME */
+    const char *archive;   /* for the new database's comment */
+    bool drop_previous;    /* --drop-previous */
+    struct rd_err *err;    /* where a failure goes */
+    char previous[64];     /* NAME_previous_<ts> */
+    bool had_previous;     /* NAME existed and was renamed */
+    bool previous_dropped; /* and then dropped */
+};
+int target_swap(struct target *t, struct target_swap *s);
 
 /* target_close(t): close the maintenance connection (the database and the
  * cluster stay); NULL-safe. */

@@ -12,10 +12,15 @@
 
 #include "restore/target/target_int.h"
 
-static void
-eph_sweep(void)
+static int
+eph_sweep(struct target *t, target_sweep_fn add, void *ctx, struct rd_err *err)
 {
+    (void)t;
+    (void)add;
+    (void)ctx;
+    (void)err;
     (void)cluster_sweep();
+    return 0;
 }
 
 /* The newest installed server must be at least the dump's major. */

@@ -20,6 +20,12 @@ struct pgadmin {
     char dbname[64];         /* scratch database, "" when none */
     char marker[256];        /* COMMENT we put on it */
     bool created;
+    /* (may be NULL) called with the name before each CREATE DATABASE, and
+     * with NULL when that name was not created after all (the ledger) */
+    int (*before_create)(void *ctx, const char *db, struct rd_err *err);
+    void *hook_ctx;
+    bool ledgered; /* the scratch database is in our ledger: it is ours
+                      even when a dump rewrote its comment */
 };
 
 struct target {
@@ -37,6 +43,8 @@ struct target {
     char passdir[PATH_MAX];        /* private dir of the passfile, */
     char passfile[PATH_MAX + 16];  /* PGPASSFILE of the tools, or "" */
     char probe_role[64];           /* restoredrill_probe_<16 hex>, per run */
+    struct target_policy policy;   /* target_set_policy() */
+    char ledger[PATH_MAX];         /* our ledger entry, "" when none */
 };
 
 extern const struct target_ops target_ephemeral_ops;
@@ -104,6 +112,53 @@ int pgadmin_drop_db(struct pgadmin *a, struct rd_err *err);
  * bounded by the run's deadline and stops on a signal (then -1). */
 int pgadmin_count_rows(const struct pgadmin *a, int64_t exact_below,
                        target_count_fn add, void *ctx, struct rd_err *err);
+
+/* pgadmin_check_privilege(a, allow, err) (target_preflight.c): refuse
+ * (RD_TARGET_SUPERUSER) a role that is a superuser or a member of
+ * pg_execute_server_program / pg_read_server_files / pg_write_server_files
+ * unless ${allow}; the message holds the SQL line of a fitting role. */
+int pgadmin_check_privilege(struct pgadmin *a, bool allow, struct rd_err *err);
+
+/* pgadmin_owner_is_me(a, db): 1 when ${db} exists and its datdba is the
+ * connection's role, 0 when not (or no such db), -1 when the query failed. */
+int pgadmin_owner_is_me(struct pgadmin *a, const char *db);
+
+/* pgadmin_set_comment(a, db, text, err): COMMENT ON DATABASE ${db}. */
+int pgadmin_set_comment(struct pgadmin *a, const char *db, const char *text,
+                        struct rd_err *err);
+
+/* pgadmin_drop_named(a, db, err): DROP DATABASE ${db} (WITH (FORCE) on
+ * 13+): the caller has checked that it is ours. */
+int pgadmin_drop_named(struct pgadmin *a, const char *db, struct rd_err *err);
+
+/* The ledger (ledger.c): one file per scratch database in STATE_DIR/ledger. */
+struct ledger_entry {
+    char server[512], database[64], run_id[64], host[128], job[64];
+    long pid;
+    int64_t created;
+};
+void ledger_dir(const struct target *t, char *buf, size_t len);
+void ledger_host(char *buf, size_t len);
+/* ledger_add(t, db, err): record ${db} (t->ledger is its file);
+ * ledger_remove(t): forget it (idempotent). */
+int ledger_add(struct target *t, const char *db, struct rd_err *err);
+void ledger_remove(struct target *t);
+int ledger_read(const char *path, struct ledger_entry *e);
+bool ledger_has(const struct target *t, const char *db);
+bool ledger_pid_alive(long pid);
+/* ledger_run_gone(t, e): ${e}'s pid is dead on this host, its job's lock
+ * free. */
+bool ledger_run_gone(const struct target *t, const struct ledger_entry *e);
+
+/* marker_parse(comment, pid, host, hlen, created) (sweep.c): 0 when
+ * ${comment} is our scratch marker, with what it names. */
+int marker_parse(const char *c, long *pid, char *host, size_t hlen,
+                 int64_t *created);
+
+/* target_server_sweep(t, add, ctx, err) (sweep.c): the sweep op of the
+ * server driver. */
+int target_server_sweep(struct target *t, target_sweep_fn add, void *ctx,
+                        struct rd_err *err);
 
 /* pgadmin_close(a): close the connection; NULL-safe. */
 void pgadmin_close(struct pgadmin *a);

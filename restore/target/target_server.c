@@ -25,19 +25,41 @@ srv_check_major(const struct target *t, const char *archive,
         archive, src_version, t->admin.server_version, srcmaj);
 }
 
-/* A passfile's dir left by a killed run (passfile.c). */
-static void
-srv_sweep(void)
+/* A passfile's dir left by a killed run (passfile.c), and the scratch
+ * databases of killed runs (sweep.c). */
+static int
+srv_sweep(struct target *t, target_sweep_fn add, void *ctx, struct rd_err *err)
 {
     (void)cluster_sweep();
+    return target_server_sweep(t, add, ctx, err);
+}
+
+/* pgadmin's before_create: the ledger entry of each name tried. */
+static int
+srv_ledger_hook(void *ctx, const char *db, struct rd_err *err)
+{
+    struct target *t = ctx;
+
+    if (db == NULL) {
+        ledger_remove(t);
+        t->admin.ledgered = false;
+        return 0;
+    }
+    if (ledger_add(t, db, err) != 0)
+        return -1;
+    t->admin.ledgered = t->ledger[0] != '\0';
+    return 0;
 }
 
 static int
 srv_prepare(struct target *t, struct rd_err *err)
 {
     t->home = "/";
-    if (pgadmin_connect(&t->admin, t->spec, err) != 0)
+    if (pgadmin_connect(&t->admin, t->spec, err) != 0 ||
+        pgadmin_check_privilege(&t->admin, t->policy.allow_superuser, err) != 0)
         return -1;
+    t->admin.before_create = srv_ledger_hook;
+    t->admin.hook_ctx = t;
     return t->passfile[0] != '\0'
                ? 0
                : passfile_write(t, PQpass(t->admin.conn), err);
@@ -63,6 +85,24 @@ srv_start(struct target *t, struct rd_err *err)
     (void)t;
     (void)err;
     return 0;
+}
+
+/* The restore tools' sessions end soon after restoredrill dies (SIGKILL
+ * included: its tools die with it, and a backend busy in a long COPY or
+ * CREATE INDEX notices its client is gone within a second on 14+). */
+static int
+srv_tool_env(const struct target *t, struct proc_env *env)
+{
+    const char *opts = t->admin.conn != NULL ? PQoptions(t->admin.conn) : "";
+    char buf[1024];
+
+    if (target_pg_tool_env(t, env) != 0)
+        return -1;
+    if (t->admin.server_num < 140000)
+        return 0;
+    snprintf(buf, sizeof(buf), "%s%s-c client_connection_check_interval=1000",
+             opts != NULL ? opts : "", opts != NULL && opts[0] ? " " : "");
+    return proc_env_set(env, "PGOPTIONS", buf);
 }
 
 static const char *
@@ -118,7 +158,26 @@ srv_cleanup_begin(struct target *t)
 static int
 srv_drop(struct target *t, struct rd_err *err)
 {
-    return pgadmin_drop_db(&t->admin, err);
+    if (pgadmin_drop_db(&t->admin, err) != 0)
+        return -1;
+    ledger_remove(t);
+    return 0;
+}
+
+/* --keep: no longer a scratch database the sweep may drop. */
+static void
+srv_keep(struct target *t)
+{
+    struct rd_err err = {0};
+
+    if (t->admin.created && t->admin.conn != NULL &&
+        pgadmin_set_comment(&t->admin, t->admin.dbname,
+                            "restoredrill: kept on purpose (--keep); drop it "
+                            "yourself when done",
+                            &err) != 0)
+        log_warn("cannot re-mark kept database '%s': %s", t->admin.dbname,
+                 err.msg);
+    ledger_remove(t);
 }
 
 /* Nothing was started. */
@@ -144,7 +203,7 @@ const struct target_ops target_server_ops = {
     .start = srv_start,
     .server_version = target_pg_server_version,
     .create_db = target_pg_create_db,
-    .tool_env = target_pg_tool_env,
+    .tool_env = srv_tool_env,
     .probe_conninfo = srv_probe_conninfo,
     .count_rows = target_pg_count_rows,
     .describe = srv_describe,
@@ -152,5 +211,6 @@ const struct target_ops target_server_ops = {
     .made = srv_made,
     .cleanup_begin = srv_cleanup_begin,
     .drop = srv_drop,
+    .keep = srv_keep,
     .stop = srv_stop,
 };

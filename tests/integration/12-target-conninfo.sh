@@ -19,7 +19,7 @@ spsql seed -c "CREATE TABLE public.keepme (v text); INSERT INTO public.keepme VA
 
 # libpq conninfo; job named by the config-less default
 R=$T/conninfo.json
-run_rd_bg verify --source "$BACKUPS" --pattern 'app_%Y%m%d-%H%M*' --target "$(seed_conninfo postgres)" \
+run_rd_bg verify --source "$BACKUPS" --pattern 'app_%Y%m%d-%H%M*' --target "$(seed_target postgres)" \
     --report "$R" --state-dir "$STATE"
 pid=$RD_PID
 if wait_descendant "$pid" pg_restore 30; then
@@ -47,7 +47,7 @@ left=$(spsql postgres -Atc "SELECT string_agg(datname, ',') FROM pg_database WHE
 # postgresql:// URI with the socket dir as host parameter
 R=$T/uri.json
 run_rd verify --source "$BACKUPS" --pattern 'app_%Y%m%d-%H%M*' \
-    --target "postgresql://postgres@/postgres?host=$SEED_HOST&port=$SEED_PORT" \
+    --target "postgresql://rd_target@/postgres?host=$SEED_HOST&port=$SEED_PORT" \
     --report "$R" --state-dir "$STATE"
 assert_report "$R" 0 ok null
 assert_json_true "$R" '.restore.database | startswith("restoredrill_default_")' "restore.database name"
@@ -57,7 +57,7 @@ left=$(spsql postgres -Atc "SELECT string_agg(datname, ',') FROM pg_database WHE
 
 # a restore error against a server: still critical, still dropped
 R=$T/error.json
-run_rd verify --source "$T/errsrc" --pattern 'app_%Y%m%d-%H%M*' --target "$(seed_conninfo postgres)" \
+run_rd verify --source "$T/errsrc" --pattern 'app_%Y%m%d-%H%M*' --target "$(seed_target postgres)" \
     --report "$R" --state-dir "$STATE"
 assert_report "$R" 2 critical restore_errors
 left=$(spsql postgres -Atc "SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE 'restoredrill%'")

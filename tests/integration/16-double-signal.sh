@@ -84,8 +84,8 @@ twice() {
 
 twice ephemeral ephemeral INT 1 TERM
 twice ephemeral ephemeral INT 0.2 INT
-twice server "$(seed_conninfo postgres)" INT 1 TERM
-twice server "$(seed_conninfo postgres)" INT 0.2 INT
+twice server "$(seed_target postgres)" INT 1 TERM
+twice server "$(seed_target postgres)" INT 0.2 INT
 # In the sandbox (the default), one SIGINT: the stubborn psql dies with bwrap.
 SANDBOXED=1
 twice sandboxed ephemeral INT 0 -

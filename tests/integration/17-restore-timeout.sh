@@ -53,4 +53,4 @@ deadline() {
 
 deadline slow "$T/slow" ephemeral 3s restore 9
 deadline hang "$T/hang" ephemeral 4s drift 12
-deadline hangsrv "$T/hang" "$(seed_conninfo postgres)" 4s drift 12
+deadline hangsrv "$T/hang" "$(seed_target postgres)" 4s drift 12

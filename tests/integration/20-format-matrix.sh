@@ -86,7 +86,7 @@ must tar -C "$W" -cf "$W/dirtar.tar" mx.dir
 # databases: drop app_owner first, so that nothing it owned can be recreated
 # with its name (its objects go with their databases).
 must spsql postgres -c "DROP DATABASE mx" -c "DROP DATABASE seed" -c "DROP ROLE app_owner"
-TARGET=$(seed_conninfo postgres)
+TARGET=$(seed_target postgres)
 
 # Sanity of the fixtures themselves.
 grep -q 'OWNER TO app_owner;' "$W/plain.sql" || fail "fixture: plain dump has no OWNER TO app_owner"
@@ -218,7 +218,7 @@ sha256=$(sha256sum <"$BACKUPS/$name" | cut -d' ' -f1)"
     assert_contains "$RD_ERR" "kept: database '$db' on the target"
     case $db in
     restoredrill_*)
-        got=$(spsql "$db" -At -c "$FACTS_SQL" 2>&1)
+        got=$(PGHOST=$SEED_HOST PGPORT=$SEED_PORT PGUSER=rd_target "$SEED_BIN/psql" -X -q -d "$db" -At -c "$FACTS_SQL" 2>&1) # as the restorer
         [ "$got" = "$FACTS_WANT" ] \
             || fail "$name restored into $db: $FACTS_WHAT (expected '$FACTS_WANT', got '$got')"
         spsql postgres -c "DROP DATABASE \"$db\"" || fail "could not drop the kept database $db"

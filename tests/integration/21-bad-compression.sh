@@ -66,7 +66,7 @@ W=$T/work
 mkdir -p "$W"
 must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres "$SEED_BIN/pg_dump" -d bulk -Fc -Z0 -f "$W/base.custom"
 must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres "$SEED_BIN/pg_dump" -d bulk -Fp -f "$W/base.plain"
-TARGET=$(seed_conninfo postgres)
+TARGET=$(seed_target postgres)
 note "fixtures: custom $(stat -c %s "$W/base.custom") bytes, plain $(stat -c %s "$W/base.plain") bytes"
 
 S=$BACKUPS

@@ -61,7 +61,7 @@ must spsql ext -c "SET client_min_messages = warning; CREATE EXTENSION hstore;
     INSERT INTO public.kv VALUES (1, 'a=>1'), (2, 'b=>2');"
 must sdump ext -Fc -f "$S/ext.custom"
 must sdump ext -Fp -f "$S/ext.sql"
-TARGET=$(seed_conninfo postgres)
+TARGET=$(seed_target postgres)
 
 # verify NAME [ARGS...]: one run on archive NAME of $S; R = its report.
 verify() {
@@ -116,8 +116,9 @@ assert_json_true "$R" '.restore.error_count > 0 or .error.code == "decompress_co
 mid_insert() { # IN OUT LINES...
     local in=$1 out=$2
     shift 2
-    awk -v half="$(($(wc -l <"$in") / 2))" -v lines="$(printf '%s\n' "$@")" '
-        !done && NR >= half && /^-- (Data for )?Name: / { print lines; done = 1 }
+    # ENVIRON, not -v: gawk would eat the backslashes of the meta-commands
+    RD_LINES="$(printf '%s\n' "$@")" awk -v half="$(($(wc -l <"$in") / 2))" '
+        !done && NR >= half && /^-- (Data for )?Name: / { print ENVIRON["RD_LINES"]; done = 1 }
         { print }' "$in" >"$out"
 }
 mid_insert "$W/bulk.sql" "$S/error-middle.sql" "SELECT public.rd_no_such_function_in_the_middle();"

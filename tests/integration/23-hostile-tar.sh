@@ -32,7 +32,7 @@ mkdir -p "$W" "$T/reports"
 
 seed_start
 must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres "$SEED_BIN/pg_dump" -d seed -Fd -f "$W/mx.dir"
-TARGET=$(seed_conninfo postgres)
+TARGET=$(seed_target postgres)
 
 # What an attacker would aim at: a victim folder (and a writable spot).
 mkdir -p "$T/victim" "$T/abs_target"

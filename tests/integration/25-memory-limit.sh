@@ -13,7 +13,7 @@ seed_start
 W=$T/work
 mkdir -p "$W"
 make_dump "$W/seed.custom"
-TARGET=$(seed_conninfo postgres)
+TARGET=$(seed_target postgres)
 
 Z=$T/zstd
 X=$T/xz

@@ -24,7 +24,7 @@ P=$T/probes
 mkdir -p "$W" "$T/reports"
 
 seed_start
-TARGET=$(seed_conninfo postgres)
+TARGET=$(seed_target postgres)
 must sdump seed -Fp -f "$W/full.sql"
 grep -q '^-- PostgreSQL database dump complete$' "$W/full.sql" || fail "fixture: no closing line"
 n=$(grep -n -m1 '^ALTER TABLE ONLY' "$W/full.sql" | cut -d: -f1)

@@ -27,7 +27,7 @@ P=$T/probes
 mkdir -p "$W" "$T/reports"
 
 seed_start
-TARGET=$(seed_conninfo postgres)
+TARGET=$(seed_target postgres)
 must spsql postgres -c "CREATE DATABASE bulk"
 must spsql bulk -c "SET client_min_messages = warning;
     CREATE TABLE public.a (id int PRIMARY KEY, m text NOT NULL);

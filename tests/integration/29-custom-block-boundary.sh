@@ -19,7 +19,7 @@ sdump() { # ARGS...
 S=$BACKUPS
 mkdir -p "$T/reports"
 seed_start
-TARGET=$(seed_conninfo postgres)
+TARGET=$(seed_target postgres)
 must spsql postgres -c "CREATE DATABASE blk"
 must spsql blk -c "SET client_min_messages = warning;
     CREATE TABLE public.a (id int PRIMARY KEY, m text NOT NULL);

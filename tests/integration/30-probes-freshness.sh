@@ -60,7 +60,7 @@ make_dump "$W/fresh.dump" "$(fixture_sql)"
 SRC=$T/src
 mkdir -p "$SRC"
 cp "$W/fresh.dump" "$SRC/app.dump"
-SEED=$(seed_conninfo postgres)
+SEED=$(seed_target postgres)
 P=$T/probes
 RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$'
 

@@ -31,7 +31,7 @@ SQL
 
 seed_start
 make_dump app.dump "$(fixture_sql)"
-SEED=$(seed_conninfo postgres)
+SEED=$(seed_target postgres)
 P=$T/probes
 
 # verify_probes CASE: verify the dump with the probe folder $P/CASE into the

@@ -54,7 +54,7 @@ SQL
 
 seed_start
 make_dump app.dump "$(fixture_sql)"
-SEED=$(seed_conninfo postgres)
+SEED=$(seed_target postgres)
 P=$T/probes
 PSQL=$SEED_BIN/psql
 

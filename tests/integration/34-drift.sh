@@ -30,7 +30,7 @@ make_dump "$W/d1.dump" "$(db_sql 100 100 100)"
 make_dump "$W/d2.dump" "$(db_sql 0 100 100)"
 make_dump "$W/d3.dump" "$(db_sql 0 - 100)"
 make_dump "$W/d4.dump" "$(db_sql 0 - 40)"
-SEED=$(seed_conninfo postgres)
+SEED=$(seed_target postgres)
 SRC=$T/src
 mkdir -p "$SRC"
 BASE=$STATE/default/drift.json

@@ -17,7 +17,7 @@
 . "$(dirname "$0")/lib.sh"
 
 seed_start
-SEED=$(seed_conninfo postgres)
+SEED=$(seed_target postgres)
 make_dump "$T/good.dump"
 mkdir -p "$T/src-ok" "$T/src-bad" "$T/src-probed" "$T/junit" "$T/metrics" "$T/reports"
 cp "$T/good.dump" "$T/src-ok/app.dump"

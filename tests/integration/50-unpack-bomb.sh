@@ -16,7 +16,7 @@ seed_start
 W=$T/work
 mkdir -p "$W"
 make_dump "$W/seed.custom"
-TARGET=$(seed_conninfo postgres)
+TARGET=$(seed_target postgres)
 
 # the bomb: 600 MB of zeros
 mkdir -p "$T/bomb"

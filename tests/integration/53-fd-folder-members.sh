@@ -18,7 +18,7 @@
 
 NPROC=$(nproc)
 seed_start
-TARGET=$(seed_conninfo postgres)
+TARGET=$(seed_target postgres)
 W=$T/work
 mkdir -p "$W/outside"
 must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres \

@@ -18,7 +18,7 @@
 
 NPROC=$(nproc)
 seed_start
-TARGET=$(seed_conninfo postgres)
+TARGET=$(seed_target postgres)
 
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
 

@@ -126,6 +126,8 @@ seed_start() {
         exit 1
     fi
     must spsql postgres -c "CREATE ROLE rd_seed_marker NOLOGIN; CREATE ROLE app_owner NOLOGIN;"
+    # The server-target role of the tests: least privilege (no superuser).
+    must spsql postgres -c "CREATE ROLE rd_target LOGIN CREATEDB"
     must spsql postgres -c "CREATE DATABASE seed"
     must spsql seed -c "$(seed_base_sql)"
 }
@@ -148,6 +150,11 @@ spsql() {
 
 # seed_conninfo [DB]: a libpq conninfo for the seed cluster.
 seed_conninfo() { echo "host=$SEED_HOST port=$SEED_PORT user=postgres dbname=${1:-postgres}"; }
+
+# seed_target [DB]: the conninfo of a server target on the seed cluster: the
+# role rd_target (LOGIN CREATEDB, made by seed_start), as least privilege
+# asks (a superuser target is refused unless allow_superuser = yes).
+seed_target() { echo "host=$SEED_HOST port=$SEED_PORT user=rd_target dbname=${1:-postgres}"; }
 
 seed_base_sql() {
     cat <<'EOF'
@@ -763,13 +770,13 @@ assert_summary() {
 }
 
 # alert_fixtures: what the alert tests (41, 43, 44) share, after seed_start:
-#   SEED         conninfo of the seed cluster
+#   SEED         conninfo of the seed cluster as a server target (rd_target)
 #   $T/good.dump a good custom dump of it, also as $T/src-good/app.dump
 #   $T/src-bad/junk.dump  random bytes: critical format_unknown, nothing restored
 #   P            $T/probes-warn: one warning-only probe that fails (a warning run)
 #   M            $T/metrics.prom
 alert_fixtures() {
-    SEED=$(seed_conninfo postgres)
+    SEED=$(seed_target postgres)
     make_dump "$T/good.dump"
     mkdir -p "$T/src-good" "$T/src-bad"
     cp "$T/good.dump" "$T/src-good/app.dump"

@@ -197,7 +197,8 @@ static const struct {
     {{"verify", "--log-format", "xml", NULL},
      "invalid --log-format 'xml' (use text or json)"},
     {{"verify", "--json", NULL}, "--json goes with 'list'"},
-    {{"list", "--archive", "a.dump", NULL}, "--archive goes with 'verify'"},
+    {{"list", "--archive", "a.dump", NULL},
+     "--archive goes with 'verify' or 'restore'"},
     /* -c takes a value like --config does. */
     {{"verify", "-c", NULL}, "option '-c' needs a value"},
 };

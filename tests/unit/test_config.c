@@ -720,12 +720,12 @@ START_TEST(test_later_keys)
     struct config c;
     struct job_config j;
 
-    resolve_fails("[defaults]\nsource = /x\nglobals = /g.sql\n", "default",
+    resolve_fails("[defaults]\nsource = /x\ndeep_check = amcheck\n", "default",
                   &err);
     ck_assert_str_eq(
         err.msg,
         at(3,
-           "'globals' is not supported by restoredrill " RD_VERSION
+           "'deep_check' is not supported by restoredrill " RD_VERSION
            " yet\nHINT: remove it; restoredrill refuses settings it would silently ignore"));
     resolve_fails("[job a]\ndecrypt_command = age -d\n", "a", &err);
     ck_assert_err_prefix(
@@ -733,11 +733,11 @@ START_TEST(test_later_keys)
 
     /* The same from a flag names the flag. */
     config_init(&c);
-    ck_assert_int_eq(config_set_flag(&c, CK_RTO, "30s", &err), 0);
+    ck_assert_int_eq(config_set_flag(&c, CK_DEEP_CHECK, "amcheck", &err), 0);
     ck_assert_int_eq(config_resolve(&c, "default", &j, &err), -1);
     ck_assert_int_eq(err.code, RD_CONFIG_INVALID);
     ck_assert_str_eq(err.msg,
-                     "--rto: 'rto' is not supported by "
+                     "--deep-check: 'deep_check' is not supported by "
                      "restoredrill " RD_VERSION
                      " yet\nHINT: remove it; restoredrill refuses settings it "
                      "would silently ignore");
@@ -1015,7 +1015,8 @@ START_TEST(test_key_table)
     ck_assert(config_key_info(CK_JUNIT)->implemented);
     ck_assert(config_key_info(CK_PING_URL)->implemented);
     ck_assert(config_key_info(CK_ALERT_WEBHOOK)->implemented);
-    ck_assert(!config_key_info(CK_RTO)->implemented);
+    ck_assert(config_key_info(CK_RTO)->implemented);
+    ck_assert(!config_key_info(CK_DEEP_CHECK)->implemented);
     ck_assert(config_key_info(CK_CHECKSUM)->implemented);
     ck_assert(!config_key_info(CK_DECRYPT_COMMAND)->implemented);
     ck_assert_int_eq(config_key_info(CK_MAX_ARCHIVE_AGE)->type, CT_DURATION);

@@ -125,7 +125,7 @@ START_TEST(test_new_fields)
         "\"host\":\"H\","
         "\"job\":\"app\",\"notes\":[],\"probes\":[]," EMPTY_RESTORE
         ",\"schema_version\":1,\"stages\":[],\"started_at\":\"T\","
-        "\"status\":\"ok\"," TOOL "}");
+        "\"status\":\"ok\",\"sweep\":[]," TOOL "}");
     free(s);
     json_decref(j);
     report_free(r);
@@ -139,8 +139,9 @@ stages_json(const char *const st[STAGE_COUNT])
 {
     static char buf[4096];
     static const char *const names[STAGE_COUNT] = {
-        "select", "fetch", "checksum", "decode", "preflight", "restore",
-        "probes", "drift", "report",   "alert",  "cleanup"};
+        "sweep",     "select",  "fetch",   "checksum", "decode",
+        "preflight", "globals", "restore", "probes",   "drift",
+        "swap",      "report",  "alert",   "cleanup"};
     size_t len = 0;
 
     len += (size_t)snprintf(buf + len, sizeof(buf) - len, "[");
@@ -157,8 +158,9 @@ START_TEST(test_finish_ok)
 {
     struct report *r = report_new("list", "default");
     static const char *const st[STAGE_COUNT] = {
-        "ok",      "skipped", "skipped", "skipped", "skipped", "skipped",
-        "skipped", "skipped", "ok",      "skipped", "skipped"};
+        "skipped", "ok",      "skipped", "skipped", "skipped",
+        "skipped", "skipped", "skipped", "skipped", "skipped",
+        "skipped", "ok",      "skipped", "skipped"};
     char want[8192];
     json_t *j;
     char *s;
@@ -181,7 +183,7 @@ START_TEST(test_finish_ok)
         "\"host\":\"H\","
         "\"job\":\"default\",\"notes\":[],\"probes\":[]," EMPTY_RESTORE
         ",\"schema_version\":1,\"stages\":%s,\"started_at\":\"T\","
-        "\"status\":\"ok\"," TOOL "}",
+        "\"status\":\"ok\",\"sweep\":[]," TOOL "}",
         stages_json(st));
     ck_assert_str_eq(s, want);
     free(s);
@@ -194,8 +196,9 @@ START_TEST(test_finish_error)
 {
     struct report *r = report_new("verify", "app");
     static const char *const st[STAGE_COUNT] = {
-        "ok",      "ok",      "skipped", "skipped", "critical", "skipped",
-        "skipped", "skipped", "ok",      "skipped", "ok"};
+        "skipped",  "ok",      "ok",      "skipped", "skipped",
+        "critical", "skipped", "skipped", "skipped", "skipped",
+        "skipped",  "ok",      "skipped", "ok"};
     struct rd_err err = {0};
     json_t *j, *e;
 

@@ -159,6 +159,41 @@ START_TEST(test_render_restore)
 }
 END_TEST
 
+/* The scratch marker the sweep trusts (with the ledger and the owner). */
+START_TEST(test_marker_parse)
+{
+    long pid = 0;
+    int64_t created = 0;
+    char host[128];
+
+    ck_assert_int_eq(
+        marker_parse(
+            "restoredrill scratch database (job app, pid 4242, host db1, created 2026-12-08T01:00:00Z); dropped when the run ends",
+            &pid, host, sizeof(host), &created),
+        0);
+    ck_assert_int_eq(pid, 4242);
+    ck_assert_str_eq(host, "db1");
+    ck_assert_int_eq(created, 1796691600);
+    ck_assert_int_eq(
+        marker_parse("not ours", &pid, host, sizeof(host), &created), -1);
+    ck_assert_int_eq(
+        marker_parse(
+            "restoredrill: kept on purpose (--keep); drop it yourself when done",
+            &pid, host, sizeof(host), &created),
+        -1);
+    ck_assert_int_eq(
+        marker_parse(
+            "restoredrill scratch database (job app, pid x, host db1, created 2026-12-08T01:00:00Z)",
+            &pid, host, sizeof(host), &created),
+        -1);
+    ck_assert_int_eq(
+        marker_parse(
+            "restoredrill scratch database (job app, pid 1, host db1, created yesterday)",
+            &pid, host, sizeof(host), &created),
+        -1);
+}
+END_TEST
+
 Suite *
 target_suite(void)
 {
@@ -170,6 +205,7 @@ target_suite(void)
     tcase_add_test(tc, test_ephemeral_check_major);
     tcase_add_test(tc, test_server_driver);
     tcase_add_test(tc, test_passfile_line);
+    tcase_add_test(tc, test_marker_parse);
     suite_add_tcase(s, tc);
     tcase_add_test(tr, test_render_restore);
     suite_add_tcase(s, tr);

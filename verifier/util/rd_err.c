@@ -46,6 +46,8 @@ static const struct {
     [RD_TIMEOUT] = {"timeout", RD_ST_UNKNOWN},
     [RD_PROBE_ROLE_UNSAFE] = {"probe_role_unsafe", RD_ST_UNKNOWN},
     [RD_SANDBOX_UNAVAILABLE] = {"sandbox_unavailable", RD_ST_UNKNOWN},
+    [RD_TARGET_SUPERUSER] = {"target_superuser", RD_ST_UNKNOWN},
+    [RD_SWAP_BLOCKED] = {"swap_blocked", RD_ST_UNKNOWN},
     [RD_INTERRUPTED] = {"interrupted", RD_ST_UNKNOWN},
 };
 

@@ -58,6 +58,8 @@ enum rd_code {
     RD_TIMEOUT,
     RD_PROBE_ROLE_UNSAFE,
     RD_SANDBOX_UNAVAILABLE,
+    RD_TARGET_SUPERUSER,
+    RD_SWAP_BLOCKED,
     /* killed by a signal -> exit 128+N */
     RD_INTERRUPTED,
     RD_CODE_COUNT

@@ -25,8 +25,9 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_RUN_AS] =
         {"run_as", CT_STRING, true,
          "OS user for the scratch server and restore tools when run as root (default restoredrill)"},
-    [CK_SOURCE] = {"source", CT_STRING, true,
-                   "where archives live: /path or file:///path"},
+    [CK_SOURCE] =
+        {"source", CT_STRING, true,
+         "where archives live: /path, file:///path, http(s)://host/folder/ or s3://bucket/prefix"},
     [CK_PATTERN] =
         {"pattern", CT_STRING, true,
          "archive name pattern with strftime fields, e.g. app_%Y%m%d-%H%M*"},
@@ -109,9 +110,15 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_PING_URL] =
         {"ping_url", CT_STRING, true,
          "dead-man's switch: URL/start when a run begins, URL/EXIT_CODE at its end"},
-    [CK_S3_ENDPOINT] = {"s3_endpoint", CT_STRING, false, "S3 endpoint"},
-    [CK_S3_REGION] = {"s3_region", CT_STRING, false, "S3 region"},
-    [CK_S3_URI_STYLE] = {"s3_uri_style", CT_STRING, false, "path|host"},
+    [CK_S3_ENDPOINT] =
+        {"s3_endpoint", CT_STRING, true,
+         "s3: endpoint URL of S3-compatible storage (MinIO, Ceph, ...); default AWS"},
+    [CK_S3_REGION] =
+        {"s3_region", CT_STRING, true,
+         "s3: region signed for (default $AWS_REGION, else us-east-1)"},
+    [CK_S3_URI_STYLE] =
+        {"s3_uri_style", CT_STRING, true,
+         "s3: path or host addressing (default path with s3_endpoint, else host)"},
     [CK_TARSNAP_KEYFILE] = {"tarsnap_keyfile", CT_PATH, false, "tarsnap key"},
     [CK_TARSNAP_CACHEDIR] = {"tarsnap_cachedir", CT_PATH, false,
                              "tarsnap cache"},

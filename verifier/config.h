@@ -120,6 +120,9 @@ struct job_config {
     int64_t stall_timeout_s; /* remote fetch: no byte this long (default 60) */
     int64_t fetch_retries;   /* remote fetch: more tries (default 2) */
     char *ca_file;           /* (owned) https: more CAs to trust, or NULL */
+    char *s3_endpoint;       /* (owned) s3: endpoint URL, or NULL (AWS) */
+    char *s3_region;         /* (owned) s3: region, or NULL */
+    int s3_uri_style;        /* s3: 0 default, 1 path, 2 host */
 };
 
 /* Raw values of one scope (a section or the command line), with origins. */

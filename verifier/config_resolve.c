@@ -46,6 +46,8 @@ job_config_release(struct job_config *j)
     free(j->alert_webhook);
     free(j->ping_url);
     free(j->ca_file);
+    free(j->s3_endpoint);
+    free(j->s3_region);
     memset(j, 0, sizeof(*j));
 }
 

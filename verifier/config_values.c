@@ -193,6 +193,26 @@ alert_values(struct resolve *rs, struct job_config *out)
         (void)keep(rs, &e);
 }
 
+/* s3_endpoint, s3_region, s3_uri_style. */
+static void
+s3_values(struct resolve *rs, struct job_config *out)
+{
+    static const char *const styles[] = {"auto", "path", "host", NULL};
+    const char *const *val = rs->val, *const *org = rs->org;
+    struct rd_err e = {0};
+
+    if (val[CK_S3_URI_STYLE] != NULL &&
+        one_of(CK_S3_URI_STYLE, val, org, styles, &out->s3_uri_style, &e) !=
+            0 &&
+        !keep(rs, &e))
+        return;
+    if ((val[CK_S3_ENDPOINT] != NULL &&
+         (out->s3_endpoint = strdup(val[CK_S3_ENDPOINT])) == NULL) ||
+        (val[CK_S3_REGION] != NULL &&
+         (out->s3_region = strdup(val[CK_S3_REGION])) == NULL))
+        (void)no_memory(rs);
+}
+
 /* checksum, ca_file and the bounds of stall_timeout, fetch_retries. */
 void
 fetch_values(struct resolve *rs, struct job_config *out)
@@ -219,8 +239,11 @@ fetch_values(struct resolve *rs, struct job_config *out)
             return;
     }
     if (val[CK_CA_FILE] != NULL &&
-        (out->ca_file = strdup(val[CK_CA_FILE])) == NULL)
+        (out->ca_file = strdup(val[CK_CA_FILE])) == NULL) {
         (void)no_memory(rs);
+        return;
+    }
+    s3_values(rs, out);
 }
 
 void
@@ -231,4 +254,7 @@ config_source_opts(const struct job_config *j, struct source_opts *o)
     o->fetch_retries = (int)j->fetch_retries;
     o->ca_file = j->ca_file;
     o->checksum = (enum source_checksum)j->checksum;
+    o->s3_endpoint = j->s3_endpoint;
+    o->s3_region = j->s3_region;
+    o->s3_uri_style = j->s3_uri_style;
 }

@@ -20,7 +20,7 @@ static const struct source_driver {
     {"file://", &source_local_ops},
     {"http://", &source_http_ops},
     {"https://", &source_http_ops},
-    {"s3://", NULL},
+    {"s3://", &source_s3_ops},
     {"tarsnap:", NULL},
     {"restic:", NULL},
     {"borg:", NULL},
@@ -96,6 +96,7 @@ source_open(const char *location, const struct source_opts *opts,
         source_free(src);
         return NULL;
     }
+    src->opts.s3_endpoint = src->opts.s3_region = NULL; /* borrowed */
     return src;
 }
 

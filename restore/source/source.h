@@ -45,6 +45,10 @@ struct source_opts {
     int fetch_retries;       /* remote: tries more before a byte was read */
     const char *ca_file;     /* (borrowed) https: more trusted CAs, or NULL */
     enum source_checksum checksum;
+    /* s3 (borrowed; the driver copies what it keeps at open) */
+    const char *s3_endpoint; /* endpoint URL, or NULL: AWS */
+    const char *s3_region;   /* or NULL: $AWS_REGION, else us-east-1 */
+    int s3_uri_style;        /* 0 default, 1 path, 2 host */
 };
 
 struct source;
@@ -128,5 +132,6 @@ void fetched_release(struct fetched *f);
 /* The drivers, one file each (source_<name>.c). */
 extern const struct source_ops source_local_ops;
 extern const struct source_ops source_http_ops;
+extern const struct source_ops source_s3_ops;
 
 #endif

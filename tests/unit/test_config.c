@@ -662,9 +662,15 @@ START_TEST(test_bad_sources)
 {
     struct rd_err err = {0};
 
-    resolve_fails("[job a]\nsource = s3://bucket/prefix\n", "a", &err);
+    resolve_fails("[job a]\nsource = s3://\n", "a", &err);
+    ck_assert_err_prefix(&err, at(2, "invalid source 's3://': no bucket name"));
+    resolve_fails("[job a]\nsource = tarsnap:box\n", "a", &err);
     ck_assert_err_prefix(
-        &err, at(2, "sources of type 's3' are not supported by restoredrill"));
+        &err,
+        at(2, "sources of type 'tarsnap' are not supported by restoredrill"));
+    resolve_fails("[job a]\nsource = s3://b/p\ns3_uri_style = virtual\n", "a",
+                  &err);
+    ck_assert_err_prefix(&err, at(3, "invalid s3_uri_style 'virtual'"));
     resolve_fails("[job a]\nsource = https://\n", "a", &err);
     ck_assert_err_prefix(&err, at(2, "invalid source: "));
     resolve_fails("[job a]\nsource = https://h/x#frag\n", "a", &err);

@@ -93,7 +93,8 @@ static const char select_flags[] =
     "settings (each is also a config key, e.g. --max-archive-age = max_archive_age):\n"
     "      --source URI            where archives live: a folder (/path,\n"
     "                              file:///path), a web folder (http(s)://host/dir/)\n"
-    "                              or one file (http(s)://host/latest.dump)\n"
+    "                              or one file (http(s)://host/latest.dump), or\n"
+    "                              S3 storage (s3://bucket/prefix/)\n"
     "      --pattern PAT           archive names, with strftime fields for the time:\n"
     "                              'app_%Y%m%d-%H%M*' (UTC); without fields the newest\n"
     "                              file by mtime wins\n"
@@ -102,9 +103,15 @@ static const char select_flags[] =
     "                              (default 1: an empty file; e.g. 10k, 5M)\n"
     "      --min-age DUR           skip files modified less than DUR ago (still\n"
     "                              being written), said in the report\n"
-    "      --stall-timeout DUR     http(s): no byte for DUR fails the fetch (60s)\n"
-    "      --fetch-retries N       http(s): tries more before a byte was read (2)\n"
-    "      --ca-file FILE          https: PEM CAs trusted besides the system's\n";
+    "      --stall-timeout DUR     http(s), s3: no byte for DUR fails the fetch (60s)\n"
+    "      --fetch-retries N       http(s), s3: tries more before a byte was read (2)\n"
+    "      --ca-file FILE          https: PEM CAs trusted besides the system's\n"
+    "      --s3-endpoint URL       s3: S3-compatible storage (MinIO, Ceph, ...),\n"
+    "                              e.g. https://minio.example.com:9000 (default AWS)\n"
+    "      --s3-region REGION      s3: region signed for ($AWS_REGION, us-east-1)\n"
+    "      --s3-uri-style path|host  s3: addressing (path with --s3-endpoint, else\n"
+    "                              host); credentials: AWS_ACCESS_KEY_ID and\n"
+    "                              AWS_SECRET_ACCESS_KEY, or AWS_PROFILE\n";
 
 /* The settings of a restore and its checks (verify). */
 static const char restore_flags[] =
@@ -135,6 +142,9 @@ static const char restore_flags[] =
     "                              unset: the temp file system's free space - 10%\n"
     "      --checksum sha256|optional|off  NAME.sha256 beside the archive must\n"
     "                              match it (optional: when there is one)\n"
+    "      --decrypt-command CMD   decrypt the archive first: CMD reads it on stdin\n"
+    "                              and writes the plaintext, e.g. 'age -d -i KEY'\n"
+    "                              or 'gpg --batch --decrypt' (argv, no shell)\n"
     "durations: a whole number and one unit: 90s, 15m, 26h, 7d.\n";
 
 /* verify --help: the usage line and its own flags; then select_flags,

@@ -58,8 +58,9 @@ static const struct config_key_info keys[CK_COUNT] = {
          "http(s): tries more after a failed fetch, before a byte was read (default 2)"},
     [CK_CA_FILE] = {"ca_file", CT_PATH, true,
                     "https: PEM file of CAs trusted besides the system's"},
-    [CK_DECRYPT_COMMAND] = {"decrypt_command", CT_STRING, false,
-                            "decrypt filter"},
+    [CK_DECRYPT_COMMAND] =
+        {"decrypt_command", CT_STRING, true,
+         "program (and arguments) decrypting the archive, stdin to stdout, e.g. 'age -d -i KEY'; no shell"},
     [CK_GLOBALS] = {"globals", CT_PATH, false,
                     "pg_dumpall --globals-only file"},
     [CK_PROBES] = {"probes", CT_PATH, true,

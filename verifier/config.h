@@ -123,6 +123,7 @@ struct job_config {
     char *s3_endpoint;       /* (owned) s3: endpoint URL, or NULL (AWS) */
     char *s3_region;         /* (owned) s3: region, or NULL */
     int s3_uri_style;        /* s3: 0 default, 1 path, 2 host */
+    char *decrypt_command;   /* (owned) command string, or NULL */
 };
 
 /* Raw values of one scope (a section or the command line), with origins. */

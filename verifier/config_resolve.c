@@ -48,6 +48,7 @@ job_config_release(struct job_config *j)
     free(j->ca_file);
     free(j->s3_endpoint);
     free(j->s3_region);
+    free(j->decrypt_command);
     memset(j, 0, sizeof(*j));
 }
 

@@ -193,7 +193,34 @@ alert_values(struct resolve *rs, struct job_config *out)
         (void)keep(rs, &e);
 }
 
-/* s3_endpoint, s3_region, s3_uri_style. */
+/* decrypt_command: split as argv would be (a bare name or an absolute
+ * path), kept as the string. */
+static int
+check_decrypt(const struct resolve *rs, struct job_config *out,
+              struct rd_err *err)
+{
+    const char *v = rs->val[CK_DECRYPT_COMMAND],
+               *o = rs->org[CK_DECRYPT_COMMAND];
+    char **argv;
+    size_t argc;
+    struct rd_err e = {0};
+    int rc = 0;
+
+    if (cmdline_split(v, &argv, &argc, &e) != 0)
+        return rd_err_set(err, e.code, "%s: decrypt_command: %s", o, e.msg);
+    if (argv[0][0] == '\0' ||
+        (argv[0][0] != '/' && strchr(argv[0], '/') != NULL))
+        rc = rd_err_set(
+            err, RD_CONFIG_INVALID,
+            "%s: decrypt_command: '%s' is not a program (use an absolute path, or a bare name found on PATH)",
+            o, argv[0]);
+    cmdline_free(argv);
+    if (rc == 0 && (out->decrypt_command = strdup(v)) == NULL)
+        rc = rd_err_set(err, RD_INTERNAL, "out of memory");
+    return rc;
+}
+
+/* s3_endpoint, s3_region, s3_uri_style; decrypt_command. */
 static void
 s3_values(struct resolve *rs, struct job_config *out)
 {
@@ -209,8 +236,12 @@ s3_values(struct resolve *rs, struct job_config *out)
     if ((val[CK_S3_ENDPOINT] != NULL &&
          (out->s3_endpoint = strdup(val[CK_S3_ENDPOINT])) == NULL) ||
         (val[CK_S3_REGION] != NULL &&
-         (out->s3_region = strdup(val[CK_S3_REGION])) == NULL))
+         (out->s3_region = strdup(val[CK_S3_REGION])) == NULL)) {
         (void)no_memory(rs);
+        return;
+    }
+    if (val[CK_DECRYPT_COMMAND] != NULL && check_decrypt(rs, out, &e) != 0)
+        (void)keep(rs, &e);
 }
 
 /* checksum, ca_file and the bounds of stall_timeout, fetch_retries. */

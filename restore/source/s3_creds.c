@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verifier/ini.h"
-
 #include "restore/source/s3_creds.h"
 
 #define CREDS_MAX_BYTES (1024 * 1024)
@@ -24,21 +22,28 @@ struct want {
     char *key_id, *secret, *token;
 };
 
-static int
-on_kv(void *ctx, const char *section, const char *key, const char *value,
-      int lineno, char *errbuf, size_t errlen)
+/* ${s} without blanks at either end, in place. */
+static char *
+trim(char *s)
 {
-    struct want *w = ctx;
+    size_t n;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+static void wipe(char **s);
+
+/* One "key = value" of the wanted profile. */
+static int
+take(struct want *w, const char *key, const char *value)
+{
     char **slot = NULL;
 
-    (void)lineno;
-    (void)errbuf;
-    (void)errlen;
-    if (strcmp(section, w->profile) != 0)
-        return 0;
-    w->found = true;
-    if (key == NULL)
-        return 0;
     if (strcmp(key, "aws_access_key_id") == 0)
         slot = &w->key_id;
     else if (strcmp(key, "aws_secret_access_key") == 0)
@@ -47,11 +52,52 @@ on_kv(void *ctx, const char *section, const char *key, const char *value,
         slot = &w->token;
     if (slot == NULL)
         return 0;
-    if (*slot != NULL) {
-        explicit_bzero(*slot, strlen(*slot));
-        free(*slot);
-    }
+    wipe(slot);
     *slot = dup_nonempty(value);
+    return *slot == NULL && *value != '\0' ? -1 : 0;
+}
+
+/* The AWS shared credentials format: [profile] sections of key = value
+ * lines; '#' and ';' lines are comments.  ${buf} (NUL-terminated) is
+ * consumed.  0, or -1 with the line in ${why}. */
+static int
+parse_creds(char *buf, struct want *w, char *why, size_t wlen)
+{
+    bool in = false;
+    int lineno = 0;
+
+    for (char *line = buf, *next; line != NULL; line = next) {
+        char *t, *eq;
+
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        lineno++;
+        t = trim(line);
+        if (*t == '\0' || *t == '#' || *t == ';')
+            continue;
+        if (*t == '[') {
+            char *end = strchr(t, ']');
+
+            if (end == NULL) {
+                snprintf(why, wlen, "line %d: unterminated [section]", lineno);
+                return -1;
+            }
+            *end = '\0';
+            in = strcmp(trim(t + 1), w->profile) == 0;
+            w->found = w->found || in;
+            continue;
+        }
+        if ((eq = strchr(t, '=')) == NULL) {
+            snprintf(why, wlen, "line %d: not 'key = value'", lineno);
+            return -1;
+        }
+        *eq = '\0';
+        if (in && take(w, trim(t), trim(eq + 1)) != 0) {
+            snprintf(why, wlen, "out of memory");
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -122,7 +168,8 @@ from_file(struct s3_creds *cr, struct rd_err *err)
     if (rc < 0)
         return -1;
     if (rc == 0) {
-        rc = ini_parse_buffer(path, buf, len, on_kv, &w, ebuf, sizeof(ebuf));
+        buf[len] = '\0';
+        rc = parse_creds(buf, &w, ebuf, sizeof(ebuf));
         explicit_bzero(buf, len);
         free(buf);
         if (rc != 0) {
@@ -130,7 +177,7 @@ from_file(struct s3_creds *cr, struct rd_err *err)
             wipe(&w.secret);
             wipe(&w.token);
             return rd_err_set(err, RD_CONFIG_INVALID,
-                              "AWS credentials file: %s", ebuf);
+                              "AWS credentials file '%s': %s", path, ebuf);
         }
     }
     if (!w.found || (w.key_id == NULL && w.secret == NULL)) {

@@ -733,9 +733,15 @@ START_TEST(test_later_keys)
         at(3,
            "'globals' is not supported by restoredrill " RD_VERSION
            " yet\nHINT: remove it; restoredrill refuses settings it would silently ignore"));
-    resolve_fails("[job a]\ndecrypt_command = age -d\n", "a", &err);
+    resolve_fails("[job a]\ndeep_check = on\n", "a", &err);
     ck_assert_err_prefix(
-        &err, at(2, "'decrypt_command' is not supported by restoredrill"));
+        &err, at(2, "'deep_check' is not supported by restoredrill"));
+    resolve_fails("[job a]\nsource = /x\ndecrypt_command = age -d | gunzip\n",
+                  "a", &err);
+    ck_assert_err_prefix(&err, at(3, "decrypt_command: "));
+    resolve_fails("[job a]\nsource = /x\ndecrypt_command = bin/age -d\n", "a",
+                  &err);
+    ck_assert_err_prefix(&err, at(3, "decrypt_command: 'bin/age' is not a"));
 
     /* The same from a flag names the flag. */
     config_init(&c);
@@ -1023,7 +1029,8 @@ START_TEST(test_key_table)
     ck_assert(config_key_info(CK_ALERT_WEBHOOK)->implemented);
     ck_assert(!config_key_info(CK_RTO)->implemented);
     ck_assert(config_key_info(CK_CHECKSUM)->implemented);
-    ck_assert(!config_key_info(CK_DECRYPT_COMMAND)->implemented);
+    ck_assert(config_key_info(CK_DECRYPT_COMMAND)->implemented);
+    ck_assert(config_key_info(CK_S3_ENDPOINT)->implemented);
     ck_assert_int_eq(config_key_info(CK_MAX_ARCHIVE_AGE)->type, CT_DURATION);
     ck_assert_int_eq(config_key_info(CK_MIN_SIZE)->type, CT_SIZE);
 }

@@ -24,7 +24,8 @@ enum {
     OPT_DRY_RUN,
     OPT_KEEP,
     OPT_PARALLEL,
-    OPT_DB
+    OPT_DB,
+    OPT_NO_PROGRESS
 };
 
 /* The fixed long options; build_options() adds one per config key. */
@@ -41,6 +42,7 @@ static const struct option fixed[] = {
     {"keep", no_argument, NULL, OPT_KEEP},
     {"parallel", required_argument, NULL, OPT_PARALLEL},
     {"db", required_argument, NULL, OPT_DB},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
 };
@@ -152,7 +154,8 @@ static const char restore_flags[] =
 static const char verify_usage[] =
     "usage: restoredrill verify [-c FILE] [--job NAME] [--source PATH]\n"
     "                           [--archive NAME] [--report FILE] [--dry-run]\n"
-    "                           [--keep] [--parallel N] [SETTINGS]\n"
+    "                           [--keep] [--parallel N] [--no-progress]\n"
+    "                           [SETTINGS]\n"
     "\n"
     "Pick the newest archive (or --archive NAME), restore it into a scratch\n"
     "database (pg_restore for custom, tar and directory dumps, psql for plain\n"
@@ -168,6 +171,8 @@ static const char verify_usage[] =
     "      --keep                  leave the scratch database (and cluster) for\n"
     "                              inspection; prints how to connect and clean up\n"
     "      --parallel N            run up to N jobs at once (default 1)\n"
+    "      --no-progress           no progress bar (shown only when stderr is a\n"
+    "                              terminal, with one job at a time)\n"
     "      --decode-memory-limit SIZE\n"
     "                              memory a decompressor may use (default 256M;\n"
     "                              zstd --long dumps need 128M, xz -9 64M)\n";
@@ -395,6 +400,9 @@ one_option(struct cli *cli, struct config *cfg, int c, char **argv,
         return 0;
     case OPT_KEEP:
         cli->run.keep = true;
+        return 0;
+    case OPT_NO_PROGRESS:
+        cli->run.no_progress = true;
         return 0;
     case OPT_PARALLEL:
         return set_parallel(cli, optarg, err);

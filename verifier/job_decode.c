@@ -15,6 +15,7 @@
 #include "restore/decode/decrypt.h"
 #include "restore/decode/dumpcheck.h"
 #include "restore/decode/limit.h"
+#include "restore/decode/progress.h"
 #include "restore/decode/spool.h"
 #include "restore/decode/untar.h"
 #include "reports/render_archive.h"
@@ -70,6 +71,10 @@ job_build_stack(struct job_run *jr, struct fetched *f, struct stream **hash,
     size_t n;
 
     f->stream = NULL;
+    /* a progress bar on a terminal, for the main reading only */
+    if (s != NULL && hash != NULL && !jr->o->no_progress && !jr->o->quiet &&
+        jr->o->parallel <= 1 && isatty(STDERR_FILENO))
+        s = stream_progress_new(s, jr->chosen->name, f->size, STDERR_FILENO);
     h = s != NULL ? stream_hash_new(s) : NULL;
     if (h != NULL && f->sha256_expect[0] != '\0') /* checksum = sha256 */
         stream_hash_expect(h, f->sha256_expect, f->sidecar);

@@ -16,6 +16,7 @@ struct run_opts {
     int parallel;         /* verify: jobs run at once (default 1) */
     const char *db;       /* probe: --db CONNINFO */
     const char *config_note; /* verify: a note for every report (config) */
+    bool no_progress;        /* --no-progress: no bar even on a terminal */
 };
 
 /*

@@ -220,6 +220,35 @@ check_decrypt(const struct resolve *rs, struct job_config *out,
     return rc;
 }
 
+/* s3_endpoint: http(s)://host[:port] or host[:port], no path, no
+ * credentials (the driver checks it again when it opens the source). */
+static int
+check_s3_endpoint(const struct resolve *rs, struct rd_err *err)
+{
+    const char *v = rs->val[CK_S3_ENDPOINT], *h = strstr(v, "://");
+    char url[600], why[160];
+    size_t n;
+
+    if (h != NULL && strncmp(v, "http://", 7) != 0 &&
+        strncmp(v, "https://", 8) != 0)
+        return rd_err_set(err, RD_CONFIG_INVALID,
+                          "%s: s3_endpoint '%s': use http:// or https://",
+                          rs->org[CK_S3_ENDPOINT], v);
+    h = h != NULL ? h + 3 : v;
+    n = strlen(h);
+    while (n > 0 && h[n - 1] == '/')
+        n--;
+    snprintf(url, sizeof(url), "https://%.*s/", (int)n, h);
+    if (n == 0 || n > 500 || memchr(h, '/', n) != NULL ||
+        memchr(h, '@', n) != NULL || memchr(h, '?', n) != NULL ||
+        http_url_check(url, why, sizeof(why)) != 0)
+        return rd_err_set(
+            err, RD_CONFIG_INVALID,
+            "%s: s3_endpoint '%s' is not an endpoint URL (use e.g. https://minio.example.com:9000, no path, no credentials)",
+            rs->org[CK_S3_ENDPOINT], v);
+    return 0;
+}
+
 /* s3_endpoint, s3_region, s3_uri_style; decrypt_command. */
 static void
 s3_values(struct resolve *rs, struct job_config *out)
@@ -231,6 +260,9 @@ s3_values(struct resolve *rs, struct job_config *out)
     if (val[CK_S3_URI_STYLE] != NULL &&
         one_of(CK_S3_URI_STYLE, val, org, styles, &out->s3_uri_style, &e) !=
             0 &&
+        !keep(rs, &e))
+        return;
+    if (val[CK_S3_ENDPOINT] != NULL && check_s3_endpoint(rs, &e) != 0 &&
         !keep(rs, &e))
         return;
     if ((val[CK_S3_ENDPOINT] != NULL &&

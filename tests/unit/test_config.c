@@ -668,6 +668,13 @@ START_TEST(test_bad_sources)
     ck_assert_err_prefix(
         &err,
         at(2, "sources of type 'tarsnap' are not supported by restoredrill"));
+    resolve_fails("[job a]\nsource = s3://b/p\ns3_endpoint = ftp://h\n", "a",
+                  &err);
+    ck_assert_err_prefix(&err, at(3, "s3_endpoint 'ftp://h': use http://"));
+    resolve_fails("[job a]\nsource = s3://b/p\ns3_endpoint = http://h/x\n", "a",
+                  &err);
+    ck_assert_err_prefix(&err,
+                         at(3, "s3_endpoint 'http://h/x' is not an endpoint"));
     resolve_fails("[job a]\nsource = s3://b/p\ns3_uri_style = virtual\n", "a",
                   &err);
     ck_assert_err_prefix(&err, at(3, "invalid s3_uri_style 'virtual'"));

@@ -426,6 +426,7 @@ s3_list(struct source *src, struct archive_list *list, struct rd_err *err)
         objects += pg.n;
         if (!pg.truncated) {
             s3_page_free(&pg);
+            free(token);
             break;
         }
         if (pg.next_token == NULL ||

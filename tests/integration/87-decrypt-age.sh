@@ -5,7 +5,8 @@
 # S3 with checksum = sha256 over the encrypted bytes; a wrong key ->
 # critical decrypt_failed with age's stderr in archive.decrypt_stderr_tail;
 # a program that is not there -> tool_missing; a shell pipe in the command
-# -> config_invalid.
+# -> config_invalid; SIGINT while the command runs -> exit 130, interrupted,
+# the command stopped and nothing left behind.
 . "$(dirname "$0")/lib.sh"
 
 seed_start
@@ -69,3 +70,15 @@ job_conf pipe "$T/plain" "decrypt_command = age -d -i $T/key.txt | gunzip"
 run_rd verify -c "$C"
 assert_exit 3
 assert_contains "$RD_ERR" "decrypt_command: "
+
+# ------------------------------------------- interrupted while decrypting
+job_conf slow "$T/plain" "decrypt_command = /bin/sleep 371"
+run_rd_bg verify -c "$C"
+SLOW=$RD_PID
+wait_descendant "$SLOW" sleep 20 || fail "the decrypt_command never started"
+kill -INT "$SLOW"
+wait_rd "$SLOW" 30
+assert_exit 130
+assert_json "$R" .error.code interrupted
+if pgrep -f "^/bin/sleep 371$" >/dev/null; then fail "a decrypt_command (sleep 371) outlived the run"; fi
+[ -z "$(find "$T" -maxdepth 1 -name 'restoredrill-*' -print -quit)" ] || fail "a temp dir was left behind"

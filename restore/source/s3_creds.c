@@ -193,14 +193,16 @@ from_file(struct s3_creds *cr, struct rd_err *err)
         return 0; /* anonymous */
     }
     if (w.key_id == NULL || w.secret == NULL) {
+        bool has_id = w.key_id != NULL;
+
         wipe(&w.key_id);
         wipe(&w.secret);
         wipe(&w.token);
         return rd_err_set(
             err, RD_CONFIG_INVALID,
             "AWS credentials file '%s' [%s] has %s but not %s", path, w.profile,
-            w.key_id != NULL ? "aws_access_key_id" : "aws_secret_access_key",
-            w.key_id != NULL ? "aws_secret_access_key" : "aws_access_key_id");
+            has_id ? "aws_access_key_id" : "aws_secret_access_key",
+            has_id ? "aws_secret_access_key" : "aws_access_key_id");
     }
     cr->key_id = w.key_id;
     cr->secret = w.secret;

@@ -40,4 +40,8 @@ render_archive(json_t *a, const struct archive_info *ai)
     if (ai->server_version != NULL && ai->server_version[0] != '\0')
         json_object_set_new(a, "server_version",
                             report_json_text(ai->server_version));
+    json_object_set_new(a, "decrypt_stderr_tail",
+                        ai->decrypted
+                            ? report_json_text(ai->decrypt_stderr_tail)
+                            : json_null());
 }

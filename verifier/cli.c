@@ -29,7 +29,8 @@ enum {
     OPT_INTO,
     OPT_DROP_PREVIOUS,
     OPT_ALLOW_REMOTE,
-    OPT_FORCE
+    OPT_FORCE,
+    OPT_NO_PROGRESS
 };
 
 /* The fixed long options; build_options() adds one per config key. */
@@ -50,6 +51,7 @@ static const struct option fixed[] = {
     {"drop-previous", no_argument, NULL, OPT_DROP_PREVIOUS},
     {"allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
 };
@@ -102,9 +104,9 @@ static const char select_flags[] =
     "settings (each is also a config key, e.g. --max-archive-age = max_archive_age):\n"
     "      --source URI            where archives live: a folder (/path,\n"
     "                              file:///path), a web folder (http(s)://host/dir/),\n"
-    "                              one file (http(s)://host/latest.dump), or a\n"
-    "                              backup tool: restic:REPO, borg:REPO, tarsnap:,\n"
-    "                              exec:\n"
+    "                              one file (http(s)://host/latest.dump), S3 storage\n"
+    "                              (s3://bucket/prefix/), or a backup tool:\n"
+    "                              restic:REPO, borg:REPO, tarsnap:, exec:\n"
     "      --pattern PAT           archive names, with strftime fields for the time:\n"
     "                              'app_%Y%m%d-%H%M*' (UTC); without fields the newest\n"
     "                              file by mtime wins\n"
@@ -113,9 +115,15 @@ static const char select_flags[] =
     "                              (default 1: an empty file; e.g. 10k, 5M)\n"
     "      --min-age DUR           skip files modified less than DUR ago (still\n"
     "                              being written), said in the report\n"
-    "      --stall-timeout DUR     http(s), tools: no byte for DUR fails the fetch (60s)\n"
-    "      --fetch-retries N       http(s): tries more before a byte was read (2)\n"
+    "      --stall-timeout DUR     http(s), s3, tools: no byte for DUR fails the fetch (60s)\n"
+    "      --fetch-retries N       http(s), s3: tries more before a byte was read (2)\n"
     "      --ca-file FILE          https: PEM CAs trusted besides the system's\n"
+    "      --s3-endpoint URL       s3: S3-compatible storage (MinIO, Ceph, ...),\n"
+    "                              e.g. https://minio.example.com:9000 (default AWS)\n"
+    "      --s3-region REGION      s3: region signed for ($AWS_REGION, us-east-1)\n"
+    "      --s3-uri-style path|host  s3: addressing (path with --s3-endpoint, else\n"
+    "                              host); credentials: AWS_ACCESS_KEY_ID and\n"
+    "                              AWS_SECRET_ACCESS_KEY, or AWS_PROFILE\n"
     "      --path PATH             restic/borg/tarsnap: the dump file inside the\n"
     "                              snapshot or archive, as backed up\n"
     "      --restic-tag TAG        restic: only snapshots with this tag\n"
@@ -162,6 +170,9 @@ static const char restore_flags[] =
     "                              unset: the temp file system's free space - 10%\n"
     "      --checksum sha256|optional|off  NAME.sha256 beside the archive must\n"
     "                              match it (optional: when there is one)\n"
+    "      --decrypt-command CMD   decrypt the archive first: CMD reads it on stdin\n"
+    "                              and writes the plaintext, e.g. 'age -d -i KEY'\n"
+    "                              or 'gpg --batch --decrypt' (argv, no shell)\n"
     "durations: a whole number and one unit: 90s, 15m, 26h, 7d.\n";
 
 /* verify --help: the usage line and its own flags; then select_flags,
@@ -169,7 +180,8 @@ static const char restore_flags[] =
 static const char verify_usage[] =
     "usage: restoredrill verify [-c FILE] [--job NAME] [--source PATH]\n"
     "                           [--archive NAME] [--report FILE] [--dry-run]\n"
-    "                           [--keep] [--parallel N] [SETTINGS]\n"
+    "                           [--keep] [--parallel N] [--no-progress]\n"
+    "                           [SETTINGS]\n"
     "\n"
     "Pick the newest archive (or --archive NAME), restore it into a scratch\n"
     "database (pg_restore for custom, tar and directory dumps, psql for plain\n"
@@ -185,6 +197,8 @@ static const char verify_usage[] =
     "      --keep                  leave the scratch database (and cluster) for\n"
     "                              inspection; prints how to connect and clean up\n"
     "      --parallel N            run up to N jobs at once (default 1)\n"
+    "      --no-progress           no progress bar (shown only when stderr is a\n"
+    "                              terminal, with one job at a time)\n"
     "      --decode-memory-limit SIZE\n"
     "                              memory a decompressor may use (default 256M;\n"
     "                              zstd --long dumps need 128M, xz -9 64M)\n";
@@ -440,6 +454,9 @@ one_option(struct cli *cli, struct config *cfg, int c, char **argv,
         return 0;
     case OPT_KEEP:
         cli->run.keep = true;
+        return 0;
+    case OPT_NO_PROGRESS:
+        cli->run.no_progress = true;
         return 0;
     case OPT_PARALLEL:
         return set_parallel(cli, optarg, err);

@@ -27,7 +27,7 @@ static const struct config_key_info keys[CK_COUNT] = {
          "OS user for the scratch server and restore tools when run as root (default restoredrill)"},
     [CK_SOURCE] =
         {"source", CT_STRING, true,
-         "where archives live: /path, file:///path, http(s)://.../, restic:REPO, borg:REPO, tarsnap: or exec:"},
+         "where archives live: /path, file:///path, http(s)://.../, s3://bucket/prefix, restic:REPO, borg:REPO, tarsnap: or exec:"},
     [CK_PATTERN] =
         {"pattern", CT_STRING, true,
          "archive name pattern with strftime fields, e.g. app_%Y%m%d-%H%M*"},
@@ -60,8 +60,9 @@ static const struct config_key_info keys[CK_COUNT] = {
          "http(s): tries more after a failed fetch, before a byte was read (default 2)"},
     [CK_CA_FILE] = {"ca_file", CT_PATH, true,
                     "https: PEM file of CAs trusted besides the system's"},
-    [CK_DECRYPT_COMMAND] = {"decrypt_command", CT_STRING, false,
-                            "decrypt filter"},
+    [CK_DECRYPT_COMMAND] =
+        {"decrypt_command", CT_STRING, true,
+         "program (and arguments) decrypting the archive, stdin to stdout, e.g. 'age -d -i KEY'; no shell"},
     [CK_GLOBALS] =
         {"globals", CT_PATH, true,
          "pg_dumpall --globals-only file restored first (roles); then owners and grants are kept"},
@@ -122,9 +123,15 @@ static const struct config_key_info keys[CK_COUNT] = {
     [CK_PING_URL] =
         {"ping_url", CT_STRING, true,
          "dead-man's switch: URL/start when a run begins, URL/EXIT_CODE at its end"},
-    [CK_S3_ENDPOINT] = {"s3_endpoint", CT_STRING, false, "S3 endpoint"},
-    [CK_S3_REGION] = {"s3_region", CT_STRING, false, "S3 region"},
-    [CK_S3_URI_STYLE] = {"s3_uri_style", CT_STRING, false, "path|host"},
+    [CK_S3_ENDPOINT] =
+        {"s3_endpoint", CT_STRING, true,
+         "s3: endpoint URL of S3-compatible storage (MinIO, Ceph, ...); default AWS"},
+    [CK_S3_REGION] =
+        {"s3_region", CT_STRING, true,
+         "s3: region signed for (default $AWS_REGION, else us-east-1)"},
+    [CK_S3_URI_STYLE] =
+        {"s3_uri_style", CT_STRING, true,
+         "s3: path or host addressing (default path with s3_endpoint, else host)"},
     [CK_TARSNAP_KEYFILE] = {"tarsnap_keyfile", CT_PATH, true,
                             "tarsnap: key file (tarsnap --keyfile)"},
     [CK_TARSNAP_CACHEDIR] = {"tarsnap_cachedir", CT_PATH, true,

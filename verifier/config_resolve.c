@@ -54,6 +54,9 @@ job_config_release(struct job_config *j)
     free(j->list_command);
     free(j->fetch_command);
     free(j->globals);
+    free(j->s3_endpoint);
+    free(j->s3_region);
+    free(j->decrypt_command);
     memset(j, 0, sizeof(*j));
 }
 

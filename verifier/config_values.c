@@ -193,6 +193,89 @@ alert_values(struct resolve *rs, struct job_config *out)
         (void)keep(rs, &e);
 }
 
+/* decrypt_command: split as argv would be (a bare name or an absolute
+ * path), kept as the string. */
+static int
+check_decrypt(const struct resolve *rs, struct job_config *out,
+              struct rd_err *err)
+{
+    const char *v = rs->val[CK_DECRYPT_COMMAND],
+               *o = rs->org[CK_DECRYPT_COMMAND];
+    char **argv;
+    size_t argc;
+    struct rd_err e = {0};
+    int rc = 0;
+
+    if (cmdline_split(v, &argv, &argc, &e) != 0)
+        return rd_err_set(err, e.code, "%s: decrypt_command: %s", o, e.msg);
+    if (argv[0][0] == '\0' ||
+        (argv[0][0] != '/' && strchr(argv[0], '/') != NULL))
+        rc = rd_err_set(
+            err, RD_CONFIG_INVALID,
+            "%s: decrypt_command: '%s' is not a program (use an absolute path, or a bare name found on PATH)",
+            o, argv[0]);
+    cmdline_free(argv);
+    if (rc == 0 && (out->decrypt_command = strdup(v)) == NULL)
+        rc = rd_err_set(err, RD_INTERNAL, "out of memory");
+    return rc;
+}
+
+/* s3_endpoint: http(s)://host[:port] or host[:port], no path, no
+ * credentials (the driver checks it again when it opens the source). */
+static int
+check_s3_endpoint(const struct resolve *rs, struct rd_err *err)
+{
+    const char *v = rs->val[CK_S3_ENDPOINT], *h = strstr(v, "://");
+    char url[600], why[160];
+    size_t n;
+
+    if (h != NULL && strncmp(v, "http://", 7) != 0 &&
+        strncmp(v, "https://", 8) != 0)
+        return rd_err_set(err, RD_CONFIG_INVALID,
+                          "%s: s3_endpoint '%s': use http:// or https://",
+                          rs->org[CK_S3_ENDPOINT], v);
+    h = h != NULL ? h + 3 : v;
+    n = strlen(h);
+    while (n > 0 && h[n - 1] == '/')
+        n--;
+    snprintf(url, sizeof(url), "https://%.*s/", (int)n, h);
+    if (n == 0 || n > 500 || memchr(h, '/', n) != NULL ||
+        memchr(h, '@', n) != NULL || memchr(h, '?', n) != NULL ||
+        http_url_check(url, why, sizeof(why)) != 0)
+        return rd_err_set(
+            err, RD_CONFIG_INVALID,
+            "%s: s3_endpoint '%s' is not an endpoint URL (use e.g. https://minio.example.com:9000, no path, no credentials)",
+            rs->org[CK_S3_ENDPOINT], v);
+    return 0;
+}
+
+/* s3_endpoint, s3_region, s3_uri_style; decrypt_command. */
+static void
+s3_values(struct resolve *rs, struct job_config *out)
+{
+    static const char *const styles[] = {"auto", "path", "host", NULL};
+    const char *const *val = rs->val, *const *org = rs->org;
+    struct rd_err e = {0};
+
+    if (val[CK_S3_URI_STYLE] != NULL &&
+        one_of(CK_S3_URI_STYLE, val, org, styles, &out->s3_uri_style, &e) !=
+            0 &&
+        !keep(rs, &e))
+        return;
+    if (val[CK_S3_ENDPOINT] != NULL && check_s3_endpoint(rs, &e) != 0 &&
+        !keep(rs, &e))
+        return;
+    if ((val[CK_S3_ENDPOINT] != NULL &&
+         (out->s3_endpoint = strdup(val[CK_S3_ENDPOINT])) == NULL) ||
+        (val[CK_S3_REGION] != NULL &&
+         (out->s3_region = strdup(val[CK_S3_REGION])) == NULL)) {
+        (void)no_memory(rs);
+        return;
+    }
+    if (val[CK_DECRYPT_COMMAND] != NULL && check_decrypt(rs, out, &e) != 0)
+        (void)keep(rs, &e);
+}
+
 /* checksum, ca_file and the bounds of stall_timeout, fetch_retries. */
 void
 fetch_values(struct resolve *rs, struct job_config *out)
@@ -219,8 +302,11 @@ fetch_values(struct resolve *rs, struct job_config *out)
             return;
     }
     if (val[CK_CA_FILE] != NULL &&
-        (out->ca_file = strdup(val[CK_CA_FILE])) == NULL)
+        (out->ca_file = strdup(val[CK_CA_FILE])) == NULL) {
         (void)no_memory(rs);
+        return;
+    }
+    s3_values(rs, out);
 }
 
 void
@@ -238,6 +324,9 @@ config_source_opts(const struct job_config *j, struct source_opts *o)
     o->tarsnap_cachedir = j->tarsnap_cachedir;
     o->list_command = j->list_command;
     o->fetch_command = j->fetch_command;
+    o->s3_endpoint = j->s3_endpoint;
+    o->s3_region = j->s3_region;
+    o->s3_uri_style = j->s3_uri_style;
 }
 
 /* Server targets, restore --into (issue 14): allow_superuser, sweep_after,

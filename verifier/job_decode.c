@@ -12,11 +12,14 @@
 #include <unistd.h>
 
 #include "restore/decode/decode.h"
+#include "restore/decode/decrypt.h"
 #include "restore/decode/dumpcheck.h"
 #include "restore/decode/limit.h"
+#include "restore/decode/progress.h"
 #include "restore/decode/spool.h"
 #include "restore/decode/untar.h"
 #include "reports/render_archive.h"
+#include "verifier/util/cmdline.h"
 #include "verifier/util/fsutil.h"
 #include "verifier/util/log.h"
 #include "verifier/util/sig.h"
@@ -26,13 +29,37 @@
 /* The \restrict key of a dry run's filter: its output is read by no one. */
 #define DRY_RUN_KEY "dryrunXdryrunXdryrunXdryrunXdryrunX"
 
+/* decrypt_command on top of the hashed raw bytes ${h} (taken over); its
+ * stderr tail into archive{} for the main stack (${report}).  NULL with
+ * ${err}. */
+static struct stream *
+decrypt_layer(struct job_run *jr, struct stream *h, bool report,
+              struct rd_err *err)
+{
+    char **argv;
+    size_t argc;
+    struct stream *s;
+
+    if (cmdline_split(jr->jc->decrypt_command, &argv, &argc, err) != 0) {
+        stream_free(h);
+        return NULL;
+    }
+    if (report)
+        jr->archive.decrypted = true;
+    s = stream_decrypt_new(h, (const char *const *)argv, jr->chosen->name,
+                           report ? jr->archive.decrypt_stderr_tail : NULL,
+                           err);
+    cmdline_free(argv);
+    return s;
+}
+
 /*
  * Stack the fetched raw stream (its driver checks the size; taken over from
- * ${f}) -> sha256 -> peek, and when the first bytes are compressed, ->
- * decoder -> unpack limit (max_unpacked_size, else the free temp space
- * minus 10%) -> peek; then -> end-of-archive check (custom and -Ft: a truncated
- * archive fails at its end instead of hanging pg_restore or restoring part of
- * it) -> peek.  ${hash} points into the result.
+ * ${f}) -> sha256 -> decrypt_command (when set) -> peek, and when the first
+ * bytes are compressed, -> decoder -> unpack limit (max_unpacked_size, else the
+ * free temp space minus 10%) -> peek; then -> end-of-archive check (custom and
+ * -Ft: a truncated archive fails at its end instead of hanging pg_restore or
+ * restoring part of it) -> peek.  ${hash} points into the result.
  */
 struct stream *
 job_build_stack(struct job_run *jr, struct fetched *f, struct stream **hash,
@@ -44,10 +71,18 @@ job_build_stack(struct job_run *jr, struct fetched *f, struct stream **hash,
     size_t n;
 
     f->stream = NULL;
+    /* a progress bar on a terminal, for the main reading only */
+    if (s != NULL && hash != NULL && !jr->o->no_progress && !jr->o->quiet &&
+        jr->o->parallel <= 1 && isatty(STDERR_FILENO))
+        s = stream_progress_new(s, jr->chosen->name, f->size, STDERR_FILENO);
     h = s != NULL ? stream_hash_new(s) : NULL;
     if (h != NULL && f->sha256_expect[0] != '\0') /* checksum = sha256 */
         stream_hash_expect(h, f->sha256_expect, f->sidecar);
-    s = h != NULL ? stream_peek_new(h, PEEK_BYTES) : NULL;
+    s = h;
+    if (h != NULL && jr->jc->decrypt_command != NULL &&
+        (s = decrypt_layer(jr, h, hash != NULL, err)) == NULL)
+        return NULL;
+    s = s != NULL ? stream_peek_new(s, PEEK_BYTES) : NULL;
     if (s == NULL) {
         rd_err_set(err, RD_INTERNAL, "out of memory");
         return NULL;

@@ -4,6 +4,7 @@
 #ifndef RD_ARCHIVE_INFO_H
 #define RD_ARCHIVE_INFO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -20,6 +21,9 @@ struct archive_info {
     char sha256[65];         /* hex digest of the raw bytes, once read whole */
     char dump_version[16];   /* the pg_dump archive format ("1.14"), or "" */
     const char *server_version; /* (borrowed) the dump's source server */
+    /* decrypt_command's stderr, its last 2 KiB, once it ended; "" none */
+    char decrypt_stderr_tail[2049];
+    bool decrypted; /* decrypt_command ran */
 };
 
 /* archive_info_init(ai): every field unknown. */

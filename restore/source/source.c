@@ -18,7 +18,7 @@ static const struct source_driver {
     const struct source_ops *ops; /* NULL: not supported yet */
 } drivers[] = {
     {"file://", &source_local_ops},    {"http://", &source_http_ops},
-    {"https://", &source_http_ops},    {"s3://", NULL},
+    {"https://", &source_http_ops},    {"s3://", &source_s3_ops},
     {"tarsnap:", &source_tarsnap_ops}, {"restic:", &source_restic_ops},
     {"borg:", &source_borg_ops},       {"exec:", &source_exec_ops},
 };
@@ -100,6 +100,7 @@ source_open(const char *location, const struct source_opts *opts,
         source_free(src);
         return NULL;
     }
+    src->opts.s3_endpoint = src->opts.s3_region = NULL; /* borrowed */
     return src;
 }
 

@@ -51,6 +51,10 @@ struct source_opts {
     const char *restic_host; /* restic: only snapshots of this host */
     const char *tarsnap_keyfile, *tarsnap_cachedir; /* tarsnap: its flags */
     const char *list_command, *fetch_command;       /* exec: */
+    /* s3 (borrowed; the driver copies what it keeps at open) */
+    const char *s3_endpoint; /* endpoint URL, or NULL: AWS */
+    const char *s3_region;   /* or NULL: $AWS_REGION, else us-east-1 */
+    int s3_uri_style;        /* 0 default, 1 path, 2 host */
 };
 
 struct source;
@@ -145,5 +149,6 @@ extern const struct source_ops source_exec_ops;
 extern const struct source_ops source_restic_ops;
 extern const struct source_ops source_borg_ops;
 extern const struct source_ops source_tarsnap_ops;
+extern const struct source_ops source_s3_ops;
 
 #endif

@@ -89,6 +89,7 @@ rd_cleanup() {
         fi
     done
     http_stop_all
+    s3_stop_all
     seed_stop
     [ -z "$RD_OWN_T" ] || rm -rf "$T"
     if [ "$RD_FAILS" -gt 0 ]; then
@@ -858,4 +859,51 @@ faults_start() {
     [ -n "$port" ] || { fail "http-faults.py did not start: $(tail -n 5 "$T/faults.err")"; exit 1; }
     FAULTS_URL=http://127.0.0.1:$port
     note "fault server: $FAULTS_URL"
+}
+
+# ---------------------------------------------------------------- fake S3
+
+RD_S3_PIDS=()
+
+# s3_start [--key AK --secret SK]: tests/s3-fake.js (@20minutes/s3rver, which
+# checks SigV4; TESTING.md §3) with bucket "backups", data in $T/s3-data.
+# Sets S3_URL S3_PORT; stopped at exit.  Needs node >= 20: an older node
+# fails the test with that reason (never a silent pass).
+s3_start() {
+    local i addr= major
+    major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+    [ "$major" -ge 20 ] || { fail "the fake S3 needs node >= 20 (have: $(node --version 2>&1)); see TESTING.md §3"; exit 1; }
+    [ -d "$RD_ROOT/tests/node/node_modules/@20minutes/s3rver" ] ||
+        { fail "tests/node lacks @20minutes/s3rver: run ci/install-deps --test"; exit 1; }
+    mkdir -p "$T/s3-data"
+    NODE_PATH=$RD_ROOT/tests/node/node_modules node --openssl-legacy-provider \
+        "$RD_ROOT/tests/s3-fake.js" --dir "$T/s3-data" --port 0 --bucket backups "$@" \
+        >"$T/s3.ready" 2>"$T/s3.err" </dev/null &
+    RD_S3_PIDS+=("$!")
+    for i in $(seq 1 100); do
+        addr=$(sed -n 's/^READY \(.*\)$/\1/p' "$T/s3.ready" 2>/dev/null)
+        [ -z "$addr" ] || break
+        sleep 0.1
+    done
+    [ -n "$addr" ] || { fail "s3-fake.js did not start: $(tail -n 5 "$T/s3.err")"; exit 1; }
+    S3_URL=http://$addr
+    S3_PORT=${addr##*:}
+    note "fake S3: $S3_URL"
+}
+
+# s3_stop_all: stop every fake S3 (at exit).
+s3_stop_all() {
+    local p
+    for p in "${RD_S3_PIDS[@]}"; do sink_stop "$p"; done
+    RD_S3_PIDS=()
+}
+
+# aws_s3 ARGS...: Debian's awscli (not a pyenv shim) against the fake as
+# S3RVER/S3RVER, path-style, no shared files of the user.
+aws_s3() {
+    [ -x /usr/bin/aws ] || { fail "/usr/bin/aws missing (Debian package awscli; ci/install-deps --test)"; exit 1; }
+    [ -f "$T/aws-config" ] || printf '[default]\nregion = us-east-1\ns3 =\n    addressing_style = path\n' >"$T/aws-config"
+    AWS_CONFIG_FILE=$T/aws-config AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+        AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_EC2_METADATA_DISABLED=true \
+        /usr/bin/aws --endpoint-url "$S3_URL" "$@"
 }

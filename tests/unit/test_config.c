@@ -662,9 +662,21 @@ START_TEST(test_bad_sources)
 {
     struct rd_err err = {0};
 
-    resolve_fails("[job a]\nsource = s3://bucket/prefix\n", "a", &err);
+    resolve_fails("[job a]\nsource = s3://\n", "a", &err);
+    ck_assert_err_prefix(&err, at(2, "invalid source 's3://': no bucket name"));
+    resolve_fails("[job a]\nsource = tarsnap:box\n", "a", &err);
     ck_assert_err_prefix(
-        &err, at(2, "sources of type 's3' are not supported by restoredrill"));
+        &err, at(2, "invalid source 'tarsnap:box': write just 'tarsnap:'"));
+    resolve_fails("[job a]\nsource = s3://b/p\ns3_endpoint = ftp://h\n", "a",
+                  &err);
+    ck_assert_err_prefix(&err, at(3, "s3_endpoint 'ftp://h': use http://"));
+    resolve_fails("[job a]\nsource = s3://b/p\ns3_endpoint = http://h/x\n", "a",
+                  &err);
+    ck_assert_err_prefix(&err,
+                         at(3, "s3_endpoint 'http://h/x' is not an endpoint"));
+    resolve_fails("[job a]\nsource = s3://b/p\ns3_uri_style = virtual\n", "a",
+                  &err);
+    ck_assert_err_prefix(&err, at(3, "invalid s3_uri_style 'virtual'"));
     resolve_fails("[job a]\nsource = https://\n", "a", &err);
     ck_assert_err_prefix(&err, at(2, "invalid source: "));
     resolve_fails("[job a]\nsource = https://h/x#frag\n", "a", &err);
@@ -727,9 +739,15 @@ START_TEST(test_later_keys)
         at(3,
            "'deep_check' is not supported by restoredrill " RD_VERSION
            " yet\nHINT: remove it; restoredrill refuses settings it would silently ignore"));
-    resolve_fails("[job a]\ndecrypt_command = age -d\n", "a", &err);
+    resolve_fails("[job a]\ndeep_check = on\n", "a", &err);
     ck_assert_err_prefix(
-        &err, at(2, "'decrypt_command' is not supported by restoredrill"));
+        &err, at(2, "'deep_check' is not supported by restoredrill"));
+    resolve_fails("[job a]\nsource = /x\ndecrypt_command = age -d | gunzip\n",
+                  "a", &err);
+    ck_assert_err_prefix(&err, at(3, "decrypt_command: "));
+    resolve_fails("[job a]\nsource = /x\ndecrypt_command = bin/age -d\n", "a",
+                  &err);
+    ck_assert_err_prefix(&err, at(3, "decrypt_command: 'bin/age' is not a"));
 
     /* The same from a flag names the flag. */
     config_init(&c);
@@ -1018,7 +1036,8 @@ START_TEST(test_key_table)
     ck_assert(config_key_info(CK_RTO)->implemented);
     ck_assert(!config_key_info(CK_DEEP_CHECK)->implemented);
     ck_assert(config_key_info(CK_CHECKSUM)->implemented);
-    ck_assert(!config_key_info(CK_DECRYPT_COMMAND)->implemented);
+    ck_assert(config_key_info(CK_DECRYPT_COMMAND)->implemented);
+    ck_assert(config_key_info(CK_S3_ENDPOINT)->implemented);
     ck_assert_int_eq(config_key_info(CK_MAX_ARCHIVE_AGE)->type, CT_DURATION);
     ck_assert_int_eq(config_key_info(CK_MIN_SIZE)->type, CT_SIZE);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "restore/source/listing.h"
+#include "restore/source/s3_xml.h"
 #include "restore/source/sidecar.h"
 
 Suite *listing_suite(void);
@@ -173,6 +174,93 @@ START_TEST(test_sidecar)
 }
 END_TEST
 
+#define S3HEAD                                                       \
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult " \
+    "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+
+START_TEST(test_s3_list)
+{
+    const char *x =
+        S3HEAD "<Name>b</Name><Prefix>pg/</Prefix><KeyCount>2</KeyCount>"
+               "<IsTruncated>true</IsTruncated>"
+               "<NextContinuationToken>a+b/c==</NextContinuationToken>"
+               "<Contents><Key>pg/app 1 &amp; \xc3\xa9.sql</Key>"
+               "<LastModified>2026-11-26T03:43:32.000Z</LastModified>"
+               "<ETag>&quot;8a01&quot;</ETag><Size>3000000</Size></Contents>"
+               "<Contents><Key>pg/b</Key><Size>0</Size></Contents>"
+               "<CommonPrefixes><Prefix>pg/sub/</Prefix></CommonPrefixes>"
+               "</ListBucketResult>";
+    struct s3_page pg = {0};
+    char why[200];
+
+    ck_assert_int_eq(s3_xml_list(x, strlen(x), &pg, why, sizeof(why)), 0);
+    ck_assert_uint_eq(pg.n, 2);
+    ck_assert_str_eq(pg.objs[0].key, "pg/app 1 & \xc3\xa9.sql");
+    ck_assert_int_eq(pg.objs[0].size, 3000000);
+    ck_assert_int_eq((long)pg.objs[0].mtime, 1795664612L);
+    ck_assert_str_eq(pg.objs[1].key, "pg/b");
+    ck_assert_int_eq((long)pg.objs[1].mtime, -1);
+    ck_assert(pg.truncated);
+    ck_assert_str_eq(pg.next_token, "a+b/c==");
+    s3_page_free(&pg);
+}
+END_TEST
+
+START_TEST(test_s3_list_refused)
+{
+    static const char *const bad[] = {
+        "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"b\">]>"
+        "<ListBucketResult><Contents><Key>&a;</Key></Contents>"
+        "</ListBucketResult>",
+        "<ListBucketResult><Contents><Key>&nope;</Key></Contents>"
+        "</ListBucketResult>",
+        "<Error><Code>AccessDenied</Code></Error>",
+        "<ListBucketResult><Contents><Size>1</Size></Contents>"
+        "</ListBucketResult>",
+        "<ListBucketResult><Contents><Key>k</Key><Size>-1</Size></Contents>"
+        "</ListBucketResult>",
+        "<ListBucketResult><a><b><c><d><e><f><g><h><i></i></h></g></f></e>"
+        "</d></c></b></a></ListBucketResult>",
+        "<ListBucketResult>",
+        "not xml",
+    };
+    char why[200];
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct s3_page pg = {0};
+
+        ck_assert_msg(
+            s3_xml_list(bad[i], strlen(bad[i]), &pg, why, sizeof(why)) == -1,
+            "accepted #%zu", i);
+        ck_assert(why[0] != '\0');
+        s3_page_free(&pg);
+    }
+    ck_assert_int_eq(s3_time("2026-11-26T03:43:32Z"), 1795664612L);
+    ck_assert_int_eq(s3_time("2026-11-26 03:43:32"), -1);
+}
+END_TEST
+
+START_TEST(test_s3_error)
+{
+    const char *x = "<?xml version=\"1.0\"?><Error><Code>SlowDown</Code>"
+                    "<Message>Please\nreduce</Message><RequestId>1"
+                    "</RequestId></Error>";
+    char code[64], msg[256];
+
+    ck_assert_int_eq(
+        s3_xml_error(x, strlen(x), code, sizeof(code), msg, sizeof(msg)), 0);
+    ck_assert_str_eq(code, "SlowDown");
+    ck_assert_str_eq(msg, "Please?reduce");
+    ck_assert_int_eq(s3_xml_error(SL("<Error><Message>m</Message></Error>"),
+                                  code, sizeof(code), msg, sizeof(msg)),
+                     -1);
+    ck_assert_int_eq(s3_xml_error(SL("<html>503</html>"), code, sizeof(code),
+                                  msg, sizeof(msg)),
+                     -1);
+    ck_assert_str_eq(code, "");
+}
+END_TEST
+
 Suite *
 listing_suite(void)
 {
@@ -184,6 +272,9 @@ listing_suite(void)
     tcase_add_test(tc, test_html_apache_links);
     tcase_add_test(tc, test_http_date);
     tcase_add_test(tc, test_sidecar);
+    tcase_add_test(tc, test_s3_list);
+    tcase_add_test(tc, test_s3_list_refused);
+    tcase_add_test(tc, test_s3_error);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,6 +9,7 @@
 #include <check.h>
 
 #include "reports/render_archive.h"
+#include "restore/source/s3_creds.h"
 #include "restore/source/source.h"
 #include "testutil.h"
 
@@ -50,8 +51,17 @@ START_TEST(test_check_schemes)
     ck_assert_str_eq(out, "https://u:p@h:8443/?x=1");
     free(out);
     check_refused("http:///b", "invalid source: the URL has no host");
-    check_refused("s3://bucket/p", "sources of type 's3' are not supported by "
-                                   "restoredrill " RD_VERSION " yet\nHINT: ");
+    ck_assert_int_eq(source_check("s3://bucket/p", &out, &err), 0);
+    ck_assert_str_eq(out, "s3://bucket/p/");
+    free(out);
+    ck_assert_int_eq(source_check("s3://bucket", &out, &err), 0);
+    ck_assert_str_eq(out, "s3://bucket/");
+    free(out);
+    ck_assert_int_eq(source_check("s3://b-1.x/a b/\xc3\xa9/", &out, &err), 0);
+    ck_assert_str_eq(out, "s3://b-1.x/a b/\xc3\xa9/");
+    free(out);
+    check_refused("s3:///p", "invalid source 's3:///p': no bucket name");
+    check_refused("s3://b/p\tq", "invalid source 's3://b/p\tq': a control");
     check_refused("tarsnap:mybox", "invalid source 'tarsnap:mybox': write "
                                    "just 'tarsnap:'");
     /* The backup tools: their drivers take the location as it is. */
@@ -72,9 +82,9 @@ START_TEST(test_check_schemes)
                   "invalid source 'file://rel/x' (use file:///absolute/path)");
     check_refused("", "empty source");
     /* source_open() refuses them too, with the same words. */
-    ck_assert_ptr_null(source_open("s3://bucket/p", NULL, &err));
+    ck_assert_ptr_null(source_open("ftp://h/x", NULL, &err));
     ck_assert_int_eq(err.code, RD_CONFIG_INVALID);
-    ck_assert_ptr_nonnull(strstr(err.msg, "'s3'"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "unknown source scheme"));
 }
 END_TEST
 
@@ -228,6 +238,80 @@ START_TEST(test_render)
 }
 END_TEST
 
+/* The AWS variables unset, the credentials file ${text} (NULL: none). */
+static void
+aws_env(const char *text)
+{
+    static char path[4200];
+
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    unsetenv("AWS_SESSION_TOKEN");
+    unsetenv("AWS_PROFILE");
+    snprintf(path, sizeof(path), "%s/credentials", testutil_tmpdir);
+    if (text != NULL)
+        testutil_put(path, text);
+    else
+        unlink(path);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
+}
+
+START_TEST(test_s3_creds)
+{
+    static const char file[] =
+        "# comment\n[default]\naws_access_key_id = AKDEF\n"
+        "aws_secret_access_key=sk/def+1=\n\n"
+        "[prod]\r\n  aws_access_key_id   =  AKPROD  \r\n"
+        "aws_secret_access_key = skprod\r\naws_session_token = tok\r\n"
+        "[half]\naws_access_key_id = AKHALF\n";
+    struct s3_creds cr;
+    struct rd_err err = {0};
+
+    aws_env(NULL); /* nothing anywhere: anonymous */
+    ck_assert_int_eq(s3_creds_load(&cr, &err), 0);
+    ck_assert_ptr_null(cr.key_id);
+    s3_creds_release(&cr);
+    aws_env(file);
+    ck_assert_int_eq(s3_creds_load(&cr, &err), 0);
+    ck_assert_str_eq(cr.key_id, "AKDEF");
+    ck_assert_str_eq(cr.secret, "sk/def+1=");
+    ck_assert_ptr_null(cr.token);
+    s3_creds_release(&cr);
+    setenv("AWS_PROFILE", "prod", 1);
+    ck_assert_int_eq(s3_creds_load(&cr, &err), 0);
+    ck_assert_str_eq(cr.key_id, "AKPROD");
+    ck_assert_str_eq(cr.secret, "skprod");
+    ck_assert_str_eq(cr.token, "tok");
+    s3_creds_release(&cr);
+    /* the environment wins over the file */
+    setenv("AWS_ACCESS_KEY_ID", "AKENV", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "skenv", 1);
+    ck_assert_int_eq(s3_creds_load(&cr, &err), 0);
+    ck_assert_str_eq(cr.key_id, "AKENV");
+    ck_assert_str_eq(cr.source, "environment");
+    s3_creds_release(&cr);
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    ck_assert_int_eq(s3_creds_load(&cr, &err), -1);
+    ck_assert_int_eq(err.code, RD_CONFIG_INVALID);
+    ck_assert_ptr_nonnull(strstr(err.msg, "AWS_ACCESS_KEY_ID is set but"));
+    s3_creds_release(&cr);
+    unsetenv("AWS_ACCESS_KEY_ID");
+    setenv("AWS_PROFILE", "half", 1);
+    ck_assert_int_eq(s3_creds_load(&cr, &err), -1);
+    ck_assert_msg(strstr(err.msg, "has aws_access_key_id but not") != NULL,
+                  "%s", err.msg);
+    setenv("AWS_PROFILE", "nosuch", 1);
+    ck_assert_int_eq(s3_creds_load(&cr, &err), -1);
+    ck_assert_ptr_nonnull(
+        strstr(err.msg, "AWS_PROFILE=nosuch: no such profile"));
+    aws_env("[default]\nno equals sign\n");
+    ck_assert_int_eq(s3_creds_load(&cr, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "line 2: not 'key = value'"));
+    aws_env(NULL);
+    unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+}
+END_TEST
+
 Suite *
 source_suite(void)
 {
@@ -239,6 +323,7 @@ source_suite(void)
     tcase_add_test(tc, test_local_fetch);
     tcase_add_test(tc, test_choose);
     tcase_add_test(tc, test_render);
+    tcase_add_test(tc, test_s3_creds);
     suite_add_tcase(s, tc);
     return s;
 }

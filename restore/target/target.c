@@ -28,6 +28,21 @@ target_new(const char *spec, const struct pg_tools *tools,
 }
 
 int
+target_set_engine(struct target *t, const char *engine, const char *archive,
+                  struct rd_err *err)
+{
+    if (strcmp(engine, "mysql") != 0)
+        return 0;
+    if (t->ops != &target_ephemeral_ops && t->ops != &target_mariadb_ops)
+        return rd_err_set(
+            err, RD_CONFIG_INVALID,
+            "archive '%s' is a mysqldump script, and target '%s' is a PostgreSQL server\nHINT: set target = ephemeral (a throwaway MariaDB); existing MySQL servers are not restore targets",
+            archive, "CONNINFO");
+    t->ops = &target_mariadb_ops;
+    return 0;
+}
+
+int
 target_sandbox(const struct target *t, const char *input,
                struct proc_spec *spec, struct sandbox_cmd *cmd,
                struct rd_err *err)
@@ -58,7 +73,8 @@ target_ops(const struct target *t)
 char *
 target_display(const struct target *t)
 {
-    return t->ops == &target_ephemeral_ops ? strdup("ephemeral")
+    return t->ops == &target_ephemeral_ops || t->ops == &target_mariadb_ops
+               ? strdup("ephemeral")
                                            : redact_conninfo(t->spec);
 }
 
@@ -146,6 +162,8 @@ void
 target_close(struct target *t)
 {
     if (t != NULL) {
+        if (t->ops->close != NULL)
+            t->ops->close(t);
         pgadmin_close(&t->admin);
         passfile_remove(t);
     }

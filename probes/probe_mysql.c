@@ -146,9 +146,9 @@ my_open(const char *conninfo, const char *dbname, struct rd_err *err)
     (void)on;
     if (mysql_real_connect(s->m, u.host, u.user[0] ? u.user : NULL,
                            u.pass[0] ? u.pass : NULL,
-                           dbname != NULL && dbname[0] != '\0' ? dbname
-                           : u.db[0] != '\0'                  ? u.db
-                                                              : NULL,
+                           u.db[0] != '\0'                      ? u.db
+                           : dbname != NULL && dbname[0] != '\0' ? dbname
+                                                                : NULL,
                            u.port, u.socket[0] ? u.socket : NULL, 0) == NULL) {
         rd_err_set(err, RD_DB_UNREACHABLE, "cannot connect to %s%s%s: %s",
                    u.socket[0] ? "socket " : "", u.socket[0] ? u.socket : u.host,

@@ -90,6 +90,7 @@ rd_cleanup() {
     done
     http_stop_all
     seed_stop
+    mdb_stop
     [ -z "$RD_OWN_T" ] || rm -rf "$T"
     if [ "$RD_FAILS" -gt 0 ]; then
         echo "# $RD_FAILS assertion(s) failed"
@@ -852,3 +853,27 @@ faults_start() {
     FAULTS_URL=http://127.0.0.1:$port
     note "fault server: $FAULTS_URL"
 }
+
+# ---------------------------------------------------------------- MariaDB
+
+# A MariaDB the tests make mysqldump archives with (tests/mariadb-ephemeral:
+# unix socket only, in $T).  mdb_start sets MDB_DIR and MDB_SOCK; mdb_stop
+# (also at exit) stops it.  msql ARGS...: the mariadb client as root on it;
+# mdump ARGS...: mariadb-dump on it (stdout: the dump).
+MDB_DIR=
+mdb_start() {
+    local env
+    command -v mariadbd >/dev/null 2>&1 || command -v /usr/sbin/mariadbd >/dev/null 2>&1 ||
+        { fail "mariadb-server is not installed (ci/install-deps)"; exit 1; }
+    env=$(MARIADB_EPHEMERAL_TEMPLATE=$T/mdb.XXXXXX "$RD_ROOT/tests/mariadb-ephemeral" start) ||
+        { fail "the test MariaDB did not start"; exit 1; }
+    MDB_DIR=$(printf '%s\n' "$env" | sed -n "s/^export MARIADB_EPHEMERAL_DIR='\(.*\)'$/\1/p")
+    MDB_SOCK=$(printf '%s\n' "$env" | sed -n "s/^export MARIADB_SOCKET='\(.*\)'$/\1/p")
+    [ -n "$MDB_DIR" ] && [ -S "$MDB_SOCK" ] || { fail "cannot parse mariadb-ephemeral output: $env"; exit 1; }
+}
+mdb_stop() {
+    [ -z "$MDB_DIR" ] || "$RD_ROOT/tests/mariadb-ephemeral" stop "$MDB_DIR"
+    MDB_DIR=
+}
+msql() { mariadb --no-defaults --socket="$MDB_SOCK" -u root --batch "$@"; }
+mdump() { mariadb-dump --no-defaults --socket="$MDB_SOCK" -u root "$@"; }

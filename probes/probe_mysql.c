@@ -312,6 +312,25 @@ begin(struct my_session *s, const struct probe *p, int64_t timeout,
     return 0;
 }
 
+/* The server's error: a timeout (max_statement_time, max_execution_time)
+ * or any other SQL error; returns -1. */
+static int
+sql_failed(struct my_session *s, const struct probe *p, int64_t timeout,
+           struct probe_outcome *out)
+{
+    unsigned int e = mysql_errno(s->m);
+
+    if (e == ER_STATEMENT_TIMEOUT_MARIADB || e == ER_QUERY_TIMEOUT_MYSQL ||
+        e == ER_QUERY_INTERRUPTED)
+        probe_fail(p, out, RD_PROBE_TIMEOUT,
+                   "cancelled after %llds (timeout): %s", (long long)timeout,
+                   mysql_error(s->m));
+    else
+        probe_fail(p, out, RD_PROBE_FAILED, "SQL error %u (%s): %s", e,
+                   mysql_sqlstate(s->m), mysql_error(s->m));
+    return -1;
+}
+
 static int
 my_run(void *vs, const struct probe *p, int64_t timeout, struct probe_res *r,
        struct probe_outcome *out)
@@ -321,7 +340,6 @@ my_run(void *vs, const struct probe *p, int64_t timeout, struct probe_res *r,
     struct timespec t0;
     long long deadline;
     int rc = 0;
-    unsigned int e;
 
     memset(r, 0, sizeof(*r));
     if (begin(s, p, timeout, out) != 0)
@@ -337,18 +355,8 @@ my_run(void *vs, const struct probe *p, int64_t timeout, struct probe_res *r,
             (long long)timeout + 5);
         return -1;
     }
-    if (rc != 0) {
-        e = mysql_errno(s->m);
-        if (e == ER_STATEMENT_TIMEOUT_MARIADB || e == ER_QUERY_TIMEOUT_MYSQL ||
-            e == ER_QUERY_INTERRUPTED)
-            probe_fail(p, out, RD_PROBE_TIMEOUT,
-                       "cancelled after %llds (timeout): %s",
-                       (long long)timeout, mysql_error(s->m));
-        else
-            probe_fail(p, out, RD_PROBE_FAILED, "SQL error %u (%s): %s", e,
-                       mysql_sqlstate(s->m), mysql_error(s->m));
-        return -1;
-    }
+    if (rc != 0)
+        return sql_failed(s, p, timeout, out);
     if (mysql_field_count(s->m) == 0) {
         probe_fail(
             p, out, RD_PROBE_FAILED,
@@ -357,10 +365,13 @@ my_run(void *vs, const struct probe *p, int64_t timeout, struct probe_res *r,
     }
     mr = calloc(1, sizeof(*mr));
     if (mr == NULL || (mr->res = mysql_store_result(s->m)) == NULL) {
-        probe_fail(p, out, RD_PROBE_FAILED, "cannot read the result: %s",
-                   mr == NULL ? "out of memory" : mysql_error(s->m));
+        /* The rows stream after the query started: a timeout can hit here. */
         free(mr);
-        return -1;
+        if (mr == NULL) {
+            probe_fail(p, out, RD_PROBE_FAILED, "out of memory");
+            return -1;
+        }
+        return sql_failed(s, p, timeout, out);
     }
     r->impl = mr;
     r->nrows = (int)mysql_num_rows(mr->res);

@@ -1,11 +1,14 @@
 /* probe_mysql: probe sessions on MariaDB or MySQL (MariaDB Connector/C),
  * for probe_exec.c.  A conninfo is a URI:
- * mysql://USER[:PASSWORD]@HOST[:PORT]/DB[?socket=PATH] (or mariadb://). */
+ * mysql://USER[:PASSWORD]@HOST[:PORT]/DB[?socket=PATH][&defaults_file=F]
+ * (or mariadb://); F: a 0600 option file whose [client] group holds the
+ * password. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <mysql.h>
@@ -58,7 +61,7 @@ pct_decode(const char *s, size_t n, char *out, size_t cap)
 }
 
 struct my_uri {
-    char user[128], pass[256], host[256], db[128], socket[4096];
+    char user[128], pass[256], host[256], db[128], socket[4096], defaults[4096];
     unsigned int port;
 };
 
@@ -101,10 +104,22 @@ parse_uri(const char *uri, struct my_uri *u)
             return -1;
         slash = e;
     }
-    if (*slash == '?' && strncmp(slash + 1, "socket=", 7) == 0 &&
-        pct_decode(slash + 8, strlen(slash + 8), u->socket,
-                   sizeof(u->socket)) != 0)
-        return -1;
+    for (const char *k = *slash == '?' ? slash + 1 : NULL; k != NULL;) {
+        const char *amp = strchr(k, '&');
+        size_t kl = amp != NULL ? (size_t)(amp - k) : strlen(k);
+
+        if (kl > 7 && strncmp(k, "socket=", 7) == 0) {
+            if (pct_decode(k + 7, kl - 7, u->socket, sizeof(u->socket)) != 0)
+                return -1;
+        } else if (kl > 14 && strncmp(k, "defaults_file=", 14) == 0) {
+            if (pct_decode(k + 14, kl - 14, u->defaults, sizeof(u->defaults)) !=
+                0)
+                return -1;
+        } else {
+            return -1; /* unknown parameter */
+        }
+        k = amp != NULL ? amp + 1 : NULL;
+    }
     if (u->host[0] == '\0')
         snprintf(u->host, sizeof(u->host), "localhost");
     return 0;
@@ -144,6 +159,24 @@ my_open(const char *conninfo, const char *dbname, struct rd_err *err)
     mysql_options(s->m, MYSQL_OPT_LOCAL_INFILE, &(unsigned int){0});
     mysql_options(s->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     (void)on;
+    if (u.defaults[0] != '\0') {
+        /* The password lives in a private file, never on a command line. */
+        struct stat st;
+        bool missing = stat(u.defaults, &st) != 0;
+
+        if (missing || (st.st_mode & 077) != 0) {
+            rd_err_set(
+                err, RD_DB_UNREACHABLE,
+                "defaults_file '%s' %s\nHINT: chmod 600 it (it holds the password: [client] password=...)",
+                u.defaults,
+                missing ? "cannot be read" : "is readable by others");
+            mysql_close(s->m);
+            free(s);
+            return NULL;
+        }
+        mysql_options(s->m, MYSQL_READ_DEFAULT_FILE, u.defaults);
+        mysql_options(s->m, MYSQL_READ_DEFAULT_GROUP, "client");
+    }
     if (mysql_real_connect(s->m, u.host, u.user[0] ? u.user : NULL,
                            u.pass[0] ? u.pass : NULL,
                            u.db[0] != '\0'                      ? u.db

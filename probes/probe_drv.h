@@ -34,8 +34,7 @@ struct probe_driver {
     const char *engine;
     /* connect and prepare the session (read only, UTC, ...); NULL with
        RD_DB_UNREACHABLE */
-    void *(*open)(const char *conninfo, const char *dbname,
-                  struct rd_err *err);
+    void *(*open)(const char *conninfo, const char *dbname, struct rd_err *err);
     void (*close)(void *s);
     /* run ${p}'s statement alone in a READ ONLY transaction bounded by
        ${timeout} s: 0 with ${res} filled (a result set), or -1 with ${out}

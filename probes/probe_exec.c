@@ -42,9 +42,8 @@ probe_is_mysql_uri(const char *s)
 struct probe_conn *
 probe_conn_open(const char *conninfo, const char *dbname, struct rd_err *err)
 {
-    const struct probe_driver *drv = probe_is_mysql_uri(conninfo)
-                                         ? &probe_mysql_driver
-                                         : &probe_pg_driver;
+    const struct probe_driver *drv =
+        probe_is_mysql_uri(conninfo) ? &probe_mysql_driver : &probe_pg_driver;
     struct probe_conn *c;
     void *s = drv->open(conninfo, dbname, err);
 

@@ -179,13 +179,13 @@ my_open(const char *conninfo, const char *dbname, struct rd_err *err)
     }
     if (mysql_real_connect(s->m, u.host, u.user[0] ? u.user : NULL,
                            u.pass[0] ? u.pass : NULL,
-                           u.db[0] != '\0'                      ? u.db
+                           u.db[0] != '\0'                       ? u.db
                            : dbname != NULL && dbname[0] != '\0' ? dbname
-                                                                : NULL,
+                                                                 : NULL,
                            u.port, u.socket[0] ? u.socket : NULL, 0) == NULL) {
         rd_err_set(err, RD_DB_UNREACHABLE, "cannot connect to %s%s%s: %s",
-                   u.socket[0] ? "socket " : "", u.socket[0] ? u.socket : u.host,
-                   "", mysql_error(s->m));
+                   u.socket[0] ? "socket " : "",
+                   u.socket[0] ? u.socket : u.host, "", mysql_error(s->m));
         mysql_close(s->m);
         free(s);
         return NULL;
@@ -241,11 +241,11 @@ query_until(MYSQL *m, const char *sql, long long deadline_ms, int *rc)
             continue;
         status = mysql_real_query_cont(
             rc, m,
-            n <= 0 ? MYSQL_WAIT_TIMEOUT
-                   : ((pfd.revents & POLLIN ? MYSQL_WAIT_READ : 0) |
-                      (pfd.revents & POLLOUT ? MYSQL_WAIT_WRITE : 0) |
-                      (pfd.revents & (POLLERR | POLLHUP) ? MYSQL_WAIT_READ
-                                                         : 0)));
+            n <= 0
+                ? MYSQL_WAIT_TIMEOUT
+                : ((pfd.revents & POLLIN ? MYSQL_WAIT_READ : 0) |
+                   (pfd.revents & POLLOUT ? MYSQL_WAIT_WRITE : 0) |
+                   (pfd.revents & (POLLERR | POLLHUP) ? MYSQL_WAIT_READ : 0)));
     }
     return 0;
 }
@@ -273,27 +273,44 @@ static const char *
 my_type_name(enum enum_field_types t)
 {
     switch (t) {
-    case MYSQL_TYPE_TINY: return "tinyint";
-    case MYSQL_TYPE_SHORT: return "smallint";
-    case MYSQL_TYPE_LONG: return "int";
-    case MYSQL_TYPE_INT24: return "mediumint";
-    case MYSQL_TYPE_LONGLONG: return "bigint";
+    case MYSQL_TYPE_TINY:
+        return "tinyint";
+    case MYSQL_TYPE_SHORT:
+        return "smallint";
+    case MYSQL_TYPE_LONG:
+        return "int";
+    case MYSQL_TYPE_INT24:
+        return "mediumint";
+    case MYSQL_TYPE_LONGLONG:
+        return "bigint";
     case MYSQL_TYPE_DECIMAL:
-    case MYSQL_TYPE_NEWDECIMAL: return "decimal";
-    case MYSQL_TYPE_FLOAT: return "float";
-    case MYSQL_TYPE_DOUBLE: return "double";
-    case MYSQL_TYPE_TIMESTAMP: return "timestamp";
-    case MYSQL_TYPE_DATETIME: return "datetime";
+    case MYSQL_TYPE_NEWDECIMAL:
+        return "decimal";
+    case MYSQL_TYPE_FLOAT:
+        return "float";
+    case MYSQL_TYPE_DOUBLE:
+        return "double";
+    case MYSQL_TYPE_TIMESTAMP:
+        return "timestamp";
+    case MYSQL_TYPE_DATETIME:
+        return "datetime";
     case MYSQL_TYPE_DATE:
-    case MYSQL_TYPE_NEWDATE: return "date";
-    case MYSQL_TYPE_TIME: return "time";
-    case MYSQL_TYPE_YEAR: return "year";
+    case MYSQL_TYPE_NEWDATE:
+        return "date";
+    case MYSQL_TYPE_TIME:
+        return "time";
+    case MYSQL_TYPE_YEAR:
+        return "year";
     case MYSQL_TYPE_VARCHAR:
     case MYSQL_TYPE_VAR_STRING:
-    case MYSQL_TYPE_STRING: return "varchar";
-    case MYSQL_TYPE_BLOB: return "text/blob";
-    case MYSQL_TYPE_JSON: return "json";
-    default: return "a MySQL type";
+    case MYSQL_TYPE_STRING:
+        return "varchar";
+    case MYSQL_TYPE_BLOB:
+        return "text/blob";
+    case MYSQL_TYPE_JSON:
+        return "json";
+    default:
+        return "a MySQL type";
     }
 }
 

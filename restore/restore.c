@@ -201,9 +201,8 @@ tool_failed(const struct target *t, const struct restore_input *in,
         first += 19;
     rd_err_set(
         err, code, "%s failed (%s) with %d error%s%s%s%s", tool_name(t, in),
-        proc_describe(status, st, sizeof(st)),
-        rr->error_count, rr->error_count == 1 ? "" : "s",
-        rr->nerrors > 0 ? ": " : "", first,
+        proc_describe(status, st, sizeof(st)), rr->error_count,
+        rr->error_count == 1 ? "" : "s", rr->nerrors > 0 ? ": " : "", first,
         plain && strstr(rr->tail, "backslash commands are restricted")
             ? "\nHINT: the dump carries psql meta-commands (\\connect from pg_dump --create or pg_dumpall, or something hostile); restoredrill refuses them all"
             : "");

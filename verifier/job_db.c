@@ -58,9 +58,8 @@ restore_input(struct job_run *jr, struct restore_input *in, struct rd_err *err)
     if (jr->format == DUMP_MYSQL) {
         jr->top = myfilter_new(jr->top, jr->myhead.header, &jr->mycounts);
         in->stream = jr->top;
-        return jr->top != NULL
-                   ? 0
-                   : rd_err_set(err, RD_INTERNAL, "out of memory");
+        return jr->top != NULL ? 0
+                               : rd_err_set(err, RD_INTERNAL, "out of memory");
     }
     if (jr->format != DUMP_PLAIN)
         return 0;
@@ -105,18 +104,20 @@ job_mysql_notes(struct job_run *jr)
             "mysqldump: %lld DEFINER= clause%s stripped (the accounts they name do not exist on the scratch server)",
             (long long)c->definer, c->definer == 1 ? "" : "s");
     if (c->collations > 0)
-        report_note(jr->r,
-                    "mysqldump: MySQL 8 collations mapped for MariaDB: %s (%lld place%s)",
-                    c->mapped, (long long)c->collations,
-                    c->collations == 1 ? "" : "s");
+        report_note(
+            jr->r,
+            "mysqldump: MySQL 8 collations mapped for MariaDB: %s (%lld place%s)",
+            c->mapped, (long long)c->collations, c->collations == 1 ? "" : "s");
     if (c->skipped_dbs[0] != '\0')
-        report_note(jr->r,
-                    "mysqldump: system schema%s %s skipped (%lld lines): an --all-databases dump's server accounts and settings are not restored",
-                    strchr(c->skipped_dbs, ',') != NULL ? "s" : "",
-                    c->skipped_dbs, (long long)c->skipped_lines);
+        report_note(
+            jr->r,
+            "mysqldump: system schema%s %s skipped (%lld lines): an --all-databases dump's server accounts and settings are not restored",
+            strchr(c->skipped_dbs, ',') != NULL ? "s" : "", c->skipped_dbs,
+            (long long)c->skipped_lines);
     if (!c->header)
-        report_note(jr->r,
-                    "mysqldump: the dump has no comment header (--skip-comments), so its completeness ('-- Dump completed' at its end) could not be checked");
+        report_note(
+            jr->r,
+            "mysqldump: the dump has no comment header (--skip-comments), so its completeness ('-- Dump completed' at its end) could not be checked");
 }
 
 /* Run the tool; the result goes to jr->rres (rendered at the cleanup). */

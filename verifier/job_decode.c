@@ -244,8 +244,7 @@ sniff_format(struct job_run *jr, const unsigned char *b, size_t n)
         /* A second engine: the target becomes a throwaway MariaDB. */
         jr->format = DUMP_MYSQL;
         dumpfmt_mysql_head(b, n, &jr->myhead);
-        if (target_set_engine(jr->target, "mysql", jr->chosen->name, &err) !=
-            0)
+        if (target_set_engine(jr->target, "mysql", jr->chosen->name, &err) != 0)
             return job_fail_stage(jr, STAGE_DECODE, &err);
         jr->rres.engine = target_ops(jr->target)->engine;
         break;

@@ -63,8 +63,8 @@ struct job_run {
     char **ext; /* (owned) extensions the dump creates */
     size_t next;
     struct sqlfilter_counts counts;
-    struct mysql_head myhead;          /* DUMP_MYSQL: what its head says */
-    struct myfilter_counts mycounts;   /* DUMP_MYSQL: what myfilter did */
+    struct mysql_head myhead;        /* DUMP_MYSQL: what its head says */
+    struct myfilter_counts mycounts; /* DUMP_MYSQL: what myfilter did */
     struct pg_tools tools;
     struct proc_ident ident;
     struct sandbox sb;          /* set up at the preflight */

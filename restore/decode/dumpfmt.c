@@ -447,7 +447,8 @@ dumpfmt_mysql_head(const unsigned char *b, size_t n, struct mysql_head *h)
 
             while (s < ll && (l[s] == ' ' || l[s] == '\t' || l[s] == ':'))
                 s++;
-            while (s < ll && l[s] != '\r' && j + 1 < sizeof(h->server_version)) {
+            while (s < ll && l[s] != '\r' &&
+                   j + 1 < sizeof(h->server_version)) {
                 h->server_version[j++] =
                     (char)(l[s] < 0x20 || l[s] >= 0x7f ? '?' : l[s]);
                 s++;

@@ -25,14 +25,14 @@ struct myfilter {
     struct stream s;
     struct myfilter_counts *counts, own;
     bool header;
-    bool pass;    /* the rest of this line goes through untouched */
-    bool skip;    /* inside a system schema's section */
-    bool eof;     /* below ended */
-    char *line;   /* the line being collected (MYFILTER_LINE_MAX) */
+    bool pass;  /* the rest of this line goes through untouched */
+    bool skip;  /* inside a system schema's section */
+    bool eof;   /* below ended */
+    char *line; /* the line being collected (MYFILTER_LINE_MAX) */
     size_t ll;
-    char *out;    /* bytes ready for the reader */
+    char *out; /* bytes ready for the reader */
     size_t olen, opos;
-    char *in;     /* bytes read from below, not yet taken */
+    char *in; /* bytes read from below, not yet taken */
     size_t ilen, ipos;
     char last[24]; /* start of the last non-blank line */
 };
@@ -96,7 +96,8 @@ myfilter_line(const char *l, size_t n, char *out, size_t cap,
                 continue;
             }
         }
-        if (l[i] == 'u' && n - i >= 16 && memcmp(l + i, "utf8mb4_0900_", 13) == 0) {
+        if (l[i] == 'u' && n - i >= 16 &&
+            memcmp(l + i, "utf8mb4_0900_", 13) == 0) {
             size_t k;
 
             for (k = 0; k < sizeof(collation_map) / sizeof(collation_map[0]);
@@ -255,7 +256,8 @@ take(struct myfilter *f, const char *in, size_t n)
 static int
 check_end(struct myfilter *f, struct rd_err *err)
 {
-    f->counts->completed = starts(f->last, strlen(f->last), "-- Dump completed");
+    f->counts->completed =
+        starts(f->last, strlen(f->last), "-- Dump completed");
     if (!f->header || f->counts->completed)
         return 0;
     return rd_err_set(

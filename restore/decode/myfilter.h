@@ -12,14 +12,14 @@
 #define MYFILTER_LINE_MAX (1u << 20)
 
 struct myfilter_counts {
-    int64_t definer;        /* DEFINER=user@host clauses stripped */
-    int64_t collations;     /* MySQL 8 collation names mapped */
-    char mapped[256];       /* "utf8mb4_0900_ai_ci -> utf8mb4_uca1400_ai_ci" */
-    int64_t skipped_lines;  /* lines of system schemas dropped */
-    char skipped_dbs[128];  /* "mysql, sys" */
-    int64_t lines;          /* lines read */
-    bool header;            /* the script has the "-- ... dump" header */
-    bool completed;         /* it ends with "-- Dump completed" */
+    int64_t definer;       /* DEFINER=user@host clauses stripped */
+    int64_t collations;    /* MySQL 8 collation names mapped */
+    char mapped[256];      /* "utf8mb4_0900_ai_ci -> utf8mb4_uca1400_ai_ci" */
+    int64_t skipped_lines; /* lines of system schemas dropped */
+    char skipped_dbs[128]; /* "mysql, sys" */
+    int64_t lines;         /* lines read */
+    bool header;           /* the script has the "-- ... dump" header */
+    bool completed;        /* it ends with "-- Dump completed" */
 };
 
 /*

@@ -71,7 +71,8 @@ make_owned(const struct cluster *c, const char *name, bool dir, int *fdp,
             : (fd = open(path,
                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                          0600)) < 0)
-        return rd_err_set(err, errno == ENOSPC ? RD_DISK_FULL : RD_ACCESS_DENIED,
+        return rd_err_set(err,
+                          errno == ENOSPC ? RD_DISK_FULL : RD_ACCESS_DENIED,
                           "cannot create '%s': %s", path, strerror(errno));
     if (c->ident->drop &&
         (dir ? chown(path, c->ident->uid, c->ident->gid)

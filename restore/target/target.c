@@ -75,7 +75,7 @@ target_display(const struct target *t)
 {
     return t->ops == &target_ephemeral_ops || t->ops == &target_mariadb_ops
                ? strdup("ephemeral")
-                                           : redact_conninfo(t->spec);
+               : redact_conninfo(t->spec);
 }
 
 int

@@ -114,8 +114,8 @@ struct target *target_new(const char *spec, const struct pg_tools *tools,
  * (RD_CONFIG_INVALID naming ${archive}: existing MySQL servers as restore
  * targets are out of scope).
  */
-int target_set_engine(struct target *t, const char *engine,
-                      const char *archive, struct rd_err *err);
+int target_set_engine(struct target *t, const char *engine, const char *archive,
+                      struct rd_err *err);
 
 /*
  * target_sandbox(t, input, spec, cmd, err): put the restore tool of

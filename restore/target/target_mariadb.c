@@ -178,11 +178,10 @@ user_dbs(struct target *t, char ***names, bool **tables, size_t *n,
     *names = NULL;
     *tables = NULL;
     *n = 0;
-    if (mysql_query(t->my,
-                    "SELECT s.schema_name, (SELECT COUNT(*) FROM "
-                    "information_schema.tables x WHERE x.table_schema = "
-                    "s.schema_name) FROM information_schema.schemata s "
-                    "ORDER BY 1") != 0 ||
+    if (mysql_query(t->my, "SELECT s.schema_name, (SELECT COUNT(*) FROM "
+                           "information_schema.tables x WHERE x.table_schema = "
+                           "s.schema_name) FROM information_schema.schemata s "
+                           "ORDER BY 1") != 0 ||
         (r = mysql_store_result(t->my)) == NULL)
         return rd_err_set(err, RD_DB_UNREACHABLE,
                           "cannot list the restored databases: %s",

@@ -703,7 +703,6 @@ START_TEST(test_major)
 }
 END_TEST
 
-
 /* ---- mysqldump ----------------------------------------------------------- */
 
 #define U(s) ((const unsigned char *)(s))

@@ -196,6 +196,7 @@ emit_line(struct myfilter *f, bool nl)
     track_db(f, f->line, f->ll);
     if (f->skip) {
         f->counts->skipped_lines++;
+        f->olen = 0; /* nothing of it goes out */
     } else {
         f->olen = myfilter_line(f->line, f->ll, f->out, 2 * MYFILTER_LINE_MAX,
                                 f->counts);
@@ -227,6 +228,7 @@ take(struct myfilter *f, const char *in, size_t n)
             if (e != NULL) {
                 f->pass = false;
                 f->counts->lines++;
+                f->counts->skipped_lines += f->skip ? 1 : 0;
             }
             continue;
         }

@@ -287,8 +287,8 @@ myfilter_read(struct stream *s, void *buf, size_t cap, struct rd_err *err)
             f->ipos += take(f, f->in + f->ipos, f->ilen - f->ipos);
             continue;
         }
-        if (f->eof)
-            return 0;
+        if (f->eof) /* the last line is out: now the verdict */
+            return check_end(f, err) != 0 ? -1 : 0;
         n = stream_read(s->below, f->in, CHUNK, err);
         if (n < 0)
             return -1;
@@ -298,8 +298,6 @@ myfilter_read(struct stream *s, void *buf, size_t cap, struct rd_err *err)
             f->eof = true;
             if (f->ll > 0)
                 emit_line(f, false);
-            if (check_end(f, err) != 0)
-                return -1;
         }
     }
 }

@@ -35,6 +35,7 @@ struct myfilter {
     char *in; /* bytes read from below, not yet taken */
     size_t ilen, ipos;
     char last[24]; /* start of the last non-blank line */
+    bool failed;   /* an unmapped collation: the stream fails */
 };
 
 static bool
@@ -76,6 +77,38 @@ account_len(const char *p, size_t n)
         }
     }
     return i;
+}
+
+static bool
+ident_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+/* The first MySQL 8 collation left in a rewritten line ("_0900_" inside
+ * a name): MariaDB has no equivalent of it. */
+static void
+note_unmapped(const char *l, size_t n, struct myfilter_counts *c)
+{
+    const char *p = l;
+
+    while (c->unmapped[0] == '\0' && n >= 6 &&
+           (p = memmem(p, n - (size_t)(p - l), "_0900_", 6)) != NULL) {
+        const char *b = p, *e = p + 6;
+
+        while (b > l && ident_char(b[-1]))
+            b--;
+        while (e < l + n && ident_char(*e))
+            e++;
+        if (b < p && (size_t)(e - b) < sizeof(c->unmapped)) {
+            memcpy(c->unmapped, b, (size_t)(e - b));
+            c->unmapped[e - b] = '\0';
+        }
+        p += 6;
+        if ((size_t)(p - l) >= n)
+            break;
+    }
 }
 
 size_t
@@ -128,6 +161,7 @@ myfilter_line(const char *l, size_t n, char *out, size_t cap,
         out[o++] = l[i++];
     }
     out[o] = '\0';
+    note_unmapped(out, o, c);
     return o;
 }
 
@@ -202,6 +236,7 @@ emit_line(struct myfilter *f, bool nl)
                                 f->counts);
         if (nl)
             f->out[f->olen++] = '\n';
+        f->failed = f->counts->unmapped[0] != '\0';
     }
     f->opos = 0;
     f->ll = 0;
@@ -276,6 +311,11 @@ myfilter_read(struct stream *s, void *buf, size_t cap, struct rd_err *err)
     for (;;) {
         ssize_t n;
 
+        if (f->failed)
+            return rd_err_set(
+                err, RD_TOOL_TOO_OLD,
+                "archive '%s' uses the MySQL 8 collation %s, which MariaDB has no equivalent of (restoredrill maps utf8mb4_0900_ai_ci, _as_ci, _as_cs and _bin)\nHINT: restore it into a MySQL 8 server by hand, or dump with a collation MariaDB knows",
+                f->s.name != NULL ? f->s.name : "?", f->counts->unmapped);
         if (f->opos < f->olen) {
             size_t k = f->olen - f->opos < cap ? f->olen - f->opos : cap;
 

@@ -7,6 +7,8 @@
 #     trigger and a routine, utf8mb4_0900_ai_ci / _as_cs / _bin tables ->
 #     0, the DEFINER clauses stripped and counted (restore.filtered.owner),
 #     the collations mapped, both said in notes; never critical;
+#   - a MySQL 8 collation MariaDB has no equivalent of -> 3 tool_too_old
+#     naming it;
 #   - a --skip-comments dump (no header, no trailer) -> 0 with a note that
 #     its completeness could not be checked;
 #   - --dry-run of the cut dump finds it too.
@@ -107,6 +109,16 @@ assert_json_true "$R" '[.notes[] | select(test("utf8mb4_0900_ai_ci -> utf8mb4_uc
     "a note names the mapped collations"
 assert_probe "$R" users_view .status ok
 assert_probe "$R" data_untouched .status ok      # INSERT data is never rewritten
+
+# A MySQL 8 collation with no MariaDB equivalent: unknown (tool_too_old),
+# naming it -- never critical.
+S4=$T/src-ja
+mkdir -p "$S4"
+sed 's/COLLATE utf8mb4_0900_as_cs/COLLATE utf8mb4_ja_0900_as_cs/' "$S2/app.sql" >"$S4/app.sql"
+R=$T/ja.json
+run_rd verify --source "$S4" --report "$R" --state-dir "$T/state-ja"
+assert_report "$R" 3 unknown tool_too_old
+assert_json_true "$R" '.error.message | test("utf8mb4_ja_0900_as_cs")' "the error names the collation"
 
 # ------------------------------------------------------ --skip-comments
 S3=$T/src-skip

@@ -160,6 +160,25 @@ START_TEST(test_trailer)
 }
 END_TEST
 
+START_TEST(test_unmapped_collation)
+{
+    struct myfilter_counts c;
+    enum rd_code code;
+    char *out = filter("CREATE TABLE `t` (`a` varchar(5) COLLATE "
+                       "utf8mb4_ja_0900_as_cs);\n-- Dump completed\n",
+                       true, &c, &code);
+
+    ck_assert_int_eq(code, RD_TOOL_TOO_OLD);
+    ck_assert_str_eq(c.unmapped, "utf8mb4_ja_0900_as_cs");
+    free(out);
+    /* In data it is only data. */
+    out = filter("INSERT INTO `t` VALUES ('utf8mb4_ja_0900_as_cs');\n", false,
+                 &c, &code);
+    ck_assert_int_eq(code, RD_OK);
+    free(out);
+}
+END_TEST
+
 START_TEST(test_line_api)
 {
     struct myfilter_counts c;
@@ -189,6 +208,7 @@ myfilter_suite(void)
     tcase_add_test(tc, test_definer_and_collations);
     tcase_add_test(tc, test_system_schemas);
     tcase_add_test(tc, test_trailer);
+    tcase_add_test(tc, test_unmapped_collation);
     tcase_add_test(tc, test_line_api);
     suite_add_tcase(s, tc);
     return s;

@@ -43,6 +43,11 @@ gzip -c "$T/full.sql" >"$S0/full.sql.gz"
 R=$T/full.json
 run_rd verify --source "$S0" --report "$R" --state-dir "$STATE"
 assert_report "$R" 0 ok null
+R=$T/full-dry.json
+run_rd verify --dry-run --source "$S0" --report "$R" --state-dir "$STATE"
+assert_report "$R" 0 ok null
+assert_json_true "$R" '[.notes[] | select(test("with mariadb into a scratch MariaDB server"))] | length == 1' \
+    "the dry run says what a real run would do"
 
 # ------------------------------------------------ MySQL 8: DEFINER, 0900
 S2=$T/src-mysql8

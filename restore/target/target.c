@@ -36,8 +36,12 @@ target_set_engine(struct target *t, const char *engine, const char *archive,
     if (t->ops != &target_ephemeral_ops && t->ops != &target_mariadb_ops)
         return rd_err_set(
             err, RD_CONFIG_INVALID,
-            "archive '%s' is a mysqldump script, and target '%s' is a PostgreSQL server\nHINT: set target = ephemeral (a throwaway MariaDB); existing MySQL servers are not restore targets",
-            archive, "CONNINFO");
+            "archive '%s' is a mysqldump script: it is restored only into a throwaway MariaDB, not into %s\nHINT: set target = ephemeral (existing MySQL servers are not restore targets: a --databases dump would write into their real databases)",
+            archive,
+            strncmp(t->spec, "mysql://", 8) == 0 ||
+                    strncmp(t->spec, "mariadb://", 10) == 0
+                ? "an existing MySQL server"
+                : "a PostgreSQL server target");
     t->ops = &target_mariadb_ops;
     return 0;
 }

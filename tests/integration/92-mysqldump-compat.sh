@@ -11,7 +11,8 @@
 #     naming it;
 #   - a --skip-comments dump (no header, no trailer) -> 0 with a note that
 #     its completeness could not be checked;
-#   - --dry-run of the cut dump finds it too.
+#   - --dry-run of the cut dump finds it too;
+#   - a PostgreSQL server target -> 3 config_invalid.
 . "$(dirname "$0")/lib.sh"
 
 mdb_start
@@ -136,3 +137,10 @@ assert_json "$R" .archive.format mysqldump
 assert_json "$R" .archive.compression zstd
 assert_json_true "$R" '[.notes[] | select(test("skip-comments.*could not be checked"))] | length == 1' \
     "a note says the completeness could not be checked"
+
+# A PostgreSQL server as target: config_invalid (existing MySQL servers are
+# not restore targets either: a mysql:// target is not a valid conninfo).
+R=$T/server.json
+run_rd verify --source "$S0" --target "host=$T/nowhere dbname=x" --report "$R" --state-dir "$T/state-server"
+assert_report "$R" 3 unknown config_invalid
+assert_json_true "$R" '.error.message | test("throwaway MariaDB")' "the message says where it can go"

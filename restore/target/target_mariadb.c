@@ -304,6 +304,19 @@ my_count_rows(struct target *t, int64_t exact_below, target_count_fn add,
     int rc = 0;
 
     (void)exact_below;
+    /* restore_timeout bounds these queries too. */
+    if (db_deadline() != 0) {
+        long long left = db_deadline() - db_now_ms();
+        char sql[80];
+
+        if (left <= 0)
+            return rd_err_set(err, RD_TIMEOUT,
+                              "no time left to count rows (restore_timeout)");
+        snprintf(sql, sizeof(sql), "SET SESSION max_statement_time = %lld",
+                 (left + 999) / 1000);
+        if (my_exec(t, sql, RD_DB_UNREACHABLE, err) != 0)
+            return -1;
+    }
     if (mysql_query(t->my,
                     "SELECT table_schema, table_name FROM "
                     "information_schema.tables WHERE table_type = 'BASE "

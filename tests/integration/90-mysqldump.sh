@@ -7,6 +7,7 @@
 #   - `--databases shop` with stale data -> 2, the freshness probe critical
 #     (the dump creates its own database; the probes' default is it);
 #   - `--all-databases` -> 0, the system schemas skipped with a note;
+#   - the same archive from a web server (nginx) -> 0, streamed;
 #   - a second run of the fresh job after rows were deleted -> drift warning
 #     naming shop.orders.
 . "$(dirname "$0")/lib.sh"
@@ -76,6 +77,15 @@ assert_file_exists "$STATE/default/drift.json"
 # A dump without CREATE DATABASE restores into restoredrill_<job>.
 assert_json "$STATE/default/drift.json" '.tables["restoredrill_default.orders"]' 150
 assert_json "$STATE/default/drift.json" '.tables["restoredrill_default.customers"]' 3
+
+# The same archive from a web server (nginx JSON autoindex), streamed: 0.
+nginx_start "$SRC"
+R=$T/http.json
+run_rd verify --source "$NGINX_URL/json/" --probes "$P" --report "$R" --state-dir "$T/state-http"
+assert_report "$R" 0 ok null
+assert_json "$R" .archive.format mysqldump
+assert_json "$R" .archive.transfer stream
+assert_probe "$R" orders_count .value 150
 
 # ---------------------------------------- --databases, stale data: 2
 msql -e "UPDATE orders SET created_at = created_at - INTERVAL 3 DAY" shop || fail "age the rows"

@@ -116,8 +116,10 @@ assert_json_true "$R" '.restore.error_count > 0 or .error.code == "decompress_co
 mid_insert() { # IN OUT LINES...
     local in=$1 out=$2
     shift 2
-    awk -v half="$(($(wc -l <"$in") / 2))" -v lines="$(printf '%s\n' "$@")" '
-        !done && NR >= half && /^-- (Data for )?Name: / { print lines; done = 1 }
+    # The lines through ENVIRON, not -v: gawk (which mariadb-server pulls in
+    # as /usr/bin/awk) would turn their backslashes into escapes.
+    MID_LINES="$(printf '%s\n' "$@")" awk -v half="$(($(wc -l <"$in") / 2))" '
+        !done && NR >= half && /^-- (Data for )?Name: / { print ENVIRON["MID_LINES"]; done = 1 }
         { print }' "$in" >"$out"
 }
 mid_insert "$W/bulk.sql" "$S/error-middle.sql" "SELECT public.rd_no_such_function_in_the_middle();"

@@ -201,10 +201,11 @@ plain_dump() {
     rm -f "$BACKUPS"/*
     must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres \
         "$SEED_BIN/pg_dump" -Fp -d "$db" -f "$T/plain_dump.sql"
+    # SQL through ENVIRON, not -v: gawk would turn its backslashes into escapes.
     if [ "${3:-}" = end ]; then
-        awk -v sql="$2" '/^-- PostgreSQL database dump complete/ && !done { print sql; done = 1 } { print }'
+        PD_SQL=$2 awk '/^-- PostgreSQL database dump complete/ && !done { print ENVIRON["PD_SQL"]; done = 1 } { print }'
     else
-        awk -v sql="$2" '!done && /^CREATE TABLE/ { print sql; done = 1 } { print }'
+        PD_SQL=$2 awk '!done && /^CREATE TABLE/ { print ENVIRON["PD_SQL"]; done = 1 } { print }'
     fi <"$T/plain_dump.sql" >"$BACKUPS/$1"
     grep -qF -- "$2" "$BACKUPS/$1" || fail "the fixture $1 lacks its SQL"
 }

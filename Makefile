@@ -22,7 +22,7 @@ WARN    = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-protot
           -Wwrite-strings -Wvla -Wcast-qual -Wpointer-arith -Wimplicit-fallthrough \
           -Wconversion -Wno-sign-conversion -Wno-missing-field-initializers \
           $(if $(findstring clang,$(CC)),,-Wno-format-truncation)
-PKGS    = libpq jansson libcrypto libcurl zlib libzstd liblzma liblz4 libarchive expat
+PKGS    = libpq jansson libcrypto libcurl zlib libzstd liblzma liblz4 libarchive expat libmariadb
 CFLAGS  ?= -O2 -g
 CFLAGS  += $(CSTD) $(WARN) -I. -DRD_VERSION='"$(VERSION)"' -DRD_DOCDIR='"$(DOCDIR)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -lm

@@ -20,6 +20,8 @@ struct probe_conn;
 
 /*
  * probe_conn_open(conninfo, dbname, err):
+ * (A mysql:// or mariadb:// URI opens a MariaDB/MySQL session, probe_mysql.c;
+ * there ${dbname} counts only when the URI names no database.)
  * Connect with ${conninfo} to ${dbname} (NULL: the conninfo's own) and
  * prepare the session for probes: default_transaction_read_only on,
  * TimeZone UTC, search_path ''.  Returns the session, or NULL with

@@ -34,7 +34,9 @@ render_restore(struct report *r, const struct restore_report *rp)
     json_object_set_new(rs, "target",
                         rp->target != NULL ? json_string(rp->target)
                                            : json_null());
-    json_object_set_new(rs, "engine", json_string("postgresql"));
+    json_object_set_new(
+        rs, "engine",
+        json_string(rp->engine != NULL ? rp->engine : "postgresql"));
     if (rp->sandbox != NULL)
         json_object_set_new(rs, "sandbox", json_string(rp->sandbox));
     if (rp->sandbox_reason[0] != '\0')

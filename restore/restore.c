@@ -25,6 +25,7 @@ on_restore_line(void *vctx, const char *line)
     const char *p;
 
     if (strncmp(line, "pg_restore: error: ", 19) == 0 ||
+        strncmp(line, "ERROR ", 6) == 0 || /* the mariadb client */
         (strncmp(line, "psql:", 5) == 0 &&
          (strstr(line, ": ERROR:  ") != NULL ||
           strstr(line, ": FATAL:  ") != NULL ||
@@ -131,8 +132,21 @@ feed_stream(void *ctx, void *buf, size_t cap, struct rd_err *err)
     return stream_read(ctx, buf, cap, err);
 }
 
-/* The tool's command line: psql for plain SQL, else pg_restore (by path or
- * on stdin).  ${argv} has room for 20. */
+/* The restore tool's name: the engine's own (target_ops), else psql for
+ * plain SQL and pg_restore for the rest. */
+static const char *
+tool_name(const struct target *t, const struct restore_input *in)
+{
+    const char *argv[20];
+    char buf[PATH_MAX + 32];
+
+    if (target_ops(t)->restore_argv != NULL)
+        return target_ops(t)->restore_argv(t, argv, buf, sizeof(buf));
+    return in->format == DUMP_PLAIN ? "psql" : "pg_restore";
+}
+
+/* The tool's command line: the engine's own (target_ops), psql for plain
+ * SQL, else pg_restore (by path or on stdin).  ${argv} has room for 20. */
 static void
 tool_argv(const struct target *t, const struct restore_input *in,
           const struct restore_result *rr, bool by_path, const char **argv,
@@ -140,6 +154,10 @@ tool_argv(const struct target *t, const struct restore_input *in,
 {
     int a = 0;
 
+    if (target_ops(t)->restore_argv != NULL) {
+        (void)target_ops(t)->restore_argv(t, argv, prog, plen);
+        return;
+    }
     if (in->format == DUMP_PLAIN) {
         argv[a++] = pgtools_path(target_tools(t), "psql", prog, plen);
         argv[a++] = "--no-psqlrc";
@@ -169,8 +187,8 @@ tool_argv(const struct target *t, const struct restore_input *in,
 
 /* The error of a tool that ran to its end but failed or reported errors. */
 static void
-tool_failed(const struct restore_input *in, struct restore_result *rr,
-            int status, struct rd_err *err)
+tool_failed(const struct target *t, const struct restore_input *in,
+            struct restore_result *rr, int status, struct rd_err *err)
 {
     bool plain = in->format == DUMP_PLAIN;
     const char *first;
@@ -184,10 +202,9 @@ tool_failed(const struct restore_input *in, struct restore_result *rr,
     if (strncmp(first, "pg_restore: error: ", 19) == 0)
         first += 19;
     rd_err_set(
-        err, code, "%s failed (%s) with %d error%s%s%s%s",
-        plain ? "psql" : "pg_restore", proc_describe(status, st, sizeof(st)),
-        rr->error_count, rr->error_count == 1 ? "" : "s",
-        rr->nerrors > 0 ? ": " : "", first,
+        err, code, "%s failed (%s) with %d error%s%s%s%s", tool_name(t, in),
+        proc_describe(status, st, sizeof(st)), rr->error_count,
+        rr->error_count == 1 ? "" : "s", rr->nerrors > 0 ? ": " : "", first,
         plain && strstr(rr->tail, "backslash commands are restricted")
             ? "\nHINT: the dump carries psql meta-commands (\\connect from pg_dump --create or pg_dumpall, or something hostile); restoredrill refuses them all"
             : "");
@@ -233,7 +250,7 @@ run_tool(const struct target *t, const struct restore_input *in,
     if (res.timed_out) {
         rd_err_set(err, RD_TIMEOUT,
                    "%s was still running when restore_timeout passed: stopped",
-                   in->format == DUMP_PLAIN ? "psql" : "pg_restore");
+                   tool_name(t, in));
         goto done;
     }
     /* The tool is done; the stream's verdict comes at its end. */
@@ -243,7 +260,7 @@ run_tool(const struct target *t, const struct restore_input *in,
         rr->error_count == 0)
         rc = 0;
     else
-        tool_failed(in, rr, res.status, err);
+        tool_failed(t, in, rr, res.status, err);
 done:
     proc_result_release(&res);
     return rc;
@@ -272,9 +289,10 @@ restore_run(const struct target *t, const struct restore_input *in,
     rr->jobs = by_path && in->format != DUMP_TAR && ncpu > 1
                    ? (int)(ncpu > 64 ? 64 : ncpu)
                    : 1;
-    snprintf(rr->tool, sizeof(rr->tool), "%s %s",
-             in->format == DUMP_PLAIN ? "psql" : "pg_restore",
-             target_tools(t)->restore_version);
+    snprintf(rr->tool, sizeof(rr->tool), "%s %s", tool_name(t, in),
+             target_ops(t)->restore_argv != NULL
+                 ? target_server_version(t)
+                 : target_tools(t)->restore_version);
     tool_argv(t, in, rr, by_path, argv, prog, sizeof(prog), jobs, sizeof(jobs));
     proc_env_init(&env);
     if (target_tool_env(t, &env) != 0) {

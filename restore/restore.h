@@ -45,6 +45,7 @@ struct restore_result {
  */
 struct restore_report {
     char *target;             /* (owned) "ephemeral" or the redacted conninfo */
+    const char *engine;       /* (static) "mariadb"; NULL: "postgresql" */
     char server_version[32];  /* "" until the target is connected */
     const char *sandbox;      /* (static) "bwrap" / "none"; NULL before the
                                  preflight */

@@ -145,6 +145,15 @@ static const struct config_key_info keys[CK_COUNT] = {
          "exec: prints one archive per line (optionally TAB and an ISO-8601 time); no shell"},
     [CK_FETCH_COMMAND] = {"fetch_command", CT_STRING, true,
                           "exec: writes archive {archive} to stdout; no shell"},
+    /* MySQL binlogs shipped with a mysqldump archive: not in this version. */
+    [CK_BINLOGS] = {"binlogs", CT_STRING, false,
+                    "source URI of the binary logs shipped with the dump"},
+    [CK_BINLOG_PATTERN] = {"binlog_pattern", CT_STRING, false,
+                           "binary log names (default *-bin.[0-9]*)"},
+    [CK_MAX_BINLOG_AGE] = {"max_binlog_age", CT_DURATION, false,
+                           "newest binary log older than this is critical"},
+    [CK_BINLOG_REPLAY] = {"binlog_replay", CT_STRING, false,
+                          "replay the binary logs before the probes"},
 };
 
 const struct config_key_info *

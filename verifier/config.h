@@ -60,6 +60,11 @@ enum config_key {
     CK_RESTIC_HOST,
     CK_LIST_COMMAND,
     CK_FETCH_COMMAND,
+    /* MySQL binlogs (issue 15): known, refused while unimplemented */
+    CK_BINLOGS,
+    CK_BINLOG_PATTERN,
+    CK_MAX_BINLOG_AGE,
+    CK_BINLOG_REPLAY,
     CK_COUNT
 };
 

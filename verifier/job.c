@@ -178,7 +178,10 @@ dry_run(struct job_run *jr)
         jr->chosen->name, dumpfmt_kind_name(jr->format),
         job_compression_name(jr->compression),
         jr->mode == MODE_SPOOL ? "spooled to a temp dir" : "streamed",
-        jr->format == DUMP_PLAIN ? "psql" : "pg_restore", into);
+        jr->format == DUMP_MYSQL   ? "mariadb"
+        : jr->format == DUMP_PLAIN ? "psql"
+                                   : "pg_restore",
+        into);
 }
 
 /* The newest archive's age, judged after the restore (both facts are reported).

@@ -47,7 +47,7 @@ list_extensions(struct job_run *jr, struct rd_err *err)
     enum dump_kind comp;
     int rc;
 
-    if (jr->format == DUMP_PLAIN)
+    if (jr->format == DUMP_PLAIN || jr->format == DUMP_MYSQL)
         return 0; /* scanned from the head in stage_decode */
     if (jr->mode != MODE_STREAM) {
         in.path = jr->path;
@@ -96,8 +96,12 @@ preflight_header(struct job_run *jr, const char **src_version,
                  "%d.%d", jr->hdr.vmaj, jr->hdr.vmin);
     *src_version =
         jr->format == DUMP_PLAIN ? jr->plain_version : jr->hdr.server_version;
+    if (jr->format == DUMP_MYSQL)
+        *src_version = jr->myhead.server_version;
     jr->archive.server_version = *src_version;
     render_archive(report_archive(jr->r), &jr->archive);
+    if (jr->format == DUMP_MYSQL)
+        return 0; /* its completeness is judged at its end (myfilter) */
     if (jr->format != DUMP_PLAIN && jr->hdr_rc == 1)
         return rd_err_set(err, RD_ARCHIVE_TRUNCATED,
                           "archive '%s' ends inside its header",
@@ -148,16 +152,22 @@ job_sandbox(struct job_run *jr, struct rd_err *err)
 static int
 preflight_tools(struct job_run *jr, struct rd_err *err)
 {
+    const struct target_ops *ops = target_ops(jr->target);
     int maxmaj, maxmin, need;
     char hint[96];
 
-    bool server = target_ops(jr->target)->needs_server;
+    bool server = ops->needs_server;
     int want = server && jr->archive.server_version != NULL
                    ? dumpfmt_major(jr->archive.server_version)
                    : 0;
 
-    if (pgtools_find(&jr->tools, server, want, err) != 0 ||
-        job_sandbox(jr, err) != 0)
+    if (pgtools_find(&jr->tools, server, want, err) != 0) {
+        if (ops->needs_pg_tools)
+            return -1;
+        /* A MariaDB target needs no PostgreSQL (tools.bindir stays ""). */
+        memset(err, 0, sizeof(*err));
+    }
+    if (job_sandbox(jr, err) != 0)
         return -1;
     /* Ephemeral: the dump's own major when installed, else the newest
      * newer one; said in the report. */
@@ -174,7 +184,8 @@ preflight_tools(struct job_run *jr, struct rd_err *err)
         fs_chown_tree(jr->workdir, jr->ident.uid, jr->ident.gid, err) != 0)
         return -1;
     dumpfmt_max_archive_version(jr->tools.major, &maxmaj, &maxmin);
-    if (jr->format == DUMP_PLAIN || jr->hdr.vmaj < maxmaj ||
+    if (jr->format == DUMP_PLAIN || jr->format == DUMP_MYSQL ||
+        jr->hdr.vmaj < maxmaj ||
         (jr->hdr.vmaj == maxmaj && jr->hdr.vmin <= maxmin))
         return 0;
     need = major_for_archive(&jr->hdr);

@@ -57,6 +57,12 @@ restore_input(struct job_run *jr, struct restore_input *in, struct rd_err *err)
         return 0;
     }
     in->stream = jr->top;
+    if (jr->format == DUMP_MYSQL) {
+        jr->top = myfilter_new(jr->top, jr->myhead.header, &jr->mycounts);
+        in->stream = jr->top;
+        return jr->top != NULL ? 0
+                               : rd_err_set(err, RD_INTERNAL, "out of memory");
+    }
     if (jr->format != DUMP_PLAIN)
         return 0;
     if (job_random_key(key, sizeof(key)) != 0)
@@ -85,6 +91,37 @@ restore_failed(struct job_run *jr, const struct rd_err *err)
     return -1;
 }
 
+/* What myfilter did to a mysqldump script, as notes; its DEFINER clauses
+ * count as owners (restore.filtered.owner). */
+static void
+job_mysql_notes(struct job_run *jr)
+{
+    const struct myfilter_counts *c = &jr->mycounts;
+
+    jr->rres.filtered = true;
+    jr->rres.filtered_owner = c->definer;
+    if (c->definer > 0)
+        report_note(
+            jr->r,
+            "mysqldump: %lld DEFINER= clause%s stripped (the accounts they name do not exist on the scratch server)",
+            (long long)c->definer, c->definer == 1 ? "" : "s");
+    if (c->collations > 0)
+        report_note(
+            jr->r,
+            "mysqldump: MySQL 8 collations mapped for MariaDB: %s (%lld place%s)",
+            c->mapped, (long long)c->collations, c->collations == 1 ? "" : "s");
+    if (c->skipped_dbs[0] != '\0')
+        report_note(
+            jr->r,
+            "mysqldump: system schema%s %s skipped (%lld lines): an --all-databases dump's server accounts and settings are not restored",
+            strchr(c->skipped_dbs, ',') != NULL ? "s" : "", c->skipped_dbs,
+            (long long)c->skipped_lines);
+    if (!c->header)
+        report_note(
+            jr->r,
+            "mysqldump: the dump has no comment header (--skip-comments), so its completeness ('-- Dump completed' at its end) could not be checked");
+}
+
 /* Run the tool; the result goes to jr->rres (rendered at the cleanup). */
 static int
 restore_into(struct job_run *jr, const struct restore_input *in,
@@ -102,6 +139,8 @@ restore_into(struct job_run *jr, const struct restore_input *in,
     rp->filtered = jr->format == DUMP_PLAIN;
     rp->filtered_owner = (int64_t)jr->counts.owner;
     rp->filtered_acl = (int64_t)jr->counts.acl;
+    if (jr->format == DUMP_MYSQL)
+        job_mysql_notes(jr);
     if (jr->mode == MODE_STREAM)
         job_report_hash(jr);
     rp->duration_s = (double)(t1.tv_sec - t0->tv_sec) +

@@ -275,6 +275,14 @@ sniff_format(struct job_run *jr, const unsigned char *b, size_t n)
                               sizeof(jr->plain_version));
         (void)dumpfmt_plain_extensions(b, n, &jr->ext, &jr->next);
         break;
+    case DUMP_MYSQL:
+        /* A second engine: the target becomes a throwaway MariaDB. */
+        jr->format = DUMP_MYSQL;
+        dumpfmt_mysql_head(b, n, &jr->myhead);
+        if (target_set_engine(jr->target, "mysql", jr->chosen->name, &err) != 0)
+            return job_fail_stage(jr, STAGE_DECODE, &err);
+        jr->rres.engine = target_ops(jr->target)->engine;
+        break;
     default:
         if (job_decoder_failed(jr))
             return -1;
@@ -386,6 +394,14 @@ choose_transfer(struct job_run *jr)
             /* The restore puts the filter on; a dry run needs its
                end-of-script check (pg_dump's closing line) too. */
             jr->top = sqlfilter_new(jr->top, DRY_RUN_KEY, true, &jr->counts);
+            if (jr->top == NULL) {
+                rd_err_set(&err, RD_INTERNAL, "out of memory");
+                return job_fail_stage(jr, STAGE_DECODE, &err);
+            }
+        }
+        if (jr->format == DUMP_MYSQL && jr->o->dry_run) {
+            /* Its end check ("-- Dump completed") too. */
+            jr->top = myfilter_new(jr->top, jr->myhead.header, &jr->mycounts);
             if (jr->top == NULL) {
                 rd_err_set(&err, RD_INTERNAL, "out of memory");
                 return job_fail_stage(jr, STAGE_DECODE, &err);

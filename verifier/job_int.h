@@ -18,6 +18,7 @@
 #include "restore/source/archive_info.h"
 #include "restore/source/select.h"
 #include "restore/source/source.h"
+#include "restore/decode/myfilter.h"
 #include "restore/decode/sqlfilter.h"
 #include "restore/decode/stream.h"
 #include "verifier/config.h"
@@ -62,6 +63,8 @@ struct job_run {
     char **ext; /* (owned) extensions the dump creates */
     size_t next;
     struct sqlfilter_counts counts;
+    struct mysql_head myhead;        /* DUMP_MYSQL: what its head says */
+    struct myfilter_counts mycounts; /* DUMP_MYSQL: what myfilter did */
     struct pg_tools tools;
     struct proc_ident ident;
     struct sandbox sb;          /* set up at the preflight */

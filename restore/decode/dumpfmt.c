@@ -12,7 +12,8 @@ static const char *const kind_names[] = {
     [DUMP_TAR] = "tar",         [DUMP_PLAIN] = "plain",
     [DUMP_GZIP] = "gzip",       [DUMP_ZSTD] = "zstd",
     [DUMP_XZ] = "xz",           [DUMP_BZIP2] = "bzip2",
-    [DUMP_LZ4] = "lz4",         [DUMP_DIRECTORY] = "directory"};
+    [DUMP_LZ4] = "lz4",         [DUMP_DIRECTORY] = "directory",
+    [DUMP_MYSQL] = "mysqldump"};
 
 const char *
 dumpfmt_kind_name(enum dump_kind k)
@@ -76,6 +77,11 @@ dumpfmt_sniff(const unsigned char *b, size_t len)
         return DUMP_LZ4;
     if (len >= 262 && memcmp(b + 257, "ustar", 5) == 0)
         return DUMP_TAR;
+    /* Only the first DUMPFMT_SNIFF_BYTES count. */
+    if (len > DUMPFMT_SNIFF_BYTES)
+        len = DUMPFMT_SNIFF_BYTES;
+    if (len > 0 && dumpfmt_is_mysqldump(b, len))
+        return DUMP_MYSQL;
     if (len > 0 && looks_like_sql(b, len))
         return DUMP_PLAIN;
     return DUMP_UNKNOWN;
@@ -371,4 +377,83 @@ dumpfmt_plain_extensions(const unsigned char *b, size_t n, char ***names,
         (*names)[(*count)++] = copy;
     }
     return 0;
+}
+
+/* Whether the ${n} bytes at ${b} start with ${lit}. */
+static bool
+starts(const unsigned char *b, size_t n, const char *lit)
+{
+    size_t l = strlen(lit);
+
+    return n >= l && memcmp(b, lit, l) == 0;
+}
+
+/* Whether the first ${n} bytes hold a line that starts with ${lit}. */
+static bool
+has_line(const unsigned char *b, size_t n, const char *lit)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((i == 0 || b[i - 1] == '\n') && starts(b + i, n - i, lit))
+            return true;
+    return false;
+}
+
+bool
+dumpfmt_is_mysqldump(const unsigned char *b, size_t len)
+{
+    size_t i = 0, n = len < 4096 ? len : 4096;
+
+    for (size_t k = 0; k < n; k++)
+        if (b[k] == 0)
+            return false;
+    if (n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
+        i = 3;
+    while (i < n && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r'))
+        i++;
+    if (starts(b + i, n - i, "/*M!999999\\- enable the sandbox mode */") ||
+        starts(b + i, n - i, "-- MySQL dump ") ||
+        starts(b + i, n - i, "-- MariaDB dump "))
+        return true;
+    if (has_line(b, n, "-- PostgreSQL database") ||
+        has_line(b, n, "-- Dumped from database"))
+        return false;
+    return has_line(b + i, n - i, "/*!") ||
+           has_line(b + i, n - i, "CREATE TABLE `");
+}
+
+void
+dumpfmt_mysql_head(const unsigned char *b, size_t n, struct mysql_head *h)
+{
+    static const char ver[] = "-- Server version";
+
+    memset(h, 0, sizeof(*h));
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *l = b + i;
+        size_t left = n - i, ll = 0;
+
+        if (i > 0 && b[i - 1] != '\n')
+            continue;
+        while (ll < left && l[ll] != '\n')
+            ll++;
+        if (ll == left)
+            break; /* cut by ${n} */
+        if (i < 1024 && (starts(l, ll, "-- MySQL dump ") ||
+                         starts(l, ll, "-- MariaDB dump ")))
+            h->header = true;
+        if (starts(l, ll, "CREATE DATABASE ") || starts(l, ll, "USE `"))
+            h->own_db = true;
+        if (h->server_version[0] == '\0' && starts(l, ll, ver)) {
+            size_t s = sizeof(ver) - 1, j = 0;
+
+            while (s < ll && (l[s] == ' ' || l[s] == '\t' || l[s] == ':'))
+                s++;
+            while (s < ll && l[s] != '\r' &&
+                   j + 1 < sizeof(h->server_version)) {
+                h->server_version[j++] =
+                    (char)(l[s] < 0x20 || l[s] >= 0x7f ? '?' : l[s]);
+                s++;
+            }
+            h->server_version[j] = '\0';
+        }
+    }
 }

@@ -16,7 +16,8 @@ enum dump_kind {
     DUMP_XZ,
     DUMP_BZIP2,
     DUMP_LZ4,
-    DUMP_DIRECTORY /* pg_dump -Fd: a folder with toc.dat (or a tar of one) */
+    DUMP_DIRECTORY, /* pg_dump -Fd: a folder with toc.dat (or a tar of one) */
+    DUMP_MYSQL      /* mysqldump / mariadb-dump SQL ("mysqldump") */
 };
 
 /* Bytes dumpfmt_sniff() wants to see (fewer is fine for short files). */
@@ -28,7 +29,8 @@ enum dump_kind {
  */
 enum dump_kind dumpfmt_sniff(const unsigned char *buf, size_t len);
 
-/* dumpfmt_kind_name(k): "custom", "tar", "plain", "gzip", ..., "unknown". */
+/* dumpfmt_kind_name(k): "custom", "tar", "plain", "gzip", ..., "mysqldump",
+ * "unknown". */
 const char *dumpfmt_kind_name(enum dump_kind k);
 
 /*
@@ -64,6 +66,31 @@ int dumpfmt_plain_version(const unsigned char *buf, size_t len, char *out,
  */
 int dumpfmt_plain_extensions(const unsigned char *buf, size_t len,
                              char ***names, size_t *n);
+
+/*
+ * dumpfmt_is_mysqldump(buf, len): whether text is a mysqldump/mariadb-dump
+ * script: its first line is MariaDB's "/\*M!999999\- enable the sandbox
+ * mode *\/" or a "-- MySQL dump " / "-- MariaDB dump " header; or (a
+ * --skip-comments dump) a line in the first 4 KiB starts with a "/\*!"
+ * conditional comment or "CREATE TABLE `" (backticks) and nothing in them
+ * says PostgreSQL ("-- PostgreSQL database", "-- Dumped from database").
+ * dumpfmt_sniff() gives DUMP_MYSQL for it, never DUMP_PLAIN.
+ */
+bool dumpfmt_is_mysqldump(const unsigned char *buf, size_t len);
+
+/* What the head of a mysqldump script says. */
+struct mysql_head {
+    bool header;             /* a "-- MySQL dump" / "-- MariaDB dump" header:
+                                the script must end with "-- Dump completed" */
+    bool own_db;             /* it creates or selects its own database
+                                (--databases, --all-databases) */
+    char server_version[64]; /* "-- Server version\t10.11.19-MariaDB-..." */
+};
+
+/* dumpfmt_mysql_head(buf, len, h): read ${h} from the first ${len} bytes
+ * (a line the ${len} bytes cut is not read). */
+void dumpfmt_mysql_head(const unsigned char *buf, size_t len,
+                        struct mysql_head *h);
 
 /* What a custom-format header says. */
 struct dump_header {

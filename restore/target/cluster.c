@@ -39,8 +39,8 @@ cluster_conn_env(const struct cluster *c, struct proc_env *env)
 }
 
 /* The last ${max} bytes of FILE, one line, for error messages. */
-static void
-file_tail(const char *path, char *buf, size_t max)
+void
+cluster_file_tail(const char *path, char *buf, size_t max)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     off_t end;
@@ -182,7 +182,7 @@ wait_ready(struct cluster *c, const char *logpath, struct rd_err *err)
                               "interrupted while the scratch server started");
         if (proc_exited(c->pid, &status)) {
             c->pid = 0;
-            file_tail(logpath, tail, sizeof(tail));
+            cluster_file_tail(logpath, tail, sizeof(tail));
             return rd_err_set(
                 err,
                 strstr(tail, "No space left") ? RD_DISK_FULL : RD_TOOL_MISSING,
@@ -190,7 +190,7 @@ wait_ready(struct cluster *c, const char *logpath, struct rd_err *err)
         }
         clock_gettime(CLOCK_MONOTONIC, &t);
         if (t.tv_sec - t0.tv_sec > START_TIMEOUT_S) {
-            file_tail(logpath, tail, sizeof(tail));
+            cluster_file_tail(logpath, tail, sizeof(tail));
             return rd_err_set(
                 err, RD_TOOL_MISSING,
                 "the scratch PostgreSQL server did not accept connections within %ds: %s",
@@ -234,8 +234,8 @@ share_socket(struct cluster *c)
 /* mkdtemp $TMPDIR/restoredrill-XXXXXX (or /tmp when the socket path would
  * not fit), with our pid in owner.pid (for cluster_sweep()), owned by the
  * restore user. */
-static int
-make_dir(struct cluster *c, struct rd_err *err)
+int
+cluster_make_dir(struct cluster *c, struct rd_err *err)
 {
     const char *base = fs_tmpdir_base();
     char pidfile[PATH_MAX + 16];
@@ -352,8 +352,8 @@ done:
 
 /* DIR/server.pid: the host pid the sweep judges the server by (in the
  * sandbox postmaster.pid holds the namespace's pid). */
-static void
-write_server_pid(struct cluster *c)
+void
+cluster_write_server_pid(struct cluster *c)
 {
     char path[PATH_MAX + 16];
     int fd;
@@ -375,7 +375,7 @@ start_once(struct cluster *c, bool keep, bool use_template, struct rd_err *err)
     char logpath[PATH_MAX + 16];
     int logfd = -1;
 
-    if (make_dir(c, err) != 0) {
+    if (cluster_make_dir(c, err) != 0) {
         if (c->dir[0] == '\0')
             return -1;
         goto fail;
@@ -397,7 +397,7 @@ start_once(struct cluster *c, bool keep, bool use_template, struct rd_err *err)
     log_debug("scratch server pid %ld in '%s'", (long)c->pid, c->dir);
     if (wait_ready(c, logpath, err) != 0)
         goto fail;
-    write_server_pid(c);
+    cluster_write_server_pid(c);
     if (keep)
         share_socket(c);
     return 0;

@@ -86,4 +86,15 @@ int cluster_stop(struct cluster *c);
  */
 int cluster_sweep(void);
 
+/* For the other engines' throwaway servers (mariadb.c), which share the
+ * cluster's layout (and so cluster_sweep() and cluster_stop()):
+ * cluster_make_dir(c, err): mkdtemp $TMPDIR/restoredrill-XXXXXX (or /tmp
+ * when a socket path would not fit) with owner.pid, owned by c->ident;
+ * cluster_write_server_pid(c): DIR/server.pid (and c->inner in the
+ * sandbox) once the server runs; cluster_file_tail(path, buf, max): the
+ * last bytes of a log as one line, for messages. */
+int cluster_make_dir(struct cluster *c, struct rd_err *err);
+void cluster_write_server_pid(struct cluster *c);
+void cluster_file_tail(const char *path, char *buf, size_t max);
+
 #endif

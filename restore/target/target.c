@@ -28,6 +28,25 @@ target_new(const char *spec, const struct pg_tools *tools,
 }
 
 int
+target_set_engine(struct target *t, const char *engine, const char *archive,
+                  struct rd_err *err)
+{
+    if (strcmp(engine, "mysql") != 0)
+        return 0;
+    if (t->ops != &target_ephemeral_ops && t->ops != &target_mariadb_ops)
+        return rd_err_set(
+            err, RD_CONFIG_INVALID,
+            "archive '%s' is a mysqldump script: it is restored only into a throwaway MariaDB, not into %s\nHINT: set target = ephemeral (existing MySQL servers are not restore targets: a --databases dump would write into their real databases)",
+            archive,
+            strncmp(t->spec, "mysql://", 8) == 0 ||
+                    strncmp(t->spec, "mariadb://", 10) == 0
+                ? "an existing MySQL server"
+                : "a PostgreSQL server target");
+    t->ops = &target_mariadb_ops;
+    return 0;
+}
+
+int
 target_sandbox(const struct target *t, const char *input,
                struct proc_spec *spec, struct sandbox_cmd *cmd,
                struct rd_err *err)
@@ -64,8 +83,9 @@ target_ops(const struct target *t)
 char *
 target_display(const struct target *t)
 {
-    return t->ops == &target_ephemeral_ops ? strdup("ephemeral")
-                                           : redact_conninfo(t->spec);
+    return t->ops == &target_ephemeral_ops || t->ops == &target_mariadb_ops
+               ? strdup("ephemeral")
+               : redact_conninfo(t->spec);
 }
 
 int
@@ -152,6 +172,8 @@ void
 target_close(struct target *t)
 {
     if (t != NULL) {
+        if (t->ops->close != NULL)
+            t->ops->close(t);
         pgadmin_close(&t->admin);
         passfile_remove(t);
     }

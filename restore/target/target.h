@@ -75,17 +75,23 @@ typedef void (*target_sweep_fn)(void *ctx, const struct target_swept *s);
  *               any more (may be NULL)
  *   drop        cleanup (not with --keep): drop the scratch database
  *   stop        cleanup (not with --keep): stop what prepare/start started
+ *   restore_argv restore stage: the engine's own restore tool, argv[0] a
+ *               full path, into ${argv} (room for 20; strings in ${buf} or
+ *               static); returns its name ("mariadb"); NULL for
+ *               PostgreSQL's psql / pg_restore (restore.c)
+ *   close       close the engine's own connection (may be NULL)
  * Every int op with an ${err} returns 0, or -1 with ${err} set.
  */
 struct target_ops {
     const char *name;      /* "ephemeral" or "server" */
-    const char *engine;    /* "postgresql" */
+    const char *engine;    /* "postgresql" or "mariadb" (restore.engine) */
     const char *role;      /* "scratch" / "target": "not available on the %s
                               server" */
     const char *kept_what; /* "cluster and database are" / "database is" */
     bool needs_server;     /* pgtools_find(..., server): initdb + postgres */
     bool sandboxed;        /* its server and tools run in the sandbox (else the
                               tools get only a pid namespace: server targets) */
+    bool needs_pg_tools;   /* pgtools_find() must succeed (PostgreSQL) */
     int (*sweep)(struct target *t, target_sweep_fn add, void *ctx,
                  struct rd_err *err);
     int (*check_major)(const struct target *t, const char *archive,
@@ -108,6 +114,9 @@ struct target_ops {
     void (*keep)(struct target *t);
     int (*drop)(struct target *t, struct rd_err *err);
     int (*stop)(struct target *t);
+    const char *(*restore_argv)(const struct target *t, const char **argv,
+                                char *buf, size_t len);
+    void (*close)(struct target *t);
 };
 
 /*
@@ -120,6 +129,17 @@ struct target_ops {
 struct target *target_new(const char *spec, const struct pg_tools *tools,
                           const struct proc_ident *ident,
                           const struct sandbox *sb, bool keep);
+
+/*
+ * target_set_engine(t, engine, archive, err): the driver for an archive of
+ * ${engine} ("mysql": a mysqldump script) instead of PostgreSQL's, chosen
+ * once the archive's format is known (before the preflight).  target =
+ * ephemeral becomes a throwaway MariaDB; a server target cannot take it
+ * (RD_CONFIG_INVALID naming ${archive}: existing MySQL servers as restore
+ * targets are out of scope).
+ */
+int target_set_engine(struct target *t, const char *engine, const char *archive,
+                      struct rd_err *err);
 
 /*
  * target_sandbox(t, input, spec, cmd, err): put the restore tool of

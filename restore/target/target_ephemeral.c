@@ -253,6 +253,7 @@ const struct target_ops target_ephemeral_ops = {
     .role = "scratch",
     .kept_what = "cluster and database are",
     .needs_server = true,
+    .needs_pg_tools = true,
     .sandboxed = true,
     .sweep = eph_sweep,
     .check_major = eph_check_major,

@@ -11,6 +11,8 @@
 #include "restore/target/cluster.h"
 #include "restore/target/target.h"
 
+struct st_mysql; /* MariaDB Connector/C's MYSQL */
+
 /* The maintenance connection and the scratch database made through it. */
 struct pgadmin {
     const char *conninfo;    /* (borrowed) what it connected with, or NULL */
@@ -45,10 +47,14 @@ struct target {
     char probe_role[64];           /* restoredrill_probe_<16 hex>, per run */
     struct target_policy policy;   /* target_set_policy() */
     char ledger[PATH_MAX];         /* our ledger entry, "" when none */
+    struct st_mysql *my;           /* the MariaDB driver's admin connection */
+    char my_pw[40];                /* its probe user's password (random) */
+    char my_db[72];                /* the probes' default database */
 };
 
 extern const struct target_ops target_ephemeral_ops;
 extern const struct target_ops target_server_ops;
+extern const struct target_ops target_mariadb_ops;
 
 /* The PostgreSQL engine's ops both drivers share (target.c): the version
  * and the scratch database of the maintenance connection, its parameters

@@ -194,6 +194,7 @@ const struct target_ops target_server_ops = {
     .role = "target",
     .kept_what = "database is",
     .needs_server = false,
+    .needs_pg_tools = true,
     .sandboxed = false,
     .sweep = srv_sweep,
     .check_major = srv_check_major,

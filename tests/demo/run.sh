@@ -16,6 +16,9 @@
 #    each picks the newest dump, restores it into its own throwaway cluster
 #    and runs the probes of tests/demo/probes/ (docs/probes.md);
 # 4. shows each summary and the probes of each JSON report.
+# 5. when mariadb-server is installed: a throwaway MariaDB (tests/mariadb-ephemeral)
+#    with the same shop, `mariadb-dump shop | gzip` into backups/shop_mysql/, and
+#    the job shop_mysql (probes in tests/demo/probes-mysql/), expected ok (0).
 # Expected: shop is ok (exit 0); shop_stale is a warning (exit 1) because its
 # newest login is 6 hours old (recent_login: warn_after 2h).  The demo exits
 # 0 when both came out as expected, 1 when not, 3 when it could not run.
@@ -36,9 +39,13 @@ command -v jq >/dev/null 2>&1 || die "jq is missing (ci/install-deps installs it
 WORK=$(mktemp -d /tmp/rd-demo.XXXXXX) || die "mktemp failed"
 chmod 0755 "$WORK" # the seed server runs as postgres when we are root
 PG_EPHEMERAL_DIR=
+MARIADB_EPHEMERAL_DIR=
 cleanup() {
     if [ -n "$PG_EPHEMERAL_DIR" ]; then
         "$PGE" stop "$PG_EPHEMERAL_DIR" >/dev/null 2>&1 || true
+    fi
+    if [ -n "$MARIADB_EPHEMERAL_DIR" ]; then
+        "$ROOT/tests/mariadb-ephemeral" stop "$MARIADB_EPHEMERAL_DIR" >/dev/null 2>&1 || true
     fi
     rm -rf "$WORK"
 }
@@ -123,8 +130,41 @@ verify shop_stale
 stale_rc=$RC
 stale_report=$REPORT
 
+# The MariaDB twin, when mariadb-server is installed.
+mysql_rc=skipped
+if [ -x /usr/sbin/mariadbd ] && command -v mariadb-dump >/dev/null 2>&1; then
+    echo
+    echo "== seed: a throwaway MariaDB with the same shop (mariadb-dump shop | gzip)"
+    MDB_ENV=$(MARIADB_EPHEMERAL_TEMPLATE=$WORK/mdb.XXXXXX "$ROOT/tests/mariadb-ephemeral" start) ||
+        die "could not start the seed MariaDB"
+    eval "$MDB_ENV"
+    mdb() { mariadb --no-defaults --socket="$MARIADB_SOCKET" -u root --batch "$@"; }
+    mdb -e "CREATE DATABASE shop;
+      CREATE TABLE shop.customers (id int PRIMARY KEY, name varchar(40) NOT NULL);
+      CREATE TABLE shop.orders (id int PRIMARY KEY, customer_id int NOT NULL,
+        ordered_at datetime NOT NULL, total decimal(10,2) NOT NULL);
+      INSERT INTO shop.customers SELECT seq, CONCAT('customer ', seq) FROM shop.seq_1_to_50;
+      INSERT INTO shop.orders SELECT seq, 1 + seq % 50, UTC_TIMESTAMP() - INTERVAL seq * 7 MINUTE,
+        5 + seq % 90 FROM shop.seq_1_to_400;" || die "seeding the MariaDB shop failed"
+    mkdir -m 0700 "$BACKUPS/shop_mysql"
+    mariadb-dump --no-defaults --socket="$MARIADB_SOCKET" -u root shop |
+        gzip >"$BACKUPS/shop_mysql/shop_$stamp.sql.gz" || die "mariadb-dump failed"
+    "$ROOT/tests/mariadb-ephemeral" stop "$MARIADB_EPHEMERAL_DIR"
+    MARIADB_EPHEMERAL_DIR=
+    verify shop_mysql
+    mysql_rc=$RC
+fi
+
 echo
 ok=1
+if [ "$mysql_rc" = skipped ]; then
+    echo "== demo: shop_mysql skipped (mariadb-server is not installed)"
+elif [ "$mysql_rc" -eq 0 ]; then
+    echo "== demo: shop_mysql (a mysqldump archive, restored into a throwaway MariaDB) is ok (exit 0), as expected"
+else
+    echo "== demo: shop_mysql: restoredrill exited $mysql_rc, expected 0 (ok)" >&2
+    ok=0
+fi
 if [ "$shop_rc" -eq 0 ]; then
     echo "== demo: shop is ok (exit 0), as expected"
 else

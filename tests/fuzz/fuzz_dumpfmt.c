@@ -49,8 +49,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t cuts[5];
     int rc;
 
-    if ((int)k < DUMP_UNKNOWN || k > DUMP_LZ4)
+    if ((int)k < DUMP_UNKNOWN || (k > DUMP_LZ4 && k != DUMP_MYSQL))
         abort();
+    {
+        struct mysql_head mh;
+
+        dumpfmt_mysql_head(data, size, &mh);
+        check_field(mh.server_version, sizeof(mh.server_version));
+    }
     if (strcmp(dumpfmt_kind_name(k), "unknown") == 0 && k != DUMP_UNKNOWN)
         abort();
     /* Only the first DUMPFMT_SNIFF_BYTES count. */

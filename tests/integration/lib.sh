@@ -91,6 +91,7 @@ rd_cleanup() {
     http_stop_all
     s3_stop_all
     seed_stop
+    mdb_stop
     [ -z "$RD_OWN_T" ] || rm -rf "$T"
     if [ "$RD_FAILS" -gt 0 ]; then
         echo "# $RD_FAILS assertion(s) failed"
@@ -208,10 +209,11 @@ plain_dump() {
     rm -f "$BACKUPS"/*
     must env PGHOST="$SEED_HOST" PGPORT="$SEED_PORT" PGUSER=postgres \
         "$SEED_BIN/pg_dump" -Fp -d "$db" -f "$T/plain_dump.sql"
+    # SQL through ENVIRON, not -v: gawk would turn its backslashes into escapes.
     if [ "${3:-}" = end ]; then
-        awk -v sql="$2" '/^-- PostgreSQL database dump complete/ && !done { print sql; done = 1 } { print }'
+        PD_SQL=$2 awk '/^-- PostgreSQL database dump complete/ && !done { print ENVIRON["PD_SQL"]; done = 1 } { print }'
     else
-        awk -v sql="$2" '!done && /^CREATE TABLE/ { print sql; done = 1 } { print }'
+        PD_SQL=$2 awk '!done && /^CREATE TABLE/ { print ENVIRON["PD_SQL"]; done = 1 } { print }'
     fi <"$T/plain_dump.sql" >"$BACKUPS/$1"
     grep -qF -- "$2" "$BACKUPS/$1" || fail "the fixture $1 lacks its SQL"
 }
@@ -907,3 +909,27 @@ aws_s3() {
         AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_EC2_METADATA_DISABLED=true \
         /usr/bin/aws --endpoint-url "$S3_URL" "$@"
 }
+
+# ---------------------------------------------------------------- MariaDB
+
+# A MariaDB the tests make mysqldump archives with (tests/mariadb-ephemeral:
+# unix socket only, in $T).  mdb_start sets MDB_DIR and MDB_SOCK; mdb_stop
+# (also at exit) stops it.  msql ARGS...: the mariadb client as root on it;
+# mdump ARGS...: mariadb-dump on it (stdout: the dump).
+MDB_DIR=
+mdb_start() {
+    local env
+    command -v mariadbd >/dev/null 2>&1 || command -v /usr/sbin/mariadbd >/dev/null 2>&1 ||
+        { fail "mariadb-server is not installed (ci/install-deps)"; exit 1; }
+    env=$(MARIADB_EPHEMERAL_TEMPLATE=$T/mdb.XXXXXX "$RD_ROOT/tests/mariadb-ephemeral" start) ||
+        { fail "the test MariaDB did not start"; exit 1; }
+    MDB_DIR=$(printf '%s\n' "$env" | sed -n "s/^export MARIADB_EPHEMERAL_DIR='\(.*\)'$/\1/p")
+    MDB_SOCK=$(printf '%s\n' "$env" | sed -n "s/^export MARIADB_SOCKET='\(.*\)'$/\1/p")
+    [ -n "$MDB_DIR" ] && [ -S "$MDB_SOCK" ] || { fail "cannot parse mariadb-ephemeral output: $env"; exit 1; }
+}
+mdb_stop() {
+    [ -z "$MDB_DIR" ] || "$RD_ROOT/tests/mariadb-ephemeral" stop "$MDB_DIR"
+    MDB_DIR=
+}
+msql() { mariadb --no-defaults --socket="$MDB_SOCK" -u root --batch "$@"; }
+mdump() { mariadb-dump --no-defaults --socket="$MDB_SOCK" -u root "$@"; }

@@ -748,6 +748,13 @@ START_TEST(test_later_keys)
     resolve_fails("[job a]\nsource = /x\ndecrypt_command = bin/age -d\n", "a",
                   &err);
     ck_assert_err_prefix(&err, at(3, "decrypt_command: 'bin/age' is not a"));
+    /* The MySQL binlog keys are not in this version either. */
+    resolve_fails("[job a]\nbinlogs = /b\n", "a", &err);
+    ck_assert_err_prefix(&err,
+                         at(2, "'binlogs' is not supported by restoredrill"));
+    resolve_fails("[job a]\nbinlog_replay = yes\n", "a", &err);
+    ck_assert_err_prefix(
+        &err, at(2, "'binlog_replay' is not supported by restoredrill"));
 
     /* The same from a flag names the flag. */
     config_init(&c);

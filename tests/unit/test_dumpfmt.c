@@ -703,6 +703,58 @@ START_TEST(test_major)
 }
 END_TEST
 
+/* ---- mysqldump ----------------------------------------------------------- */
+
+#define U(s) ((const unsigned char *)(s))
+
+START_TEST(test_sniff_mysqldump)
+{
+    static const char mariadb[] =
+        "/*M!999999\\- enable the sandbox mode */ \n"
+        "-- MariaDB dump 10.19-10.11.19-MariaDB, for debian-linux-gnu (x86_64)\n"
+        "--\n-- Host: localhost    Database: shop\n"
+        "-- ------------------------------------------------------\n"
+        "-- Server version\t10.11.19-MariaDB-0+deb12u1\n\n"
+        "/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;\n";
+    static const char mysql[] =
+        "-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)\n--\n"
+        "-- Server version\t8.0.36\n";
+    static const char skip[] =
+        "/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;\n"
+        "DROP TABLE IF EXISTS `t`;\n";
+    static const char backtick[] =
+        "DROP TABLE IF EXISTS `t`;\nCREATE TABLE `t` (\n  `id` int\n);\n";
+    static const char pg[] =
+        "--\n-- PostgreSQL database dump\n--\n\n"
+        "-- Dumped from database version 15.4\n/*!40101 x */\n";
+    struct mysql_head h;
+
+    ck_assert_int_eq(dumpfmt_sniff(U(mariadb), strlen(mariadb)), DUMP_MYSQL);
+    ck_assert_int_eq(dumpfmt_sniff(U(mysql), strlen(mysql)), DUMP_MYSQL);
+    ck_assert_int_eq(dumpfmt_sniff(U(skip), strlen(skip)), DUMP_MYSQL);
+    ck_assert_int_eq(dumpfmt_sniff(U(backtick), strlen(backtick)), DUMP_MYSQL);
+    ck_assert_int_eq(dumpfmt_sniff(U(pg), strlen(pg)), DUMP_PLAIN);
+    ck_assert_int_eq(dumpfmt_sniff(U("SET x = 1;\n"), 11), DUMP_PLAIN);
+    ck_assert_int_eq(dumpfmt_sniff(U("CREATE TABLE t (a int);\n"), 24),
+                     DUMP_PLAIN);
+    ck_assert_str_eq(dumpfmt_kind_name(DUMP_MYSQL), "mysqldump");
+
+    dumpfmt_mysql_head(U(mariadb), strlen(mariadb), &h);
+    ck_assert(h.header);
+    ck_assert(!h.own_db);
+    ck_assert_str_eq(h.server_version, "10.11.19-MariaDB-0+deb12u1");
+    dumpfmt_mysql_head(U(skip), strlen(skip), &h);
+    ck_assert(!h.header);
+    ck_assert_str_eq(h.server_version, "");
+    dumpfmt_mysql_head(U("CREATE DATABASE /*!32312 IF NOT EXISTS*/ `shop`;\n"),
+                       49, &h);
+    ck_assert(h.own_db);
+    /* A line the bytes cut is not read. */
+    dumpfmt_mysql_head(U("-- Server version\t10.1"), 22, &h);
+    ck_assert_str_eq(h.server_version, "");
+}
+END_TEST
+
 Suite *
 dumpfmt_suite(void)
 {
@@ -713,6 +765,7 @@ dumpfmt_suite(void)
     tcase_add_test(ts, test_sniff_magics);
     tcase_add_test(ts, test_sniff_tar);
     tcase_add_test(ts, test_sniff_plain);
+    tcase_add_test(ts, test_sniff_mysqldump);
     tcase_add_test(ts, test_sniff_other);
     tcase_add_test(ts, test_kind_names);
     tcase_add_test(ts, test_plain_version);

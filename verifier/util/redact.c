@@ -118,6 +118,10 @@ redact_conninfo(const char *conninfo)
     size_t cap = 256, len = 0;
     char *out;
 
+    /* A MySQL URI (probe --db mysql://...): a URL as any other. */
+    if (strncmp(conninfo, "mysql://", 8) == 0 ||
+        strncmp(conninfo, "mariadb://", 10) == 0)
+        return redact_url(conninfo);
     opts = PQconninfoParse(conninfo, &errmsg);
     if (opts == NULL) {
         PQfreemem(errmsg);

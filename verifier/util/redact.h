@@ -11,7 +11,8 @@
 char *redact_url(const char *url);
 
 /*
- * redact_conninfo(conninfo): a malloc'd, redacted display form of a libpq
+ * redact_conninfo(conninfo): (a mysql:// or mariadb:// URI: redact_url())
+ * a malloc'd, redacted display form of a libpq
  * conninfo string or postgres:// URI ("host=db1 port=5432 dbname=app
  * user=u password=****").  An unparsable string comes back as
  * "(invalid conninfo)".  Returns NULL only on allocation failure.

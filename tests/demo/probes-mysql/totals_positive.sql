@@ -1,0 +1,3 @@
+-- name: totals_positive
+-- kind: true
+SELECT count(*) = 0 FROM orders WHERE total <= 0;

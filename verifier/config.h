@@ -138,10 +138,10 @@ struct job_config {
     int64_t sweep_after_s; /* unledgered marked leftovers: default 1h */
     int64_t rto_s;         /* restore slower than this: warning; 0: off */
     char *globals;         /* (owned) pg_dumpall --globals-only file */
-    char *s3_endpoint;       /* (owned) s3: endpoint URL, or NULL (AWS) */
-    char *s3_region;         /* (owned) s3: region, or NULL */
-    int s3_uri_style;        /* s3: 0 default, 1 path, 2 host */
-    char *decrypt_command;   /* (owned) command string, or NULL */
+    char *s3_endpoint;     /* (owned) s3: endpoint URL, or NULL (AWS) */
+    char *s3_region;       /* (owned) s3: region, or NULL */
+    int s3_uri_style;      /* s3: 0 default, 1 path, 2 host */
+    char *decrypt_command; /* (owned) command string, or NULL */
 };
 
 /* Raw values of one scope (a section or the command line), with origins. */

@@ -21,7 +21,7 @@ struct run_opts {
     bool drop_previous; /* drop the old one after the swap */
     bool allow_remote;  /* a server that is not local */
     bool force;         /* NAME may be the dump's own database */
-    bool no_progress;        /* --no-progress: no bar even on a terminal */
+    bool no_progress;   /* --no-progress: no bar even on a terminal */
 };
 
 /*

@@ -141,8 +141,18 @@ restore_into(struct job_run *jr, const struct restore_input *in,
     rp->filtered_acl = (int64_t)jr->counts.acl;
     if (jr->format == DUMP_MYSQL)
         job_mysql_notes(jr);
-    if (jr->mode == MODE_STREAM)
+    if (jr->mode == MODE_STREAM) {
+        char hex[65];
+
+        /* A restore that ended before the archive did (a tool or filter
+           that stopped early) still has every raw byte hashed and the
+           sidecar and size judged: never an "ok" on half a check. */
+        if (rc == 0 && jr->hash != NULL &&
+            stream_hash_hex(jr->hash, hex) != 0 &&
+            stream_drain(jr->hash, err) != 0)
+            rc = -1;
         job_report_hash(jr);
+    }
     rp->duration_s = (double)(t1.tv_sec - t0->tv_sec) +
                      (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
     return rc;

@@ -96,19 +96,26 @@ last_line(struct dec *d, char *buf, size_t cap)
             *p = '?';
 }
 
+/* Read what is left of the command's stderr until it closes it, for at
+ * most 5 s (a helper it left behind may hold it open; a second signal cuts
+ * it short).  err_fd is non-blocking. */
 static void
 drain_err(struct dec *d)
 {
     char b[4096];
     ssize_t n;
 
-    while (d->err_fd >= 0) {
+    for (int waits = 0; d->err_fd >= 0;) {
         n = read(d->err_fd, b, sizeof(b));
         if (n > 0)
             tail_add(d, b, (size_t)n);
         else if (n < 0 && errno == EINTR)
             continue;
-        else
+        else if (n < 0 && errno == EAGAIN && waits++ < 50 && !sig_hurry()) {
+            struct pollfd p = {d->err_fd, POLLIN, 0};
+
+            (void)poll(&p, 1, 100);
+        } else
             close_fd(&d->err_fd);
     }
 }
@@ -147,6 +154,13 @@ finish(struct dec *d, struct rd_err *err)
     int st = 0;
 
     close_fd(&d->in_fd);
+    /* The command may stop before the end of its input: the rest is still
+       read, so the hash, size and sidecar checks below see every byte. */
+    if (!d->below_end) {
+        if (stream_drain(d->s.below, err) != 0)
+            return fail_with(d, err);
+        d->below_end = true;
+    }
     drain_err(d); /* the command closes stderr when it exits */
     for (int i = 0; d->pid > 0 && i < 100; i++) {
         if (proc_exited(d->pid, &st)) {
@@ -278,13 +292,26 @@ dec_free(struct stream *s)
     free(d);
 }
 
-/* Our environment without credentials, malloc'd array of borrowed
- * strings; NULL when out of memory. */
+/* The command's environment: only what a decryptor uses (no source or
+ * database credentials: RESTIC_PASSWORD, AWS_*, PGPASSWORD ...), a malloc'd
+ * array of borrowed strings; NULL when out of memory. */
 static const char **
 child_env(void)
 {
-    static const char *const drop[] = {
-        "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=", "PGPASSWORD=", NULL};
+    static const char *const keep[] = {"PATH=",
+                                       "HOME=",
+                                       "USER=",
+                                       "LOGNAME=",
+                                       "LANG=",
+                                       "LC_",
+                                       "TZ=",
+                                       "TMPDIR=",
+                                       "GNUPGHOME=",
+                                       "GPG_AGENT_INFO=",
+                                       "AGE_",
+                                       "SOPS_AGE",
+                                       "XDG_RUNTIME_DIR=",
+                                       NULL};
     size_t n = 0, k = 0;
     const char **v;
 
@@ -292,14 +319,12 @@ child_env(void)
         n++;
     if ((v = calloc(n + 1, sizeof(*v))) == NULL)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        bool skip = false;
-
-        for (int j = 0; drop[j] != NULL; j++)
-            skip = skip || strncmp(environ[i], drop[j], strlen(drop[j])) == 0;
-        if (!skip)
-            v[k++] = environ[i];
-    }
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0; keep[j] != NULL; j++)
+            if (strncmp(environ[i], keep[j], strlen(keep[j])) == 0) {
+                v[k++] = environ[i];
+                break;
+            }
     return v;
 }
 
@@ -344,6 +369,7 @@ stream_decrypt_new(struct stream *below, const char *const *argv,
     /* the command's exit is judged at the end of stdout; writes must not
        block the poll loop */
     fcntl(d->in_fd, F_SETFL, O_NONBLOCK);
+    fcntl(d->err_fd, F_SETFL, O_NONBLOCK);
     free(env);
     d->s.read = dec_read;
     d->s.free = dec_free;

@@ -44,7 +44,7 @@ static bool
 spec_is_local(const char *spec, char *bad, size_t len)
 {
     PQconninfoOption *opts = PQconninfoParse(spec, NULL);
-    const char *host = NULL, *addr = NULL;
+    const char *host = NULL, *addr = NULL, *service = NULL;
     bool ok;
 
     for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++) {
@@ -52,6 +52,18 @@ spec_is_local(const char *spec, char *bad, size_t len)
             host = o->val;
         if (strcmp(o->keyword, "hostaddr") == 0 && o->val != NULL && o->val[0])
             addr = o->val;
+        if (strcmp(o->keyword, "service") == 0 && o->val != NULL && o->val[0])
+            service = o->val;
+    }
+    if (service == NULL && (service = getenv("PGSERVICE")) != NULL &&
+        service[0] == '\0')
+        service = NULL;
+    /* A service's host is in pg_service.conf, which we do not read: it
+       counts as remote unless host/hostaddr say otherwise. */
+    if (service != NULL && host == NULL && addr == NULL) {
+        snprintf(bad, len, "service=%s", service);
+        PQconninfoFree(opts);
+        return false;
     }
     if (host == NULL)
         host = getenv("PGHOST");

@@ -10,7 +10,8 @@
 #      NAME_previous_<ts> (its own row still in it); --drop-previous drops it;
 #   C. a broken archive: 2, NAME untouched (its OID and a row compared);
 #   D. a failing probe: 2, stage swap skipped, NAME untouched;
-#   E. a remote host without --allow-remote: 3, refused before anything;
+#   E. a remote host (also through service= or PGSERVICE) without
+#      --allow-remote: 3, refused before anything;
 #   F. NAME = the database the dump was taken from: 3 unless --force;
 #   G. as a superuser: 3 target_superuser.
 . "$(dirname "$0")/lib.sh"
@@ -104,6 +105,15 @@ assert_report "$R" 3 unknown usage
 assert_json_true "$R" '.error.message | test("server .192.0.2.10. is not local")' "names the remote host"
 assert_json_true "$R" '.error.message | test("--allow-remote")' "names --allow-remote"
 PGHOST=db.example.invalid run_rd restore --into devdb --source "$BACKUPS" --report "$R" --state-dir "$STATE"
+assert_report "$R" 3 unknown usage
+# a service's host lives in pg_service.conf: remote unless host says otherwise
+printf '[prod]\nhost=192.0.2.10\nuser=rd_target\ndbname=postgres\nconnect_timeout=1\n' >"$T/pg_service.conf"
+PGSERVICEFILE=$T/pg_service.conf run_rd restore --into devdb --source "$BACKUPS" --target "service=prod" \
+    --report "$R" --state-dir "$STATE"
+assert_report "$R" 3 unknown usage
+assert_json_true "$R" '.error.message | test("service=prod. is not local")' "names the service"
+PGSERVICEFILE=$T/pg_service.conf PGSERVICE=prod run_rd restore --into devdb --source "$BACKUPS" \
+    --report "$R" --state-dir "$STATE"
 assert_report "$R" 3 unknown usage
 run_rd restore --into devdb --source "$BACKUPS" --target "host=192.0.2.10 user=rd_target dbname=postgres connect_timeout=1" \
     --allow-remote --report "$R" --state-dir "$STATE"

@@ -19,6 +19,20 @@ START_TEST(test_set_strips_libpq_newline)
 }
 END_TEST
 
+/* A message that wraps the error's own message (a common caller pattern). */
+START_TEST(test_set_wraps_own_message)
+{
+    struct rd_err err = {0};
+
+    rd_err_set(&err, RD_INTERNAL, "cannot write '%s': %s", "/x",
+               "No space left");
+    rd_err_set(&err, RD_ACCESS_DENIED, "cannot record it in '%s': %s", "/state",
+               err.msg);
+    ck_assert_str_eq(err.msg, "cannot record it in '/state': cannot write "
+                              "'/x': No space left");
+}
+END_TEST
+
 START_TEST(test_set_formats_and_truncates)
 {
     struct rd_err err = {0};
@@ -154,6 +168,7 @@ rd_err_suite(void)
 
     tcase_add_test(tc, test_set_strips_libpq_newline);
     tcase_add_test(tc, test_set_formats_and_truncates);
+    tcase_add_test(tc, test_set_wraps_own_message);
     tcase_add_test(tc, test_clear);
     tcase_add_test(tc, test_code_names);
     tcase_add_test(tc, test_code_status);

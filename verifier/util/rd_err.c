@@ -56,13 +56,17 @@ rd_err_set(struct rd_err *err, enum rd_code code, const char *fmt, ...)
 {
     va_list ap;
     size_t n;
+    char msg[sizeof(err->msg)];
 
     if (err == NULL)
         return -1;
     err->code = code;
+    /* Through a copy: callers may pass err->msg itself as an argument
+       ("%s: %s", what, err->msg), which vsnprintf must not overlap. */
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    memcpy(err->msg, msg, sizeof(msg));
     /* libpq messages end with a newline; ours never do. */
     n = strlen(err->msg);
     while (n > 0 && (err->msg[n - 1] == '\n' || err->msg[n - 1] == ' '))

@@ -181,8 +181,16 @@ exec_fetch(struct source *src, const char *name, struct fetched *f,
         return rd_err_set(err, RD_ARCHIVE_NOT_FOUND,
                           "no archive '%s' in the listing of '%s'", name,
                           src->display);
-    while (c->fetch_argv[n] != NULL)
+    while (c->fetch_argv[n] != NULL) {
+        /* A name that would stand first in an argument would be read as
+           an option ("--output=/etc/cron.d/x"): names are data. */
+        if (name[0] == '-' && strncmp(c->fetch_argv[n], "{archive}", 9) == 0)
+            return rd_err_set(
+                err, RD_ARCHIVE_UNSAFE_PATH,
+                "archive '%s' of '%s' starts with '-': fetch_command would get it as an option; not fetched\nHINT: rename it at the source, or put {archive} after a prefix in fetch_command (e.g. remote:bucket/{archive}, ./{archive})",
+                name, src->display);
         n++;
+    }
     if ((argv = calloc(n + 1, sizeof(*argv))) == NULL)
         return rd_err_set(err, RD_INTERNAL, "out of memory");
     for (size_t i = 0; i < n; i++) {

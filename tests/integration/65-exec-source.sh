@@ -69,6 +69,20 @@ R2=$T/bad8.json
 run_rd verify --config "$C" --state-dir "$STATE" --archive "$BAD8" --report "$R2"
 assert_report "$R2" 0 ok null
 
+# a name that would be an option of fetch_command: critical, never fetched
+printf '#!/bin/sh\nprintf -- "--output=%s/OPTION\\t2026-11-29T00:00:00Z\\n"\n' "$T" >"$T/list-opt.sh"
+chmod +x "$T/list-opt.sh"
+: >"$T/fetch.argc"
+job_conf opt exec: "list_command = $T/list-opt.sh" "fetch_command = $T/fetch.sh {archive}"
+run_rd verify --config "$C" --state-dir "$STATE"
+assert_report "$R" 2 critical archive_unsafe_path
+assert_json_true "$R" '.error.message | test("starts with .-.")' "the message says why"
+[ ! -s "$T/fetch.argc" ] || fail "fetch_command ran for a name that starts with '-'"
+assert_no_file "$T/OPTION"
+job_conf opt2 exec: "list_command = $T/list-opt.sh" "fetch_command = $T/fetch.sh ./{archive}"
+run_rd verify --config "$C" --state-dir "$STATE"
+assert_json_true "$R" '.error.code != "archive_unsafe_path"' "after a prefix the name is no option"
+
 # tarsnapper-style names without times: the pattern dates them
 printf '#!/bin/sh\nprintf "mail_20261125-0350\\nmail_20261127-0350\\nmail_20261126-0350\\nmail_20261128-0350.part\\n"\n' >"$T/list-mail.sh"
 chmod +x "$T/list-mail.sh"

@@ -1,7 +1,7 @@
 /* source: where archives live.  A table of drivers looked up by the
  * location's scheme: the local folder ("/path", "file:///path"), web
- * servers ("http://", "https://"), the backup tools ("restic:", "borg:",
- * "tarsnap:", "exec:"); "s3://" is still refused. */
+ * servers ("http://", "https://"), S3-compatible storage ("s3://"), the
+ * backup tools ("restic:", "borg:", "tarsnap:", "exec:"). */
 #ifndef RD_SOURCE_H
 #define RD_SOURCE_H
 

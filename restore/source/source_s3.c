@@ -223,7 +223,15 @@ build_base(struct source *src, struct s3_ctx *c, struct rd_err *err)
     if (l != NULL && c->cr.token != NULL) {
         struct curl_slist *t;
 
-        snprintf(hdr, sizeof(hdr), "x-amz-security-token: %s", c->cr.token);
+        if ((size_t)snprintf(hdr, sizeof(hdr), "x-amz-security-token: %s",
+                             c->cr.token) >= sizeof(hdr)) {
+            explicit_bzero(hdr, sizeof(hdr));
+            curl_slist_free_all(l);
+            return rd_err_set(
+                err, RD_CONFIG_INVALID,
+                "AWS_SESSION_TOKEN is longer than restoredrill takes (%zu bytes)",
+                sizeof(hdr) - 23);
+        }
         if ((t = curl_slist_append(l, hdr)) == NULL) {
             curl_slist_free_all(l);
             l = NULL;

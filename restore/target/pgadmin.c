@@ -89,7 +89,11 @@ pgadmin_create_db(struct pgadmin *a, const char *job, struct rd_err *err)
         }
         sqlstate[0] = '\0';
         rc = db_exec(a->conn, sql, 0, NULL, sqlstate, err);
-        if (rc != 0 && a->before_create != NULL)
+        /* The ledger entry goes only when the server said no (a SQLSTATE):
+           after a signal, a deadline or a lost connection the CREATE may
+           have committed, and the entry is what lets the sweep find it (it
+           removes entries whose database does not exist). */
+        if (rc != 0 && a->before_create != NULL && sqlstate[0] != '\0')
             (void)a->before_create(a->hook_ctx, NULL, NULL);
         if (rc != 0 && strcmp(sqlstate, "42P04") == 0) {
             PQfreemem(ident);

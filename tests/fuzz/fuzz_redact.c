@@ -55,8 +55,14 @@ static void
 check_conninfo(const char *in, const char *out)
 {
     char *perr = NULL;
-    PQconninfoOption *opts = PQconninfoParse(in, &perr), *o;
+    PQconninfoOption *opts, *o;
 
+    /* A MySQL URI (probe --db mysql://...) is redacted as a URL. */
+    if (strncmp(in, "mysql://", 8) == 0 || strncmp(in, "mariadb://", 10) == 0) {
+        check_userinfo(in, out);
+        return;
+    }
+    opts = PQconninfoParse(in, &perr);
     if (opts == NULL) {
         PQfreemem(perr);
         if (strcmp(out, "(invalid conninfo)") != 0)

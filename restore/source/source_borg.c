@@ -10,7 +10,7 @@
 
 #include "restore/source/source.h"
 #include "restore/source/toollist.h"
-#include "restore/source/toolproc.h"
+#include "restore/source/toolsrc.h"
 
 #define PREFIX "borg:"
 
@@ -18,18 +18,12 @@
  * included), ssh's agent for remote repositories. */
 static const char *const borg_env[] = {"BORG_*", "SSH_AUTH_SOCK", NULL};
 static const char *const borg_set[] = {"TZ=UTC", NULL};
+static const struct toolsrc_kind borg_kind = {"borg", borg_env, borg_set};
 
 struct borg_ctx {
     char *repo; /* (owned) "" means BORG_REPO */
     char *path; /* (owned) as borg stores it: no leading '/' */
 };
-
-static int
-borg_check(const char *location, char **out, struct rd_err *err)
-{
-    *out = strdup(location);
-    return *out == NULL ? rd_err_set(err, RD_INTERNAL, "out of memory") : 0;
-}
 
 static int
 borg_open(struct source *src, const char *location, struct rd_err *err)
@@ -52,33 +46,18 @@ borg_open(struct source *src, const char *location, struct rd_err *err)
     return 0;
 }
 
-static void
-spec_of(struct source *src, const char *const *argv, const char *what,
-        struct toolproc_spec *sp)
-{
-    memset(sp, 0, sizeof(*sp));
-    sp->tool = "borg";
-    sp->what = what;
-    sp->argv = argv;
-    sp->env_allow = borg_env;
-    sp->env_set = borg_set;
-    sp->stall_timeout_s = src->opts.stall_timeout_s;
-}
-
 static int
 borg_list(struct source *src, struct archive_list *list, struct rd_err *err)
 {
     struct borg_ctx *c = src->ctx;
     const char *argv[] = {"borg", "list", "--json",
                           c->repo[0] != '\0' ? c->repo : NULL, NULL};
-    struct toolproc_spec sp;
     char what[512], *out;
     size_t len;
     int rc;
 
     snprintf(what, sizeof(what), "list the archives of '%s'", src->display);
-    spec_of(src, argv, what, &sp);
-    if (toolproc_capture(&sp, TOOLLIST_MAX_BYTES, &out, &len, err) != 0)
+    if (toolsrc_capture(src, &borg_kind, argv, what, &out, &len, err) != 0)
         return -1;
     rc = toollist_borg(out, len, src->display, list, err);
     free(out);
@@ -91,9 +70,9 @@ borg_fetch(struct source *src, const char *name, struct fetched *f,
 {
     struct borg_ctx *c = src->ctx;
     const char *argv[] = {"borg", "extract", "--stdout", NULL, c->path, NULL};
-    struct toolproc_spec sp;
     size_t n = strlen(c->repo) + strlen(name) + 3;
     char *ref = malloc(n), what[1024];
+    int rc;
 
     if (ref == NULL)
         return rd_err_set(err, RD_INTERNAL, "out of memory");
@@ -101,15 +80,9 @@ borg_fetch(struct source *src, const char *name, struct fetched *f,
     argv[3] = ref;
     snprintf(what, sizeof(what), "extract '%s' of archive '%s' from '%s'",
              c->path, name, src->display);
-    spec_of(src, argv, what, &sp);
-    sp.tail = src->tool_stderr;
-    f->stream = toolproc_open(&sp, name, err);
-    if (f->stream != NULL && toolproc_ready(f->stream, err) != 0) {
-        stream_free(f->stream);
-        f->stream = NULL;
-    }
+    rc = toolsrc_fetch(src, &borg_kind, argv, what, name, f, err);
     free(ref);
-    return f->stream != NULL ? 0 : -1;
+    return rc;
 }
 
 static void
@@ -126,5 +99,5 @@ borg_close(struct source *src)
 }
 
 const struct source_ops source_borg_ops = {
-    "borg", borg_check, borg_open, borg_list, borg_fetch, borg_close,
+    "borg", toolsrc_check, borg_open, borg_list, borg_fetch, borg_close,
 };

@@ -10,7 +10,7 @@
 
 #include "restore/source/source.h"
 #include "restore/source/toollist.h"
-#include "restore/source/toolproc.h"
+#include "restore/source/toolsrc.h"
 
 #define PLACEHOLDER "{archive}"
 
@@ -18,6 +18,8 @@
 static const char *const exec_env[] = {
     "SSH_AUTH_SOCK", "AWS_*", "GOOGLE_*", "CLOUDSDK_*",     "AZURE_*",
     "RCLONE_*",      "B2_*",  "OS_*",     "RESTOREDRILL_*", NULL};
+/* Named in messages by its argv[0]. */
+static const struct toolsrc_kind exec_kind = {NULL, exec_env, NULL};
 
 struct exec_ctx {
     char **list_argv;  /* (owned) */
@@ -63,14 +65,6 @@ was_listed(const struct exec_ctx *c, const char *name)
     return !c->listed;
 }
 
-static int
-exec_check(const char *location, char **out, struct rd_err *err)
-{
-    (void)err;
-    *out = strdup(location);
-    return *out == NULL ? rd_err_set(err, RD_INTERNAL, "out of memory") : 0;
-}
-
 /* Split the command of key ${key}; -1 with RD_CONFIG_INVALID. */
 static int
 split(const char *cmd, const char *key, char ***argv, struct rd_err *err)
@@ -111,31 +105,17 @@ exec_open(struct source *src, const char *location, struct rd_err *err)
     return 0;
 }
 
-/* The spec of a run of ${argv}, its tail into the source. */
-static void
-spec_of(struct source *src, const char *const *argv, const char *what,
-        struct toolproc_spec *sp)
-{
-    memset(sp, 0, sizeof(*sp));
-    sp->tool = argv[0];
-    sp->what = what;
-    sp->argv = argv;
-    sp->env_allow = exec_env;
-    sp->stall_timeout_s = src->opts.stall_timeout_s;
-}
-
 static int
 exec_list(struct source *src, struct archive_list *list, struct rd_err *err)
 {
     struct exec_ctx *c = src->ctx;
-    struct toolproc_spec sp;
-    char *out, what[64];
+    char *out;
     size_t len;
     int rc;
 
-    snprintf(what, sizeof(what), "list the archives (list_command)");
-    spec_of(src, (const char *const *)c->list_argv, what, &sp);
-    if (toolproc_capture(&sp, TOOLLIST_MAX_BYTES, &out, &len, err) != 0)
+    if (toolsrc_capture(src, &exec_kind, (const char *const *)c->list_argv,
+                        "list the archives (list_command)", &out, &len,
+                        err) != 0)
         return -1;
     rc = toollist_lines(out, len, src->display, list, err);
     free(out);
@@ -172,7 +152,6 @@ exec_fetch(struct source *src, const char *name, struct fetched *f,
            struct rd_err *err)
 {
     struct exec_ctx *c = src->ctx;
-    struct toolproc_spec sp;
     size_t n = 0;
     char **argv;
     int rc = -1;
@@ -199,15 +178,8 @@ exec_fetch(struct source *src, const char *name, struct fetched *f,
             goto out;
         }
     }
-    spec_of(src, (const char *const *)argv, "fetch the archive (fetch_command)",
-            &sp);
-    sp.tail = src->tool_stderr;
-    f->stream = toolproc_open(&sp, name, err);
-    if (f->stream != NULL && toolproc_ready(f->stream, err) != 0) {
-        stream_free(f->stream);
-        f->stream = NULL;
-    }
-    rc = f->stream != NULL ? 0 : -1;
+    rc = toolsrc_fetch(src, &exec_kind, (const char *const *)argv,
+                       "fetch the archive (fetch_command)", name, f, err);
 out:
     cmdline_free(argv);
     return rc;
@@ -228,5 +200,5 @@ exec_close(struct source *src)
 }
 
 const struct source_ops source_exec_ops = {
-    "exec", exec_check, exec_open, exec_list, exec_fetch, exec_close,
+    "exec", toolsrc_check, exec_open, exec_list, exec_fetch, exec_close,
 };

@@ -10,7 +10,7 @@
 
 #include "restore/source/source.h"
 #include "restore/source/toollist.h"
-#include "restore/source/toolproc.h"
+#include "restore/source/toolsrc.h"
 
 #define PREFIX "restic:"
 
@@ -19,18 +19,12 @@ static const char *const restic_env[] = {
     "RESTIC_*", "XDG_CACHE_HOME", "SSH_AUTH_SOCK", "AWS_*", "B2_*",
     "AZURE_*",  "GOOGLE_*",       "OS_*",          "ST_*",  "RCLONE_*",
     NULL};
+static const struct toolsrc_kind restic_kind = {"restic", restic_env, NULL};
 
 struct restic_ctx {
     char *repo;              /* (owned) "" means RESTIC_REPOSITORY */
     char *path, *tag, *host; /* (owned) tag, host may be NULL */
 };
-
-static int
-restic_check(const char *location, char **out, struct rd_err *err)
-{
-    *out = strdup(location);
-    return *out == NULL ? rd_err_set(err, RD_INTERNAL, "out of memory") : 0;
-}
 
 static char *
 dup_or_null(const char *s, bool *oom)
@@ -81,18 +75,6 @@ argv_of(const struct restic_ctx *c, const char **v, const char *const *args)
     v[n] = NULL;
 }
 
-static void
-spec_of(struct source *src, const char *const *argv, const char *what,
-        struct toolproc_spec *sp)
-{
-    memset(sp, 0, sizeof(*sp));
-    sp->tool = "restic";
-    sp->what = what;
-    sp->argv = argv;
-    sp->env_allow = restic_env;
-    sp->stall_timeout_s = src->opts.stall_timeout_s;
-}
-
 static int
 restic_list(struct source *src, struct archive_list *list, struct rd_err *err)
 {
@@ -100,7 +82,6 @@ restic_list(struct source *src, struct archive_list *list, struct rd_err *err)
     const char *args[] = {"snapshots", "--json", NULL, NULL, NULL, NULL, NULL};
     const char *argv[16];
     struct restic_filter f = {c->tag, c->host, c->path};
-    struct toolproc_spec sp;
     char what[512], *out;
     size_t len, a = 2;
     int rc;
@@ -115,8 +96,7 @@ restic_list(struct source *src, struct archive_list *list, struct rd_err *err)
     }
     argv_of(c, argv, args);
     snprintf(what, sizeof(what), "list the snapshots of '%s'", src->display);
-    spec_of(src, argv, what, &sp);
-    if (toolproc_capture(&sp, TOOLLIST_MAX_BYTES, &out, &len, err) != 0)
+    if (toolsrc_capture(src, &restic_kind, argv, what, &out, &len, err) != 0)
         return -1;
     rc = toollist_restic(out, len, &f, src->display, list, err);
     free(out);
@@ -130,7 +110,6 @@ restic_fetch(struct source *src, const char *name, struct fetched *f,
     struct restic_ctx *c = src->ctx;
     const char *args[] = {"dump", name, c->path, NULL};
     const char *argv[16];
-    struct toolproc_spec sp;
     char what[1024];
 
     if (name[0] == '\0' || name[0] == '-' || strlen(name) > 64)
@@ -139,14 +118,7 @@ restic_fetch(struct source *src, const char *name, struct fetched *f,
     argv_of(c, argv, args);
     snprintf(what, sizeof(what), "dump '%s' of snapshot %s from '%s'", c->path,
              name, src->display);
-    spec_of(src, argv, what, &sp);
-    sp.tail = src->tool_stderr;
-    f->stream = toolproc_open(&sp, name, err);
-    if (f->stream != NULL && toolproc_ready(f->stream, err) != 0) {
-        stream_free(f->stream);
-        f->stream = NULL;
-    }
-    return f->stream != NULL ? 0 : -1;
+    return toolsrc_fetch(src, &restic_kind, argv, what, name, f, err);
 }
 
 static void
@@ -165,6 +137,6 @@ restic_close(struct source *src)
 }
 
 const struct source_ops source_restic_ops = {
-    "restic",    restic_check, restic_open,
-    restic_list, restic_fetch, restic_close,
+    "restic",    toolsrc_check, restic_open,
+    restic_list, restic_fetch,  restic_close,
 };

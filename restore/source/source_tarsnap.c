@@ -12,9 +12,10 @@
 
 #include "restore/source/source.h"
 #include "restore/source/toollist.h"
-#include "restore/source/toolproc.h"
+#include "restore/source/toolsrc.h"
 
 static const char *const tarsnap_set[] = {"TZ=UTC", NULL};
+static const struct toolsrc_kind tarsnap_kind = {"tarsnap", NULL, tarsnap_set};
 
 struct tarsnap_ctx {
     char *keyfile, *cachedir; /* (owned) or NULL */
@@ -94,32 +95,19 @@ argv_of(const struct tarsnap_ctx *c, const char **v, const char *const *args)
     v[n] = NULL;
 }
 
-static void
-spec_of(struct source *src, const char *const *argv, const char *what,
-        struct toolproc_spec *sp)
-{
-    memset(sp, 0, sizeof(*sp));
-    sp->tool = "tarsnap";
-    sp->what = what;
-    sp->argv = argv;
-    sp->env_set = tarsnap_set;
-    sp->stall_timeout_s = src->opts.stall_timeout_s;
-}
-
 /* Run the listing with ${args}; its output parsed as ${nul} says. */
 static int
 list_with(struct source *src, const char *const *args, bool nul,
           struct archive_list *list, struct rd_err *err)
 {
     const char *argv[16];
-    struct toolproc_spec sp;
     char *out;
     size_t len;
     int rc;
 
     argv_of(src->ctx, argv, args);
-    spec_of(src, argv, "list the archives", &sp);
-    if (toolproc_capture(&sp, TOOLLIST_MAX_BYTES, &out, &len, err) != 0)
+    if (toolsrc_capture(src, &tarsnap_kind, argv, "list the archives", &out,
+                        &len, err) != 0)
         return -1;
     rc = toollist_tarsnap(out, len, nul, src->display, list, err);
     free(out);
@@ -151,19 +139,11 @@ tarsnap_fetch(struct source *src, const char *name, struct fetched *f,
     struct tarsnap_ctx *c = src->ctx;
     const char *args[] = {"-x", "-O", "-f", name, c->path, NULL};
     const char *argv[16];
-    struct toolproc_spec sp;
     char what[1024];
 
     argv_of(c, argv, args);
     snprintf(what, sizeof(what), "extract '%s' of archive '%s'", c->path, name);
-    spec_of(src, argv, what, &sp);
-    sp.tail = src->tool_stderr;
-    f->stream = toolproc_open(&sp, name, err);
-    if (f->stream != NULL && toolproc_ready(f->stream, err) != 0) {
-        stream_free(f->stream);
-        f->stream = NULL;
-    }
-    return f->stream != NULL ? 0 : -1;
+    return toolsrc_fetch(src, &tarsnap_kind, argv, what, name, f, err);
 }
 
 static void

@@ -20,10 +20,10 @@
 
 #include "restore/target/cluster.h"
 #include "restore/target/cluster_template.h"
+#include "restore/target/scratch_proc.h"
 
-#define CLUSTER_PORT    5432
-#define CLUSTER_SUPER   "postgres"
-#define START_TIMEOUT_S 60
+#define CLUSTER_PORT  5432
+#define CLUSTER_SUPER "postgres"
 
 int
 cluster_conn_env(const struct cluster *c, struct proc_env *env)
@@ -62,31 +62,18 @@ cluster_file_tail(const char *path, char *buf, size_t max)
             *p = ' ';
 }
 
-/* Base environment of every child that works on the cluster. */
-static int
-base_env(const struct cluster *c, struct proc_env *env)
+/* PATH of every child that works on the cluster: the server's bin/ first. */
+static const char *
+child_path(const struct cluster *c, char *buf, size_t len)
 {
-    char path[PATH_MAX + 32];
-
-    snprintf(path, sizeof(path), "%s:/usr/bin:/bin", c->tools->bindir);
-    if (proc_env_set(env, "PATH", path) != 0 ||
-        proc_env_set(env, "LC_ALL", "C") != 0 ||
-        proc_env_set(env, "TZ", "UTC") != 0 ||
-        proc_env_set(env, "HOME", c->dir) != 0)
-        return -1;
-    return 0;
-}
-
-static void
-keep_last_line(void *ctx, const char *line)
-{
-    snprintf(ctx, 512, "%s", line);
+    snprintf(buf, len, "%s:/usr/bin:/bin", c->tools->bindir);
+    return buf;
 }
 
 static int
 run_initdb(struct cluster *c, struct rd_err *err)
 {
-    char initdb[PATH_MAX + 16], data[PATH_MAX + 8], last[512] = "", st[96];
+    char initdb[PATH_MAX + 16], data[PATH_MAX + 8], path[PATH_MAX + 32];
     const char *argv[] = {initdb,
                           "-D",
                           data,
@@ -98,49 +85,11 @@ run_initdb(struct cluster *c, struct rd_err *err)
                           "--no-sync",
                           "--no-instructions",
                           NULL};
-    struct sandbox_req req = {.rw_dir = c->dir, .chdir = c->dir};
-    struct sandbox_cmd cmd;
-    struct proc_env env;
-    struct proc_result res;
-    int rc = -1;
 
-    memset(&res, 0, sizeof(res));
-    proc_env_init(&env);
     pgtools_path(c->tools, "initdb", initdb, sizeof(initdb));
     snprintf(data, sizeof(data), "%s/data", c->dir);
-    if (base_env(c, &env) != 0) {
-        rd_err_set(err, RD_INTERNAL, "out of memory");
-        goto done;
-    }
-    struct proc_spec spec = {.argv = argv,
-                             .env = (const char *const *)env.v,
-                             .cwd = c->dir,
-                             .stdin_fd = -1,
-                             .stdout_fd = -1,
-                             .stderr_fd = -1,
-                             .drop_privs = c->ident->drop,
-                             .uid = c->ident->uid,
-                             .gid = c->ident->gid,
-                             .timeout_s = 300,
-                             .on_line = keep_last_line,
-                             .line_ctx = last};
-    if (sandbox_apply(c->sb, &req, &spec, &cmd, err) != 0 ||
-        proc_run(&spec, &res, err) != 0)
-        goto done;
-    if (res.timed_out || !WIFEXITED(res.status) ||
-        WEXITSTATUS(res.status) != 0) {
-        rd_err_set(err,
-                   strstr(last, "No space left") != NULL ? RD_DISK_FULL
-                                                         : RD_TOOL_MISSING,
-                   "initdb failed (%s): %s",
-                   proc_describe(res.status, st, sizeof(st)), last);
-        goto done;
-    }
-    rc = 0;
-done:
-    proc_result_release(&res);
-    proc_env_release(&env);
-    return rc;
+    return scratch_run(c, argv, child_path(c, path, sizeof(path)), -1, "initdb",
+                       err);
 }
 
 /* DIR/data: a copy of the cached initdb template, else initdb (and its
@@ -161,43 +110,17 @@ init_data(struct cluster *c, bool use_template, struct rd_err *err)
     return 0;
 }
 
-/* Poll the socket until the server answers; watch the child meanwhile. */
-static int
-wait_ready(struct cluster *c, const char *logpath, struct rd_err *err)
+/* Whether the server answers on its socket. */
+static bool
+pg_answers(const struct cluster *c)
 {
-    char port[16], tail[600];
+    char port[16];
     const char *kw[] = {"host", "port", "user", "dbname", "connect_timeout",
                         NULL};
     const char *vals[] = {c->dir, port, CLUSTER_SUPER, "postgres", "2", NULL};
-    struct timespec t0, t;
-    int status;
 
     snprintf(port, sizeof(port), "%d", c->port);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        if (PQpingParams(kw, vals, 0) == PQPING_OK)
-            return 0;
-        if (sig_pending() != 0)
-            return rd_err_set(err, RD_INTERRUPTED,
-                              "interrupted while the scratch server started");
-        if (proc_exited(c->pid, &status)) {
-            c->pid = 0;
-            cluster_file_tail(logpath, tail, sizeof(tail));
-            return rd_err_set(
-                err,
-                strstr(tail, "No space left") ? RD_DISK_FULL : RD_TOOL_MISSING,
-                "the scratch PostgreSQL server exited at start: %s", tail);
-        }
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if (t.tv_sec - t0.tv_sec > START_TIMEOUT_S) {
-            cluster_file_tail(logpath, tail, sizeof(tail));
-            return rd_err_set(
-                err, RD_TOOL_MISSING,
-                "the scratch PostgreSQL server did not accept connections within %ds: %s",
-                START_TIMEOUT_S, tail);
-        }
-        usleep(50 * 1000);
-    }
+    return PQpingParams(kw, vals, 0) == PQPING_OK;
 }
 
 /*
@@ -275,13 +198,8 @@ static int
 spawn_server(struct cluster *c, int logfd, bool keep, struct rd_err *err)
 {
     char postgres[PATH_MAX + 16], data[PATH_MAX + 8], sockopt[PATH_MAX + 40],
-        portopt[32];
-    struct sandbox_req req = {.rw_dir = c->dir, .chdir = c->dir, .keep = keep};
-    struct sandbox_cmd cmd;
-    struct proc_env env;
-    int rc = -1;
+        portopt[32], path[PATH_MAX + 32];
 
-    proc_env_init(&env);
     pgtools_path(c->tools, "postgres", postgres, sizeof(postgres));
     snprintf(data, sizeof(data), "%s/data", c->dir);
     snprintf(sockopt, sizeof(sockopt), "unix_socket_directories=%s", c->dir);
@@ -325,29 +243,11 @@ spawn_server(struct cluster *c, int logfd, bool keep, struct rd_err *err)
                           "-c",
                           "TimeZone=UTC",
                           NULL};
-    if (base_env(c, &env) != 0) {
-        rd_err_set(err, RD_INTERNAL, "out of memory");
-        goto done;
-    }
-    struct proc_spec spec = {.argv = argv,
-                             .env = (const char *const *)env.v,
-                             .cwd = c->dir,
-                             .stdin_fd = -1,
-                             .stdout_fd = logfd,
-                             .stderr_fd = logfd,
-                             .drop_privs = c->ident->drop,
-                             .uid = c->ident->uid,
-                             .gid = c->ident->gid,
-                             .death_signal = keep ? -1 : SIGQUIT};
     /* In the sandbox the signal goes to bwrap, whose death kills the whole
        pid namespace: SIGKILL (SIGQUIT would make bwrap dump core). */
-    if (c->sb != NULL && c->sb->on && !keep)
-        spec.death_signal = SIGKILL;
-    if (sandbox_apply(c->sb, &req, &spec, &cmd, err) == 0)
-        rc = proc_spawn(&spec, &c->pid, err);
-done:
-    proc_env_release(&env);
-    return rc;
+    return scratch_spawn(c, argv, child_path(c, path, sizeof(path)), logfd,
+                         keep, c->sb != NULL && c->sb->on ? SIGKILL : SIGQUIT,
+                         err);
 }
 
 /* DIR/server.pid: the host pid the sweep judges the server by (in the
@@ -392,21 +292,14 @@ start_once(struct cluster *c, bool keep, bool use_template, struct rd_err *err)
     }
     if (spawn_server(c, logfd, keep, err) != 0)
         goto fail;
-    close(logfd);
-    logfd = -1;
-    log_debug("scratch server pid %ld in '%s'", (long)c->pid, c->dir);
-    if (wait_ready(c, logpath, err) != 0)
+    if (scratch_serve(c, &logfd, pg_answers, "PostgreSQL", err) != 0)
         goto fail;
-    cluster_write_server_pid(c);
     if (keep)
         share_socket(c);
     return 0;
 
 fail:
-    if (logfd >= 0)
-        close(logfd);
-    cluster_stop(c);
-    return -1;
+    return scratch_abort(c, logfd);
 }
 
 int

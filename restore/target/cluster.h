@@ -92,7 +92,8 @@ int cluster_sweep(void);
  * when a socket path would not fit) with owner.pid, owned by c->ident;
  * cluster_write_server_pid(c): DIR/server.pid (and c->inner in the
  * sandbox) once the server runs; cluster_file_tail(path, buf, max): the
- * last bytes of a log as one line, for messages. */
+ * last bytes of a log as one line, for messages.  scratch_proc.h has
+ * the process plumbing both engines share. */
 int cluster_make_dir(struct cluster *c, struct rd_err *err);
 void cluster_write_server_pid(struct cluster *c);
 void cluster_file_tail(const char *path, char *buf, size_t max);

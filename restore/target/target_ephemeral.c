@@ -12,8 +12,10 @@
 
 #include "restore/target/target_int.h"
 
-static int
-eph_sweep(struct target *t, target_sweep_fn add, void *ctx, struct rd_err *err)
+/* Also the MariaDB driver's sweep: both leave the same temp dirs. */
+int
+target_scratch_sweep(struct target *t, target_sweep_fn add, void *ctx,
+                     struct rd_err *err)
 {
     (void)t;
     (void)add;
@@ -255,7 +257,7 @@ const struct target_ops target_ephemeral_ops = {
     .needs_server = true,
     .needs_pg_tools = true,
     .sandboxed = true,
-    .sweep = eph_sweep,
+    .sweep = target_scratch_sweep,
     .check_major = eph_check_major,
     .prepare = eph_prepare,
     .server_major = eph_server_major,

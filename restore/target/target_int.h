@@ -56,6 +56,12 @@ extern const struct target_ops target_ephemeral_ops;
 extern const struct target_ops target_server_ops;
 extern const struct target_ops target_mariadb_ops;
 
+/* The sweep of the throwaway-server drivers (target_ephemeral.c; the
+ * MariaDB one too: its server shares the cluster's layout): cluster_sweep()
+ * removes what killed runs left; nothing is reported through ${add}. */
+int target_scratch_sweep(struct target *t, target_sweep_fn add, void *ctx,
+                         struct rd_err *err);
+
 /* The PostgreSQL engine's ops both drivers share (target.c): the version
  * and the scratch database of the maintenance connection, its parameters
  * as PG* variables, the row counts of pgadmin_count_rows(). */

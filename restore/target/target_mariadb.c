@@ -19,17 +19,6 @@ static const char *const system_dbs[] = {"mysql", "sys", "performance_schema",
                                          "information_schema"};
 
 static int
-my_sweep(struct target *t, target_sweep_fn add, void *ctx, struct rd_err *err)
-{
-    (void)t;
-    (void)add;
-    (void)ctx;
-    (void)err;
-    (void)cluster_sweep();
-    return 0;
-}
-
-static int
 my_check_major(const struct target *t, const char *archive,
                const char *src_version, int srcmaj, struct rd_err *err)
 {
@@ -412,7 +401,7 @@ const struct target_ops target_mariadb_ops = {
     .needs_server = false,
     .needs_pg_tools = false,
     .sandboxed = true,
-    .sweep = my_sweep,
+    .sweep = target_scratch_sweep,
     .check_major = my_check_major,
     .prepare = my_prepare,
     .server_major = my_server_major,
